@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+const intFrom = (min: number, max: number) =>
+  z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(min).max(max);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** Every setting the orchestrator reads from its environment, read once at start-up. */
+export const EnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: intFrom(0, 65535).default(3000),
+  DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || v === 'memory://' || /^postgres(ql)?:\/\//.test(v),
+    'expected postgres://user@host:port/db, postgresql://..., or memory:// (unset = embedded PGlite)',
+  ),
+  DATABASE_SCHEMA: optionalString.refine(
+    (v) => v === undefined || /^[a-z_][a-z0-9_]{0,62}$/i.test(v),
+    'expected a schema name of letters, digits and _',
+  ),
+  REDIS_URL: optionalString.refine(
+    (v) => v === undefined || /^rediss?:\/\//.test(v),
+    'expected redis://host:port or rediss://... (unset = ordering in Postgres)',
+  ),
+  REDIS_PREFIX: z.string().default('fleet:'),
+  FLEET_DATA_DIR: z.string().default('.fleet'),
+  FLEET_ADMIN_TOKEN: optionalString.refine(
+    (v) => v === undefined || v.length >= 16,
+    'expected at least 16 characters (leave unset to have one generated)',
+  ),
+  FLEET_PUBLIC_URL: optionalString,
+  FLEET_CORS_ORIGINS: optionalString,
+  /** Lets unauthenticated clients read the dashboard and GET /api/*; writes always need a token. */
+  FLEET_PUBLIC_READ: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  FLEET_SEED_PLAN: optionalString,
+  FLEET_PROJECT: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo')
+    .default('local/example'),
+  LEASE_TTL_SECONDS: intFrom(5, 86_400).default(600),
+  MAX_ATTEMPTS: intFrom(1, 100).default(3),
+  SWEEP_INTERVAL_SECONDS: intFrom(1, 3_600).default(15),
+  SNAPSHOT_INTERVAL_SECONDS: intFrom(10, 86_400).default(900),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  APP_ID: optionalString,
+  PRIVATE_KEY: optionalString,
+  PRIVATE_KEY_PATH: optionalString,
+  WEBHOOK_SECRET: optionalString,
+  GHE_HOST: optionalString,
+  GHE_PROTOCOL: z.enum(['http', 'https']).default('https'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; a bad value is one line naming the variable and what is expected. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const res = EnvSchema.safeParse(env);
+  if (res.success) return res.data;
+  const lines = res.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+}
