@@ -12,33 +12,33 @@ export class FleetError extends Error {
 }
 
 export class NotFoundError extends FleetError {
-  override readonly status = 404;
-  override readonly code = 'not_found';
+  override readonly status: number = 404;
+  override readonly code: string = 'not_found';
 }
 
 export class ConflictError extends FleetError {
-  override readonly status = 409;
-  override readonly code = 'conflict';
+  override readonly status: number = 409;
+  override readonly code: string = 'conflict';
 }
 
 export class ValidationError extends FleetError {
-  override readonly status = 400;
-  override readonly code = 'invalid';
+  override readonly status: number = 400;
+  override readonly code: string = 'invalid';
 }
 
 export class ForbiddenError extends FleetError {
-  override readonly status = 403;
-  override readonly code = 'forbidden';
+  override readonly status: number = 403;
+  override readonly code: string = 'forbidden';
 }
 
 export class UnauthorizedError extends FleetError {
-  override readonly status = 401;
-  override readonly code = 'unauthorized';
+  override readonly status: number = 401;
+  override readonly code: string = 'unauthorized';
 }
 
 /** A status change the state machine does not allow. */
 export class IllegalTransitionError extends ConflictError {
-  override readonly code = 'illegal_transition';
+  override readonly code: string = 'illegal_transition';
   constructor(
     readonly from: string,
     readonly to: string,
@@ -53,7 +53,7 @@ export class IllegalTransitionError extends ConflictError {
 
 /** A report carrying a lease epoch that is no longer current: another claim superseded it. */
 export class StaleEpochError extends ConflictError {
-  override readonly code = 'stale_epoch';
+  override readonly code: string = 'stale_epoch';
 }
 
 // Filled by taskStatus.ts so the error message can list the legal moves without an import cycle.

@@ -91,6 +91,10 @@ CREATE INDEX tasks_epic_idx ON tasks (epic_id);
 CREATE INDEX tasks_lease_idx ON tasks (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
 CREATE INDEX tasks_issue_idx ON tasks (project_id, issue_number) WHERE issue_number IS NOT NULL;
 CREATE INDEX tasks_branch_idx ON tasks (project_id, branch) WHERE branch IS NOT NULL;
+-- The Postgres-only claim path walks this index in queue order and skips locked rows.
+-- ready_since is kept by the engine from task_readiness: set while a task is ready, NULL otherwise.
+CREATE INDEX tasks_ready_order_idx ON tasks (critical_path_hours DESC, priority, ready_since, id)
+  WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held;
 
 -- An illegal status change is refused by the database itself, whatever wrote it.
 CREATE FUNCTION fleet_check_task_transition() RETURNS trigger AS $$

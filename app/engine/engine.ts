@@ -1,0 +1,606 @@
+import type { Db, Queryable } from '../store/db.js';
+import type { ReadyQueue } from '../queue/readyQueue.js';
+import { QueueUnavailableError } from '../queue/readyQueue.js';
+import { PostgresQueue } from '../queue/postgresQueue.js';
+import type { EventBus } from './events.js';
+import type { Actor, Agent, Assignment, Claim, ClaimFilter, ProgressReport, Task } from './types.js';
+import { ConflictError, ForbiddenError, NotFoundError, StaleEpochError, ValidationError } from '../core/errors.js';
+import { transition, type TaskStatus } from '../core/taskStatus.js';
+import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from './sql/taskRow.js';
+import { claimTask, mapAssignment, type AssignmentRow } from './sql/claimTask.js';
+import { affectedBy, refreshReadiness } from './sql/refreshReadiness.js';
+
+export interface EngineOptions {
+  db: Db;
+  queue: ReadyQueue;
+  events: EventBus;
+  leaseTtlSeconds?: number;
+  maxAttempts?: number;
+  log?: { warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void };
+}
+
+export interface AgentInput {
+  name: string;
+  pool?: string | undefined;
+  labels?: string[] | undefined;
+  capacity?: number | undefined;
+  kind?: 'vm' | 'aks' | 'local' | undefined;
+}
+
+interface AgentRow {
+  id: number;
+  name: string;
+  pool: string;
+  labels: string[];
+  capacity: number;
+  kind: Agent['kind'];
+  active: boolean;
+  last_heartbeat_at: Date | null;
+  created_at: Date;
+}
+
+const mapAgent = (r: AgentRow): Agent => ({
+  id: r.id,
+  name: r.name,
+  pool: r.pool,
+  labels: r.labels ?? [],
+  capacity: r.capacity,
+  kind: r.kind,
+  active: r.active,
+  lastHeartbeatAt: r.last_heartbeat_at,
+  createdAt: r.created_at,
+});
+
+const AGENT_COLUMNS = 'id, name, pool, labels, capacity, kind, active, last_heartbeat_at, created_at';
+
+/** How a claim attempt ended inside its transaction. */
+type ClaimStep = { kind: 'ok'; claim: Claim } | { kind: 'empty' } | { kind: 'refused'; taskId: number } | { kind: 'full' };
+
+/**
+ * The assignment engine: claims under leases with fencing epochs, releases, completions and the
+ * readiness that follows them. Postgres decides every state change; the queue only proposes.
+ */
+export class Engine {
+  readonly db: Db;
+  readonly events: EventBus;
+  readonly leaseTtlSeconds: number;
+  readonly maxAttempts: number;
+  private queue: ReadyQueue;
+  private readonly fallback = new PostgresQueue();
+  private readonly log: NonNullable<EngineOptions['log']>;
+  private rebuilding: Promise<number> | null = null;
+  private draining = false;
+
+  constructor(opts: EngineOptions) {
+    this.db = opts.db;
+    this.queue = opts.queue;
+    this.events = opts.events;
+    this.leaseTtlSeconds = opts.leaseTtlSeconds ?? 600;
+    this.maxAttempts = opts.maxAttempts ?? 3;
+    this.log = opts.log ?? { warn: () => undefined, info: () => undefined };
+  }
+
+  get queueKind(): 'redis' | 'postgres' {
+    return this.queue.kind;
+  }
+
+  /** Stops handing out work (SIGTERM); reads and reports still go through. */
+  drain(): void {
+    this.draining = true;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async getTask(idOrKey: string | number, projectId?: number): Promise<Task> {
+    const s = String(idOrKey).trim();
+    let rows: TaskRow[];
+    if (/^\d+$/.test(s) && !s.includes('.')) {
+      ({ rows } = await this.db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE t.id = $1`, [Number(s)]));
+    } else {
+      ({ rows } = await this.db.query<TaskRow>(
+        `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE t.key = $1 AND ($2::bigint IS NULL OR t.project_id = $2) ORDER BY t.id LIMIT 2`,
+        [s, projectId ?? null],
+      ));
+      if (rows.length > 1) throw new ConflictError(`task key "${s}" exists in several projects: use the numeric id or ?project=owner/repo`);
+    }
+    const r = rows[0];
+    if (!r) throw new NotFoundError(`no task with id or key "${s}"`);
+    return mapTask(r);
+  }
+
+  async listTasks(f: { projectId?: number; status?: TaskStatus; epicKey?: string; limit?: number; offset?: number } = {}): Promise<Task[]> {
+    const { rows } = await this.db.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM}
+       WHERE ($1::bigint IS NULL OR t.project_id = $1) AND ($2::text IS NULL OR t.status = $2) AND ($3::text IS NULL OR e.key = $3)
+       ORDER BY t.project_id, string_to_array(regexp_replace(t.key, '[^0-9.]', '', 'g'), '.')::int[] NULLS LAST, t.key, t.id
+       LIMIT $4 OFFSET $5`,
+      [f.projectId ?? null, f.status ?? null, f.epicKey ?? null, f.limit ?? 10_000, f.offset ?? 0],
+    );
+    return rows.map(mapTask);
+  }
+
+  /** Ready tasks in the order the queue hands them out. */
+  async listReady(f: Partial<ClaimFilter> = {}, limit = 500): Promise<Task[]> {
+    let ids: number[];
+    try {
+      ids = await this.queue.ordered(this.db, f, limit);
+    } catch (err) {
+      if (!(err instanceof QueueUnavailableError)) throw err;
+      ids = await this.fallback.ordered(this.db, f, limit);
+    }
+    if (!ids.length) return [];
+    const { rows } = await this.db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE t.id = ANY($1::bigint[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id, mapTask(r)]));
+    return ids.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined && t.ready);
+  }
+
+  async getAgent(id: number): Promise<Agent> {
+    const { rows } = await this.db.query<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = $1`, [id]);
+    if (!rows[0]) throw new NotFoundError(`no agent with id ${id}`);
+    return mapAgent(rows[0]);
+  }
+
+  async listAgents(): Promise<Agent[]> {
+    const { rows } = await this.db.query<AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents ORDER BY name`);
+    return rows.map(mapAgent);
+  }
+
+  async getAssignment(id: number): Promise<Assignment> {
+    const { rows } = await this.db.query<AssignmentRow>('SELECT * FROM assignments WHERE id = $1', [id]);
+    if (!rows[0]) throw new NotFoundError(`no assignment with id ${id}`);
+    return mapAssignment(rows[0]);
+  }
+
+  async listAssignments(f: { status?: string; agentId?: number; taskId?: number } = {}): Promise<Assignment[]> {
+    const { rows } = await this.db.query<AssignmentRow>(
+      `SELECT * FROM assignments WHERE ($1::text IS NULL OR status = $1) AND ($2::bigint IS NULL OR agent_id = $2)
+       AND ($3::bigint IS NULL OR task_id = $3) ORDER BY id DESC LIMIT 1000`,
+      [f.status ?? null, f.agentId ?? null, f.taskId ?? null],
+    );
+    return rows.map(mapAssignment);
+  }
+
+  // ---------------------------------------------------------------- agents
+
+  /** Registers or refreshes an agent and extends the leases of everything it holds. */
+  async heartbeatAgent(input: AgentInput): Promise<Agent> {
+    const agent = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<AgentRow>(
+        `INSERT INTO agents (name, pool, labels, capacity, kind, last_heartbeat_at, active)
+         VALUES ($1, COALESCE($2, 'default'), COALESCE($3::text[], '{}'), COALESCE($4, 1), COALESCE($5, 'local'), now(), true)
+         ON CONFLICT (name) DO UPDATE SET pool = COALESCE($2, agents.pool), labels = COALESCE($3::text[], agents.labels),
+           capacity = COALESCE($4, agents.capacity), kind = COALESCE($5, agents.kind),
+           last_heartbeat_at = now(), active = true, updated_at = now()
+         RETURNING ${AGENT_COLUMNS}`,
+        [input.name, input.pool ?? null, input.labels ?? null, input.capacity ?? null, input.kind ?? null],
+      );
+      const a = rows[0]!;
+      await this.extendLeases(tx, 'a.agent_id = $1', [a.id]);
+      return mapAgent(a);
+    });
+    this.events.publish('agent.heartbeat', { agent_id: agent.id, name: agent.name, at: agent.lastHeartbeatAt });
+    return agent;
+  }
+
+  private async extendLeases(tx: Queryable, where: string, params: unknown[]): Promise<void> {
+    const n = params.length + 1;
+    await tx.query(
+      `WITH a AS (UPDATE assignments a SET lease_expires_at = now() + make_interval(secs => $${n}), updated_at = now()
+                  WHERE a.status = 'active' AND ${where} RETURNING a.task_id, a.lease_expires_at)
+       UPDATE tasks t SET lease_expires_at = a.lease_expires_at FROM a WHERE t.id = a.task_id`,
+      [...params, this.leaseTtlSeconds],
+    );
+  }
+
+  /** Deactivates an agent: it gets no more work and its tasks go back to the queue at once. */
+  async deactivateAgent(id: number): Promise<Agent> {
+    const agent = await this.getAgent(id);
+    await this.db.query('UPDATE agents SET active = false, updated_at = now() WHERE id = $1', [id]);
+    const held = await this.listAssignments({ status: 'active', agentId: id });
+    for (const a of held) await this.endAssignment(a.id, 'released', `agent ${agent.name} deactivated`, { countAttempt: false });
+    return { ...agent, active: false };
+  }
+
+  /** The agent that stands for a runner pool when the app claims on its behalf. */
+  async poolAgent(pool: { name: string; capabilities?: string[]; capacity?: number }): Promise<Agent> {
+    const { rows } = await this.db.query<AgentRow>(
+      `INSERT INTO agents (name, pool, labels, capacity, kind, active) VALUES ($1, $2, $3, $4, 'local', true)
+       ON CONFLICT (name) DO UPDATE SET pool = $2, labels = $3, capacity = $4, updated_at = now()
+       RETURNING ${AGENT_COLUMNS}`,
+      [`pool/${pool.name}`, pool.name, pool.capabilities ?? [], pool.capacity ?? 1],
+    );
+    return mapAgent(rows[0]!);
+  }
+
+  // ---------------------------------------------------------------- claims
+
+  /** The app's claim for a runner pool it is about to dispatch a workflow to. */
+  async claimForPool(pool: { name: string; capabilities?: string[]; capacity?: number }, projectId?: number): Promise<Claim | null> {
+    const agent = await this.poolAgent(pool);
+    return this.claim(agent.id, projectId === undefined ? {} : { projectId });
+  }
+
+  /**
+   * Hands the best ready task the agent may take to it, under a new lease, or returns null when
+   * nothing fits (or the agent is at capacity). Never hands one task to two claimers.
+   */
+  async claim(agentId: number, opts: { projectId?: number } = {}): Promise<Claim | null> {
+    if (this.draining) return null;
+    const agent = await this.getAgent(agentId);
+    if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+    const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels, projectId: opts.projectId };
+    for (let attempt = 0; attempt < 50; attempt++) {
+      let step: ClaimStep;
+      let queue = this.queue;
+      try {
+        step = await this.claimStep(queue, agent, filter);
+      } catch (err) {
+        if (!(err instanceof QueueUnavailableError)) throw err;
+        if (/rebuild needed/.test(err.message)) {
+          await this.rebuildQueue().catch(() => undefined);
+        } else {
+          this.log.warn({ err: err.message }, 'ready index unavailable: claiming through Postgres ordering');
+        }
+        queue = this.fallback;
+        step = await this.claimStep(queue, agent, filter);
+      }
+      if (step.kind === 'ok') {
+        this.events.publish('assignment.created', this.assignmentEvent(step.claim.assignment, step.claim.task));
+        this.events.publish('task.updated', { id: step.claim.task.id, key: step.claim.task.key, status: step.claim.task.status });
+        return step.claim;
+      }
+      if (step.kind === 'empty' || step.kind === 'full') return null;
+      // Postgres refused what the index proposed (claimed elsewhere, held, re-routed): put it back
+      // only if it is in fact still ready, and try the next one.
+      await this.requeueIfReady([step.taskId]);
+    }
+    return null;
+  }
+
+  private async claimStep(queue: ReadyQueue, agent: Agent, filter: ClaimFilter): Promise<ClaimStep> {
+    let popped: number | null = null;
+    try {
+      return await this.db.transaction(async (tx): Promise<ClaimStep> => {
+        // Serialises claims of one agent, so its capacity is never overrun.
+        const cap = await tx.query<{ active: number; capacity: number }>(
+          `SELECT a.capacity, (SELECT count(*) FROM assignments s WHERE s.agent_id = a.id AND s.status = 'active')::int AS active
+           FROM agents a WHERE a.id = $1 FOR UPDATE`,
+          [agent.id],
+        );
+        if ((cap.rows[0]?.active ?? 0) >= (cap.rows[0]?.capacity ?? 1)) return { kind: 'full' };
+        popped = await queue.next(tx, filter);
+        if (popped === null) return { kind: 'empty' };
+        const assignment = await claimTask(
+          tx,
+          popped,
+          { agentId: agent.id, pool: agent.pool, capabilities: agent.labels, projectId: filter.projectId },
+          this.leaseTtlSeconds,
+        );
+        if (!assignment) return { kind: 'refused', taskId: popped };
+        await tx.query('UPDATE agents SET last_heartbeat_at = now() WHERE id = $1', [agent.id]);
+        const task = await this.taskIn(tx, popped);
+        return { kind: 'ok', claim: { assignment, task, lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } } };
+      });
+    } catch (err) {
+      // The transaction failed after the index gave up a task: give it back if it is still ready.
+      if (popped !== null && queue.kind === 'redis') await this.requeueIfReady([popped]).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Assigns one given task to one given agent; 409 unless the task is ready and free. */
+  async assign(taskId: number, agentId: number): Promise<Claim> {
+    const agent = await this.getAgent(agentId);
+    const task = await this.getTask(taskId);
+    const claim = await this.db.transaction(async (tx) => {
+      const assignment = await claimTask(tx, task.id, { agentId: agent.id, pool: agent.pool, capabilities: agent.labels }, this.leaseTtlSeconds);
+      if (!assignment) return null;
+      return { assignment, task: await this.taskIn(tx, task.id), lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } };
+    });
+    if (!claim) {
+      const why = task.status !== 'pending' ? `it is ${task.status}` : task.held ? 'it is on hold' : !task.ready ? 'its dependencies are not met' : `agent ${agent.name} may not take it (pool or capabilities)`;
+      throw new ConflictError(`task ${task.key} cannot be assigned: ${why}`);
+    }
+    await this.queue.remove([task.id]).catch(() => undefined);
+    this.events.publish('assignment.created', this.assignmentEvent(claim.assignment, claim.task));
+    return claim;
+  }
+
+  /** A runner job confirms the claim the app made when it dispatched it; a superseded epoch is refused. */
+  async confirm(taskIdOrKey: string | number, epoch: number, projectId?: number): Promise<Claim> {
+    const task = await this.getTask(taskIdOrKey, projectId);
+    const { rows } = await this.db.query<AssignmentRow>(`SELECT * FROM assignments WHERE task_id = $1 AND status = 'active'`, [task.id]);
+    const a = rows[0];
+    if (!a || Number(a.epoch) !== epoch)
+      throw new StaleEpochError(`lease epoch ${epoch} for task ${task.key} is no longer current${a ? ` (current is ${a.epoch})` : ' (no active lease)'}`);
+    const assignment = mapAssignment(a);
+    return { assignment, task, lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } };
+  }
+
+  /** Extends one assignment's lease; refused with 409 once its epoch is superseded. */
+  async heartbeatAssignment(assignmentId: number, epoch: number, actor: Actor): Promise<Assignment> {
+    const current = await this.getAssignment(assignmentId);
+    this.authorize(actor, current);
+    if (current.status !== 'active' || current.epoch !== epoch)
+      throw new StaleEpochError(`assignment ${assignmentId} at epoch ${epoch} is no longer active (status ${current.status}, epoch ${current.epoch})`);
+    await this.db.transaction((tx) => this.extendLeases(tx, 'a.id = $1 AND a.epoch = $2', [assignmentId, epoch]));
+    return this.getAssignment(assignmentId);
+  }
+
+  /** Progress from the agent holding the lease: percent and notes, or the end of its work. */
+  async reportProgress(assignmentId: number, report: ProgressReport, actor: Actor): Promise<{ assignment: Assignment; task: Task }> {
+    const result = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<AssignmentRow & { task_status: TaskStatus; task_key: string }>(
+        `SELECT a.*, t.status AS task_status, t.key AS task_key FROM assignments a JOIN tasks t ON t.id = a.task_id
+         WHERE a.id = $1 FOR UPDATE OF a, t`,
+        [assignmentId],
+      );
+      const row = rows[0];
+      if (!row) throw new NotFoundError(`no assignment with id ${assignmentId}`);
+      const a = mapAssignment(row);
+      this.authorize(actor, a);
+      if (a.status !== 'active' || a.epoch !== report.epoch)
+        throw new StaleEpochError(
+          `assignment ${assignmentId} for task ${row.task_key}: epoch ${report.epoch} is stale (assignment is ${a.status} at epoch ${a.epoch}); nothing was changed`,
+        );
+      const to = report.status;
+      let taskStatus: TaskStatus = row.task_status;
+      let ended: Assignment['status'] | null = null;
+      if (to === 'in_progress') {
+        taskStatus = transition(row.task_status, 'in_progress', row.task_key);
+      } else if (to === 'in_review') {
+        taskStatus = transition(row.task_status, 'in_review', row.task_key);
+        ended = 'completed';
+      } else if (to === 'done') {
+        taskStatus = transition(row.task_status, 'done', row.task_key);
+        ended = 'completed';
+      } else if (to === 'failed') {
+        ended = 'failed';
+      } else if (row.task_status === 'assigned' && (report.percentComplete ?? 0) > 0) {
+        taskStatus = 'in_progress';
+      }
+      await tx.query(
+        `UPDATE assignments SET percent_complete = COALESCE($2, CASE WHEN $4 = 'completed' THEN 100 ELSE percent_complete END),
+           notes = COALESCE($3, notes), status = COALESCE($4, status), ended_at = CASE WHEN $4::text IS NULL THEN NULL ELSE now() END,
+           end_reason = COALESCE($5, end_reason), lease_expires_at = now() + make_interval(secs => $6), updated_at = now()
+         WHERE id = $1`,
+        [assignmentId, report.percentComplete ?? null, report.notes ?? null, ended, ended ? `reported ${to}` : null, this.leaseTtlSeconds],
+      );
+      if (ended === 'failed') {
+        await this.returnTask(tx, a.taskId, report.notes ? `agent reported failure: ${report.notes}` : 'agent reported failure', true);
+      } else if (taskStatus !== row.task_status || ended) {
+        await tx.query(
+          `UPDATE tasks SET status = $2, lease_expires_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END,
+             completed_at = CASE WHEN $2 = 'done' THEN now() ELSE completed_at END
+           WHERE id = $1`,
+          [a.taskId, taskStatus, ended !== null, this.leaseTtlSeconds],
+        );
+      } else {
+        await tx.query(`UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $2) WHERE id = $1`, [a.taskId, this.leaseTtlSeconds]);
+      }
+      const assignment = mapAssignment((await tx.query<AssignmentRow>('SELECT * FROM assignments WHERE id = $1', [assignmentId])).rows[0]!);
+      return { assignment, task: await this.taskIn(tx, a.taskId), statusChanged: taskStatus !== row.task_status || ended !== null };
+    });
+    this.events.publish('assignment.updated', this.assignmentEvent(result.assignment, result.task));
+    if (result.statusChanged) await this.afterStatusChange([result.task]);
+    return { assignment: result.assignment, task: result.task };
+  }
+
+  private authorize(actor: Actor, a: Assignment): void {
+    if (actor.kind === 'admin' || actor.kind === 'app' || actor.kind === 'job') return;
+    if (a.agentId === actor.agentId) return;
+    throw new ForbiddenError(`assignment ${a.id} belongs to another agent; an agent may act only on its own assignments`);
+  }
+
+  /** Returns a task to the queue (or fails it after max attempts) inside tx. */
+  private async returnTask(tx: Queryable, taskId: number, reason: string, countAttempt: boolean): Promise<void> {
+    await tx.query(
+      `UPDATE tasks SET
+         attempts = CASE WHEN $3 THEN attempts ELSE GREATEST(attempts - 1, 0) END,
+         status = CASE WHEN $3 AND attempts >= $4 THEN 'failed' ELSE 'pending' END,
+         failure_reason = CASE WHEN $3 AND attempts >= $4 THEN $2 || ' (after ' || attempts || ' attempts)' ELSE $2 END,
+         lease_expires_at = NULL
+       WHERE id = $1 AND status IN ('assigned', 'in_progress', 'in_review')`,
+      [taskId, reason, countAttempt, this.maxAttempts],
+    );
+  }
+
+  /**
+   * Ends an active assignment (released by a person, failed run, expired lease): the task goes
+   * back to the queue, or to failed once it has used its attempts.
+   */
+  async endAssignment(assignmentId: number, status: 'released' | 'failed' | 'expired' | 'cancelled', reason: string, opts: { countAttempt: boolean }): Promise<Task | null> {
+    const task = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ task_id: number }>(
+        `UPDATE assignments SET status = $2, end_reason = $3, ended_at = now(), updated_at = now()
+         WHERE id = $1 AND status = 'active' RETURNING task_id`,
+        [assignmentId, status, reason],
+      );
+      if (!rows[0]) return null;
+      if (status === 'cancelled') {
+        await tx.query(`UPDATE tasks SET status = 'cancelled', lease_expires_at = NULL, failure_reason = $2 WHERE id = $1`, [rows[0].task_id, reason]);
+      } else {
+        await this.returnTask(tx, rows[0].task_id, reason, opts.countAttempt);
+      }
+      return this.taskIn(tx, rows[0].task_id);
+    });
+    if (!task) return null;
+    this.events.publish(status === 'expired' ? 'lease.expired' : 'assignment.updated', { id: assignmentId, status, reason, task_id: task.id, key: task.key });
+    await this.afterStatusChange([task]);
+    return task;
+  }
+
+  /** Releases whatever active assignment a task has (failed run, /fleet unassign). */
+  async releaseTask(taskId: number, reason: string, opts: { countAttempt: boolean }): Promise<Task> {
+    const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM assignments WHERE task_id = $1 AND status = 'active'`, [taskId]);
+    if (!rows[0]) return this.getTask(taskId);
+    return (await this.endAssignment(rows[0].id, opts.countAttempt ? 'failed' : 'released', reason, opts)) ?? this.getTask(taskId);
+  }
+
+  // ---------------------------------------------------------------- status changes from outside
+
+  /**
+   * Moves a task to a status on evidence (PR opened → in_review, merged → done, issue closed),
+   * ending its live assignment when the work is finished. Illegal moves are typed errors.
+   */
+  async setStatus(taskId: number, to: TaskStatus, reason: string): Promise<Task> {
+    const task = await this.db.transaction(async (tx) => {
+      const cur = await this.taskIn(tx, taskId, true);
+      transition(cur.status, to, cur.key);
+      if (cur.status === to) return cur;
+      if (to === 'done' || to === 'cancelled' || to === 'in_review' || to === 'pending' || to === 'failed') {
+        await tx.query(
+          `UPDATE assignments SET status = CASE WHEN $2 = 'cancelled' THEN 'cancelled' WHEN $2 IN ('pending', 'failed') THEN 'released' ELSE 'completed' END,
+             end_reason = $3, ended_at = now(), updated_at = now() WHERE task_id = $1 AND status = 'active'`,
+          [taskId, to, reason],
+        );
+      }
+      await tx.query(
+        `UPDATE tasks SET status = $2, lease_expires_at = CASE WHEN $2 IN ('assigned', 'in_progress') THEN lease_expires_at ELSE NULL END,
+           completed_at = CASE WHEN $2 = 'done' THEN now() WHEN $2 = 'pending' THEN NULL ELSE completed_at END,
+           failure_reason = CASE WHEN $2 IN ('failed', 'cancelled') THEN $3 ELSE failure_reason END,
+           attempts = CASE WHEN $2 = 'pending' AND status IN ('failed', 'cancelled', 'done') THEN 0 ELSE attempts END
+         WHERE id = $1`,
+        [taskId, to, reason],
+      );
+      return this.taskIn(tx, taskId);
+    });
+    await this.afterStatusChange([task]);
+    return task;
+  }
+
+  /** Edits that change a task's place in the queue: hold, priority, pool routing, estimate. */
+  async updateTask(taskId: number, patch: { held?: boolean; priority?: number; requiredPool?: string | null; estimatedHours?: number; branch?: string | null; prNumber?: number | null }): Promise<Task> {
+    if (patch.priority !== undefined && !(Number.isInteger(patch.priority) && patch.priority >= 0 && patch.priority <= 3))
+      throw new ValidationError(`priority must be 0..3 (p0..p3), got ${patch.priority}`);
+    if (patch.estimatedHours !== undefined && !(patch.estimatedHours >= 0 && patch.estimatedHours <= 10_000))
+      throw new ValidationError(`estimate must be between 0 and 10000 hours, got ${patch.estimatedHours}`);
+    const { rows } = await this.db.query<{ id: number }>(
+      `UPDATE tasks SET held = COALESCE($2, held), priority = COALESCE($3, priority),
+         required_pool = CASE WHEN $4 THEN $5 ELSE required_pool END, estimated_hours = COALESCE($6, estimated_hours),
+         branch = CASE WHEN $7 THEN $8 ELSE branch END, pr_number = CASE WHEN $9 THEN $10 ELSE pr_number END
+       WHERE id = $1 RETURNING id`,
+      [
+        taskId,
+        patch.held ?? null,
+        patch.priority ?? null,
+        patch.requiredPool !== undefined,
+        patch.requiredPool ?? null,
+        patch.estimatedHours ?? null,
+        patch.branch !== undefined,
+        patch.branch ?? null,
+        patch.prNumber !== undefined,
+        patch.prNumber ?? null,
+      ],
+    );
+    if (!rows[0]) throw new NotFoundError(`no task with id ${taskId}`);
+    const task = await this.getTask(taskId);
+    // Routing or order changed: the index entry is replaced, not patched.
+    if (task.ready) {
+      await this.queue.remove([task.id]).catch(() => undefined);
+      await this.queue.add([task]).catch(() => undefined);
+    }
+    await this.afterStatusChange([task]);
+    return task;
+  }
+
+  /** Branch and PR number reported by the lease holder; a stale epoch changes nothing. */
+  async setGit(taskId: number, git: { epoch?: number | undefined; branch?: string | undefined; prNumber?: number | undefined }, actor: Actor): Promise<Task> {
+    const task = await this.getTask(taskId);
+    if (actor.kind === 'agent') {
+      if (git.epoch === undefined) throw new ValidationError('epoch is required: send the lease epoch you were given with the claim');
+      const { rows } = await this.db.query<AssignmentRow>(`SELECT * FROM assignments WHERE task_id = $1 AND epoch = $2`, [task.id, git.epoch]);
+      const a = rows[0];
+      if (!a) throw new StaleEpochError(`epoch ${git.epoch} was never issued for task ${task.key}`);
+      this.authorize(actor, mapAssignment(a));
+      if (task.leaseEpoch !== git.epoch) throw new StaleEpochError(`epoch ${git.epoch} for task ${task.key} is stale (current is ${task.leaseEpoch}); nothing was changed`);
+    } else if (git.epoch !== undefined && git.epoch !== task.leaseEpoch) {
+      throw new StaleEpochError(`epoch ${git.epoch} for task ${task.key} is stale (current is ${task.leaseEpoch}); nothing was changed`);
+    }
+    const updated = await this.updateTask(task.id, {
+      ...(git.branch !== undefined ? { branch: git.branch } : {}),
+      ...(git.prNumber !== undefined ? { prNumber: git.prNumber } : {}),
+    });
+    this.events.publish('task.updated', { id: updated.id, key: updated.key, status: updated.status, branch: updated.branch, pr_number: updated.prNumber });
+    return updated;
+  }
+
+  // ---------------------------------------------------------------- readiness and the index
+
+  /** After statuses changed and committed: recompute readiness of what depends on them, feed the index, tell listeners. */
+  async afterStatusChange(tasks: Task[]): Promise<void> {
+    for (const t of tasks) this.events.publish('task.updated', { id: t.id, key: t.key, status: t.status, held: t.held });
+    const affected = await affectedBy(this.db, tasks.map((t) => t.id));
+    const change = await refreshReadiness(this.db, affected);
+    // A task that is not ready now (claimed, held, done) must leave the index even if its
+    // ready_since was already NULL; one that just became ready stays.
+    const nowReady = new Set(change.becameReady.map((t) => t.id));
+    const gone = tasks.filter((t) => !t.ready && !nowReady.has(t.id)).map((t) => t.id);
+    if (gone.length) await this.queue.remove(gone).catch(() => undefined);
+    await this.applyReadiness(change);
+  }
+
+  private async applyReadiness(change: Awaited<ReturnType<typeof refreshReadiness>>): Promise<void> {
+    try {
+      await this.queue.add(change.becameReady);
+      await this.queue.remove(change.becameUnready);
+    } catch (err) {
+      // The index is repaired by the next rebuild; Postgres already holds the truth.
+      this.log.warn({ err: (err as Error).message }, 'ready index update failed; it will be rebuilt');
+    }
+    for (const t of change.becameReady) this.events.publish('task.ready', { id: t.id, key: t.key });
+  }
+
+  /** Recomputes readiness for every task (after seeding, and on the periodic sweep). */
+  async refreshAll(): Promise<number> {
+    const change = await refreshReadiness(this.db, null);
+    await this.applyReadiness(change);
+    return change.becameReady.length + change.becameUnready.length;
+  }
+
+  private async requeueIfReady(ids: number[]): Promise<void> {
+    const { rows } = await this.db.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE t.id = ANY($1::bigint[]) AND t.status = 'pending' AND NOT t.held AND t.ready_since IS NOT NULL`,
+      [ids],
+    );
+    if (rows.length) await this.queue.add(rows.map(mapTask)).catch(() => undefined);
+  }
+
+  /** Whether the ready index still holds what the last rebuild wrote. */
+  async queueIntact(): Promise<boolean> {
+    return this.queue.intact();
+  }
+
+  /** Rebuilds the ready index from Postgres; concurrent callers share one rebuild. */
+  async rebuildQueue(): Promise<number> {
+    this.rebuilding ??= this.queue.rebuild(this.db).finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  /** Leases that ran out: each task goes back to the queue with the attempt counted, or fails. */
+  async sweepLeases(): Promise<number> {
+    const { rows } = await this.db.query<{ id: number }>(
+      `SELECT id FROM assignments WHERE status = 'active' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT 1000`,
+    );
+    let n = 0;
+    for (const r of rows) {
+      const t = await this.endAssignment(r.id, 'expired', 'lease expired: no heartbeat from the agent', { countAttempt: true });
+      if (t) n++;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async taskIn(tx: Queryable, id: number, lock = false): Promise<Task> {
+    const { rows } = await tx.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE t.id = $1 ${lock ? 'FOR UPDATE OF t' : ''}`, [id]);
+    if (!rows[0]) throw new NotFoundError(`no task with id ${id}`);
+    return mapTask(rows[0]);
+  }
+
+  private assignmentEvent(a: Assignment, t: Task) {
+    return { id: a.id, task_id: t.id, key: t.key, agent_id: a.agentId, pool: a.pool, epoch: a.epoch, status: a.status, percent_complete: a.percentComplete };
+  }
+}

@@ -1,0 +1,68 @@
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { EngineEvent, EngineEventType } from './types.js';
+
+export type EventListener = (e: EngineEvent) => void;
+
+/** Fan-out of engine events to WebSocket clients: in process, or across processes through Redis. */
+export interface EventBus {
+  publish(type: EngineEventType, data: unknown): void;
+  subscribe(fn: EventListener): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalEventBus implements EventBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+  publish(type: EngineEventType, data: unknown): void {
+    this.deliver({ type, data, at: new Date().toISOString() });
+  }
+  protected deliver(e: EngineEvent): void {
+    this.emitter.emit('event', e);
+  }
+  subscribe(fn: EventListener): () => void {
+    this.emitter.on('event', fn);
+    return () => this.emitter.off('event', fn);
+  }
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}
+
+/**
+ * Every process publishes to one Redis channel and delivers what it receives back, its own
+ * events included, so each WebSocket client sees each event once whichever process it talks to.
+ */
+export class RedisEventBus extends LocalEventBus {
+  private constructor(
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    private readonly channel: string,
+  ) {
+    super();
+  }
+
+  static async create(pub: Redis, channel: string): Promise<RedisEventBus> {
+    const sub = pub.duplicate();
+    const bus = new RedisEventBus(pub, sub, channel);
+    sub.on('message', (_ch: string, msg: string) => {
+      try {
+        bus.deliver(JSON.parse(msg) as EngineEvent);
+      } catch {
+        // A foreign message on our channel is ignored rather than crashing the process.
+      }
+    });
+    sub.on('error', () => undefined);
+    await sub.subscribe(channel);
+    return bus;
+  }
+
+  override publish(type: EngineEventType, data: unknown): void {
+    const e: EngineEvent = { type, data, at: new Date().toISOString() };
+    this.pub.publish(this.channel, JSON.stringify(e)).catch(() => this.deliver(e));
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    this.sub.disconnect();
+  }
+}

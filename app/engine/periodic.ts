@@ -1,0 +1,108 @@
+import type { Db } from '../store/db.js';
+import type { Engine } from './engine.js';
+
+export type PeriodicJob = (engine: Engine) => Promise<unknown>;
+
+/**
+ * Background work that must run in one orchestrator process at a time: the lease sweep, the
+ * readiness refresh and the ready-index rebuild, plus jobs others register (snapshots). Each
+ * round takes a transaction-scoped advisory lock, so a process that dies releases it at once.
+ */
+export class Periodic {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private rounds = 0;
+  private readonly jobs = new Map<string, { every: number; job: PeriodicJob }>();
+
+  constructor(
+    private readonly o: {
+      db: Db;
+      engine: Engine;
+      log: { warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void };
+      intervalMs: number;
+      /** Full rebuild of the ready index every this many rounds (and whenever it is found missing). */
+      rebuildEvery?: number;
+    },
+  ) {}
+
+  /** Adds a job that runs every `everyRounds` rounds, in the leader only. */
+  register(name: string, everyRounds: number, job: PeriodicJob): void {
+    this.jobs.set(name, { every: Math.max(1, everyRounds), job });
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.runOnce(), this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One round; returns false when another process holds the lock. */
+  async runOnce(): Promise<boolean> {
+    if (this.running) {
+      await this.running;
+      return true;
+    }
+    let led = false;
+    const round = (async () => {
+      try {
+        led = await this.asLeader(() => this.round());
+      } catch (err) {
+        this.o.log.warn({ err: (err as Error).message }, 'periodic round failed');
+      }
+    })();
+    this.running = round;
+    await round;
+    this.running = null;
+    return led;
+  }
+
+  private async round(): Promise<void> {
+    const { engine } = this.o;
+    this.rounds++;
+    const expired = await engine.sweepLeases();
+    if (expired) this.o.log.info({ expired }, 'leases expired');
+    await engine.refreshAll();
+    const intact = await this.intact();
+    if (!intact || this.rounds % (this.o.rebuildEvery ?? 20) === 0) {
+      const n = await engine.rebuildQueue();
+      if (!intact) this.o.log.warn({ entries: n }, 'ready index was missing (Redis restarted or flushed): rebuilt from Postgres');
+    }
+    for (const [name, j] of this.jobs) {
+      if (this.rounds % j.every !== 0 && this.rounds !== 1) continue;
+      try {
+        await j.job(engine);
+      } catch (err) {
+        this.o.log.warn({ job: name, err: (err as Error).message }, 'periodic job failed');
+      }
+    }
+  }
+
+  private async intact(): Promise<boolean> {
+    try {
+      return await this.o.engine.queueIntact();
+    } catch {
+      return false;
+    }
+  }
+
+  private async asLeader(fn: () => Promise<void>): Promise<boolean> {
+    // PGlite is one process with one connection: it is always the leader, and a lock held by a
+    // transaction there would block the round's own queries.
+    if (this.o.db.kind === 'pglite') {
+      await fn();
+      return true;
+    }
+    return this.o.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('fleet_periodic:' || current_schema())) AS got`);
+      if (!rows[0]?.got) return false;
+      await fn();
+      return true;
+    });
+  }
+}

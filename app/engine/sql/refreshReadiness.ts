@@ -1,0 +1,72 @@
+import type { Queryable } from '../../store/db.js';
+import type { QueueEntry } from '../../queue/readyQueue.js';
+
+/**
+ * Brings tasks.ready_since in line with the task_readiness view for the given tasks (or all).
+ * Run after the transaction that changed statuses has committed: in READ COMMITTED each run sees
+ * every committed change, so two completions racing on one epic threshold cannot both miss it.
+ */
+const refreshSql = (where: string) => `
+WITH r AS (SELECT task_id, ready FROM task_readiness ${where})
+UPDATE tasks t SET ready_since = CASE WHEN r.ready THEN now() ELSE NULL END
+FROM r
+WHERE r.task_id = t.id AND (t.ready_since IS NOT NULL) <> r.ready
+RETURNING t.id, t.key, t.project_id, r.ready, t.critical_path_hours, t.priority, t.ready_since,
+  t.required_pool, t.required_capabilities`;
+// Two texts rather than one with "$1 IS NULL OR": the planner can push a plain ANY() into the view.
+const REFRESH_SOME_SQL = refreshSql('WHERE task_id = ANY($1::bigint[])');
+const REFRESH_ALL_SQL = refreshSql('');
+
+/** Tasks whose readiness may change when `taskId` changes status: direct and epic-level dependents, and itself. */
+const AFFECTED_SQL = `
+SELECT $1::bigint AS id
+UNION SELECT d.task_id FROM dependencies d WHERE d.depends_on_task_id = $1 AND d.task_id IS NOT NULL
+UNION SELECT d.task_id FROM dependencies d JOIN tasks x ON x.id = $1
+  WHERE d.depends_on_epic_id = x.epic_id AND d.task_id IS NOT NULL
+UNION SELECT t.id FROM dependencies d JOIN tasks x ON x.id = $1 JOIN tasks t ON t.epic_id = d.epic_id
+  WHERE d.depends_on_epic_id = x.epic_id AND d.epic_id IS NOT NULL`;
+
+export interface ReadinessChange {
+  becameReady: (QueueEntry & { key: string; projectId: number })[];
+  becameUnready: number[];
+}
+
+export async function affectedBy(db: Queryable, taskIds: number[]): Promise<number[]> {
+  const out = new Set<number>();
+  for (const id of taskIds) {
+    const { rows } = await db.query<{ id: number }>(AFFECTED_SQL, [id]);
+    for (const r of rows) out.add(r.id);
+  }
+  return [...out];
+}
+
+export async function refreshReadiness(db: Queryable, taskIds: number[] | null): Promise<ReadinessChange> {
+  if (taskIds && !taskIds.length) return { becameReady: [], becameUnready: [] };
+  const { rows } = await db.query<{
+    id: number;
+    key: string;
+    project_id: number;
+    ready: boolean;
+    critical_path_hours: number;
+    priority: number;
+    ready_since: Date | null;
+    required_pool: string | null;
+    required_capabilities: string[];
+  }>(taskIds ? REFRESH_SOME_SQL : REFRESH_ALL_SQL, taskIds ? [taskIds] : []);
+  const change: ReadinessChange = { becameReady: [], becameUnready: [] };
+  for (const r of rows) {
+    if (r.ready)
+      change.becameReady.push({
+        id: r.id,
+        key: r.key,
+        projectId: r.project_id,
+        criticalPathHours: Number(r.critical_path_hours),
+        priority: r.priority,
+        readySince: r.ready_since,
+        requiredPool: r.required_pool,
+        requiredCapabilities: r.required_capabilities ?? [],
+      });
+    else change.becameUnready.push(r.id);
+  }
+  return change;
+}

@@ -1,0 +1,115 @@
+import type { TaskStatus } from '../core/taskStatus.js';
+
+/** A task row as the engine and the API see it (camelCase inside, snake_case on the wire). */
+export interface Task {
+  id: number;
+  projectId: number;
+  epicId: number | null;
+  epicKey: string | null;
+  key: string;
+  title: string;
+  body: string;
+  deliverables: string[];
+  estimatedHours: number;
+  priority: number;
+  criticalPathHours: number;
+  status: TaskStatus;
+  held: boolean;
+  ready: boolean;
+  issueNumber: number | null;
+  issueNodeId: string | null;
+  branch: string | null;
+  prNumber: number | null;
+  requiredPool: string | null;
+  requiredCapabilities: string[];
+  attempts: number;
+  leaseEpoch: number;
+  leaseExpiresAt: Date | null;
+  failureReason: string | null;
+  readySince: Date | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Agent {
+  id: number;
+  name: string;
+  pool: string;
+  labels: string[];
+  capacity: number;
+  kind: 'vm' | 'aks' | 'local';
+  active: boolean;
+  lastHeartbeatAt: Date | null;
+  createdAt: Date;
+}
+
+export type AssignmentStatus = 'active' | 'completed' | 'failed' | 'released' | 'expired' | 'cancelled';
+
+export interface Assignment {
+  id: number;
+  taskId: number;
+  agentId: number | null;
+  pool: string | null;
+  epoch: number;
+  status: AssignmentStatus;
+  percentComplete: number;
+  notes: string | null;
+  endReason: string | null;
+  workflowRunId: number | null;
+  runnerName: string | null;
+  leaseExpiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  endedAt: Date | null;
+}
+
+export interface Lease {
+  epoch: number;
+  expiresAt: Date;
+}
+
+export interface Claim {
+  assignment: Assignment;
+  task: Task;
+  lease: Lease;
+}
+
+/** What a claimer may take: its pool and its capability labels. */
+export interface ClaimFilter {
+  pool: string;
+  capabilities: string[];
+  projectId?: number | undefined;
+}
+
+/** Who is acting: the admin, an agent (only on its own assignments), or the GitHub app itself. */
+export type Actor =
+  | { kind: 'admin' }
+  | { kind: 'app' }
+  | { kind: 'agent'; agentId: number; pool: string }
+  /** A GitHub Actions job whose OIDC token the orchestrator verified: acts on the repository's assignments. */
+  | { kind: 'job'; repository: string };
+
+export interface ProgressReport {
+  epoch: number;
+  percentComplete?: number | undefined;
+  status?: 'in_progress' | 'in_review' | 'done' | 'failed' | undefined;
+  notes?: string | undefined;
+}
+
+export type EngineEventType =
+  | 'task.updated'
+  | 'task.ready'
+  | 'assignment.created'
+  | 'assignment.updated'
+  | 'agent.heartbeat'
+  | 'lease.expired'
+  | 'evidence.created'
+  | 'progress.snapshot';
+
+export interface EngineEvent {
+  type: EngineEventType;
+  data: unknown;
+  at: string;
+}

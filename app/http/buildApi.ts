@@ -1,0 +1,126 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import type { Engine } from '../engine/engine.js';
+import { FleetError, NotFoundError } from '../core/errors.js';
+import { bearer, type Authenticator } from './auth.js';
+import { taskRoutes } from './routes/tasks.js';
+import { agentRoutes } from './routes/agents.js';
+import { assignmentRoutes } from './routes/assignments.js';
+import { healthRoutes, type HealthCheck } from './routes/health.js';
+import { wsRoutes } from './routes/ws.js';
+
+export interface ApiDeps {
+  db: Db;
+  engine: Engine;
+  auth: Authenticator;
+  publicRead: boolean;
+  health: Record<string, HealthCheck>;
+  /** Resolves owner/repo to a project id (404 when unknown). */
+  projectId(fullName: string): Promise<number>;
+}
+
+/** More routes mounted by other parts (progress, git, dashboard, GitHub webhooks) without this file knowing them. */
+export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => Promise<void>;
+
+export interface BuildApiOptions {
+  deps: Omit<ApiDeps, 'projectId' | 'publicRead'>;
+  logger?: FastifyServerOptions['logger'] | undefined;
+  corsOrigins?: string[] | undefined;
+  extraRoutes?: RouteModule[] | undefined;
+}
+
+export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    // Tokens travel in headers only; keep them out of request logs.
+    disableRequestLogging: false,
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  const deps: ApiDeps = {
+    ...opts.deps,
+    publicRead: opts.deps.auth.publicRead,
+    async projectId(fullName: string) {
+      const [owner, repo] = fullName.split('/');
+      const { rows } = await opts.deps.db.query<{ id: number }>('SELECT id FROM projects WHERE owner = $1 AND repo = $2', [owner, repo]);
+      if (!rows[0]) throw new NotFoundError(`no project ${fullName}: seed a plan for it first ("fleet seed <plan> --project ${fullName}")`);
+      return rows[0].id;
+    },
+  };
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  await app.register(cors, { origin: opts.corsOrigins?.length ? opts.corsOrigins : false });
+  await app.register(websocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      // The dashboard sends its token as a subprotocol; answer with the plain protocol name so
+      // the token is never echoed back.
+      handleProtocols: (protocols) => (protocols.has('fleet.v1') ? 'fleet.v1' : false),
+    },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const header = req.headers.authorization;
+    let token = bearer(header);
+    if (!token && req.url.startsWith('/ws')) token = wsToken(req.headers['sec-websocket-protocol']);
+    req.principal = await deps.auth.resolve(token);
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err instanceof FleetError) {
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: { code: 'too_large', message: 'request body is over 1 MB' } });
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: { code: 'bad_request', message: err.message } });
+    }
+    // A database refusal of an illegal state change is a conflict, not a crash.
+    if ((err as { code?: string }).code === '23514' || (err as { code?: string }).code === '23505') {
+      return reply.code(409).send({ error: { code: 'conflict', message: 'the change conflicts with the current state; reload and retry' } });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: { code: 'internal', message: `internal error (request ${req.id})` } });
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+
+  await healthRoutes(app, deps);
+  await taskRoutes(app, deps);
+  await agentRoutes(app, deps);
+  await assignmentRoutes(app, deps);
+  await wsRoutes(app, deps);
+  for (const mod of opts.extraRoutes ?? []) await mod(app, deps);
+  return app;
+}
+
+/** Token offered as a WebSocket subprotocol "bearer.<token>" next to "fleet.v1". */
+function wsToken(header: string | string[] | undefined): string | undefined {
+  const raw = Array.isArray(header) ? header.join(',') : header;
+  if (!raw) return undefined;
+  for (const p of raw.split(',').map((s) => s.trim())) if (p.startsWith('bearer.')) return p.slice('bearer.'.length);
+  return undefined;
+}

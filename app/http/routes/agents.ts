@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../buildApi.js';
+import { parseInput } from '../validate.js';
+import { AgentHeartbeatBody, IdParam } from '../../../schema/api.js';
+import { requireActor, requireAdmin, requireRead } from '../principal.js';
+import { agentJson } from '../serialize.js';
+import { ForbiddenError } from '../../core/errors.js';
+
+export async function agentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { engine } = deps;
+
+  app.get('/api/agents', async (req) => {
+    requireRead(req, deps.publicRead);
+    return { agents: (await engine.listAgents()).map(agentJson) };
+  });
+
+  app.get('/api/agents/:id', async (req) => {
+    requireRead(req, deps.publicRead);
+    const { id } = parseInput(IdParam, req.params, 'path');
+    return { agent: agentJson(await engine.getAgent(id)) };
+  });
+
+  app.post('/api/agents/heartbeat', async (req) => {
+    const actor = requireActor(req);
+    const body = parseInput(AgentHeartbeatBody, req.body, 'body');
+    // An agent token speaks only for its own agent.
+    if (actor.kind === 'agent') {
+      const self = await engine.getAgent(actor.agentId);
+      if (self.name !== body.name) throw new ForbiddenError(`this token belongs to agent "${self.name}", not "${body.name}"`);
+    }
+    const agent = await engine.heartbeatAgent(body);
+    return { agent: agentJson(agent) };
+  });
+
+  app.post('/api/agents/:id/deactivate', async (req) => {
+    const actor = requireActor(req);
+    const { id } = parseInput(IdParam, req.params, 'path');
+    if (actor.kind === 'agent' && actor.agentId !== id) throw new ForbiddenError('an agent may deactivate only itself');
+    if (actor.kind === 'job') requireAdmin(req);
+    return { agent: agentJson(await engine.deactivateAgent(id)) };
+  });
+}

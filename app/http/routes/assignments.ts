@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../buildApi.js';
+import { parseInput } from '../validate.js';
+import { AssignBody, AssignmentHeartbeatBody, AssignmentListQuery, AssignmentProgressBody, ClaimBody, IdParam } from '../../../schema/api.js';
+import { requireActor, requireAdmin, requireRead } from '../principal.js';
+import { assignmentJson, taskJson } from '../serialize.js';
+import { ForbiddenError, ValidationError } from '../../core/errors.js';
+import type { Claim } from '../../engine/types.js';
+
+export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { engine } = deps;
+
+  const claimJson = async (c: Claim) => {
+    const depRows = await deps.db.query<{ key: string; status: string; pr_number: number | null }>(
+      `SELECT dt.key, dt.status, dt.pr_number FROM dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
+       WHERE d.task_id = $1 ORDER BY dt.key`,
+      [c.task.id],
+    );
+    return {
+      assignment: assignmentJson(c.assignment),
+      task: { ...taskJson(c.task), dependencies: depRows.rows },
+      lease: { epoch: c.lease.epoch, expires_at: c.lease.expiresAt },
+    };
+  };
+
+  app.get('/api/assignments', async (req) => {
+    requireRead(req, deps.publicRead);
+    const q = parseInput(AssignmentListQuery, req.query, 'query');
+    const list = await engine.listAssignments({
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.agent_id ? { agentId: q.agent_id } : {}),
+      ...(q.task_id ? { taskId: q.task_id } : {}),
+    });
+    return { assignments: list.map(assignmentJson) };
+  });
+
+  app.post('/api/assignments', async (req, reply) => {
+    requireAdmin(req);
+    const body = parseInput(AssignBody, req.body, 'body');
+    const task = await engine.getTask(body.task_id);
+    const claim = await engine.assign(task.id, body.agent_id);
+    return reply.code(201).send(await claimJson(claim));
+  });
+
+  app.post('/api/assignments/claim', async (req, reply) => {
+    const actor = requireActor(req);
+    const body = parseInput(ClaimBody, req.body, 'body');
+    const projectId = body.project ? await deps.projectId(body.project) : undefined;
+    if (body.task_key !== undefined && body.epoch !== undefined) {
+      return claimJson(await engine.confirm(body.task_key, body.epoch, projectId));
+    }
+    let agentId: number;
+    if (actor.kind === 'agent') {
+      if (body.agent_id !== undefined && body.agent_id !== actor.agentId) throw new ForbiddenError('an agent may claim only for itself');
+      agentId = actor.agentId;
+    } else if (actor.kind === 'job') {
+      if (!body.pool) throw new ValidationError('body.pool: a job claims for its runner pool; send {"pool": "<name>"}');
+      agentId = (await engine.poolAgent({ name: body.pool })).id;
+    } else if (body.agent_id !== undefined) {
+      agentId = body.agent_id;
+    } else if (body.pool) {
+      agentId = (await engine.poolAgent({ name: body.pool })).id;
+    } else {
+      throw new ValidationError('body.agent_id: say which agent claims (or send pool), or call with that agent\'s own token');
+    }
+    const claim = await engine.claim(agentId, projectId === undefined ? {} : { projectId });
+    if (!claim) return reply.code(204).send();
+    return claimJson(claim);
+  });
+
+  app.post('/api/assignments/:id/heartbeat', async (req) => {
+    const actor = requireActor(req);
+    const { id } = parseInput(IdParam, req.params, 'path');
+    const body = parseInput(AssignmentHeartbeatBody, req.body, 'body');
+    const a = await engine.heartbeatAssignment(id, body.epoch, actor);
+    return { lease: { epoch: a.epoch, expires_at: a.leaseExpiresAt }, assignment: assignmentJson(a) };
+  });
+
+  app.patch('/api/assignments/:id/progress', async (req) => {
+    const actor = requireActor(req);
+    const { id } = parseInput(IdParam, req.params, 'path');
+    const body = parseInput(AssignmentProgressBody, req.body, 'body');
+    const out = await engine.reportProgress(
+      id,
+      { epoch: body.epoch, percentComplete: body.percent_complete, status: body.status, notes: body.notes },
+      actor,
+    );
+    return { assignment: assignmentJson(out.assignment), task: taskJson(out.task) };
+  });
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../buildApi.js';
+import { parseInput } from '../validate.js';
+import { ReadyListQuery, TaskGitBody, TaskIdParam, TaskListQuery, TaskProgressBody } from '../../../schema/api.js';
+import { requireActor, requireRead } from '../principal.js';
+import { assignmentJson, taskJson } from '../serialize.js';
+import { NotFoundError } from '../../core/errors.js';
+
+export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { engine } = deps;
+
+  app.get('/api/tasks', async (req) => {
+    requireRead(req, deps.publicRead);
+    const q = parseInput(TaskListQuery, req.query, 'query');
+    const projectId = q.project ? await deps.projectId(q.project) : undefined;
+    const tasks = await engine.listTasks({
+      ...(projectId !== undefined ? { projectId } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.epic ? { epicKey: q.epic } : {}),
+      ...(q.limit ? { limit: q.limit } : {}),
+      ...(q.offset ? { offset: q.offset } : {}),
+    });
+    return { tasks: tasks.map(taskJson) };
+  });
+
+  app.get('/api/tasks/ready/list', async (req) => {
+    requireRead(req, deps.publicRead);
+    const q = parseInput(ReadyListQuery, req.query, 'query');
+    const projectId = q.project ? await deps.projectId(q.project) : undefined;
+    const tasks = await engine.listReady(
+      {
+        ...(q.pool ? { pool: q.pool, capabilities: q.capabilities ? q.capabilities.split(',').map((s) => s.trim()).filter(Boolean) : [] } : {}),
+        ...(projectId !== undefined ? { projectId } : {}),
+      },
+      q.limit ?? 500,
+    );
+    return { tasks: tasks.map(taskJson) };
+  });
+
+  app.get('/api/tasks/:id', async (req) => {
+    requireRead(req, deps.publicRead);
+    const { id } = parseInput(TaskIdParam, req.params, 'path');
+    const task = await engine.getTask(id);
+    const deps2 = await deps.db.query<{ key: string; status: string; pr_number: number | null }>(
+      `SELECT dt.key, dt.status, dt.pr_number FROM dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
+       WHERE d.task_id = $1 ORDER BY dt.key`,
+      [task.id],
+    );
+    return { task: { ...taskJson(task), dependencies: deps2.rows } };
+  });
+
+  // The old system's path: progress on a task goes to its active assignment.
+  app.patch('/api/tasks/:id/progress', async (req) => {
+    const actor = requireActor(req);
+    const { id } = parseInput(TaskIdParam, req.params, 'path');
+    const body = parseInput(TaskProgressBody, req.body, 'body');
+    const task = await engine.getTask(id);
+    const active = (await engine.listAssignments({ status: 'active', taskId: task.id }))[0];
+    if (!active) throw new NotFoundError(`task ${task.key} has no active assignment; claim it first`);
+    const out = await engine.reportProgress(
+      active.id,
+      { epoch: body.epoch, percentComplete: body.percent_complete, status: body.status, notes: body.notes },
+      actor,
+    );
+    return { task: taskJson(out.task), assignment: assignmentJson(out.assignment) };
+  });
+
+  app.patch('/api/tasks/:id/git', async (req) => {
+    const actor = requireActor(req);
+    const { id } = parseInput(TaskIdParam, req.params, 'path');
+    const body = parseInput(TaskGitBody, req.body, 'body');
+    const task = await engine.getTask(id);
+    const updated = await engine.setGit(task.id, { epoch: body.epoch, branch: body.branch, prNumber: body.pr_number }, actor);
+    return { task: taskJson(updated) };
+  });
+}

@@ -1,0 +1,62 @@
+import type { Agent, Assignment, Task } from '../engine/types.js';
+
+/** Wire shapes: snake_case, as the old system's clients expect. */
+export const taskJson = (t: Task) => ({
+  id: t.id,
+  project_id: t.projectId,
+  key: t.key,
+  epic_key: t.epicKey,
+  title: t.title,
+  body: t.body,
+  deliverables: t.deliverables,
+  estimated_hours: t.estimatedHours,
+  priority: t.priority,
+  critical_path_hours: t.criticalPathHours,
+  status: t.status,
+  ready: t.ready,
+  held: t.held,
+  issue_number: t.issueNumber,
+  branch: t.branch,
+  pr_number: t.prNumber,
+  required_pool: t.requiredPool,
+  required_capabilities: t.requiredCapabilities,
+  attempts: t.attempts,
+  lease_epoch: t.leaseEpoch,
+  lease_expires_at: t.leaseExpiresAt,
+  failure_reason: t.failureReason,
+  ready_since: t.readySince,
+  started_at: t.startedAt,
+  completed_at: t.completedAt,
+  created_at: t.createdAt,
+  updated_at: t.updatedAt,
+});
+
+export const agentJson = (a: Agent) => ({
+  id: a.id,
+  name: a.name,
+  pool: a.pool,
+  labels: a.labels,
+  capacity: a.capacity,
+  kind: a.kind,
+  active: a.active,
+  last_heartbeat_at: a.lastHeartbeatAt,
+  created_at: a.createdAt,
+});
+
+export const assignmentJson = (a: Assignment) => ({
+  id: a.id,
+  task_id: a.taskId,
+  agent_id: a.agentId,
+  pool: a.pool,
+  epoch: a.epoch,
+  status: a.status,
+  percent_complete: a.percentComplete,
+  notes: a.notes,
+  end_reason: a.endReason,
+  workflow_run_id: a.workflowRunId,
+  runner_name: a.runnerName,
+  lease_expires_at: a.leaseExpiresAt,
+  created_at: a.createdAt,
+  updated_at: a.updatedAt,
+  ended_at: a.endedAt,
+});

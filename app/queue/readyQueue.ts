@@ -1,0 +1,42 @@
+import type { Queryable } from '../store/db.js';
+import type { ClaimFilter } from '../engine/types.js';
+
+/** What the index needs to know about a ready task to order and route it. */
+export interface QueueEntry {
+  id: number;
+  projectId: number;
+  criticalPathHours: number;
+  priority: number;
+  readySince: Date | null;
+  requiredPool: string | null;
+  requiredCapabilities: string[];
+}
+
+/**
+ * The ordering of ready tasks. Postgres stays the source of truth: a backend only proposes the
+ * next candidate, and the engine commits the claim in Postgres, which refuses anything stale.
+ */
+export interface ReadyQueue {
+  readonly kind: 'redis' | 'postgres';
+  /**
+   * Proposes the best ready task for the filter, or null. Called inside the claim transaction:
+   * the Postgres backend locks the row it returns (SKIP LOCKED); the Redis backend pops it.
+   */
+  next(tx: Queryable, filter: ClaimFilter): Promise<number | null>;
+  /** Tasks that became ready. */
+  add(entries: QueueEntry[]): Promise<void>;
+  /** Tasks that stopped being ready (claimed, held, cancelled, blocked again). */
+  remove(ids: number[]): Promise<void>;
+  /** Replaces the whole index with what Postgres says is ready; returns how many entries. */
+  rebuild(db: Queryable): Promise<number>;
+  /** Whether the index still holds what the last rebuild wrote (false after FLUSHALL or a restart). */
+  intact(): Promise<boolean>;
+  /** Ready task ids in hand-out order, without removing them. */
+  ordered(db: Queryable, filter: Partial<ClaimFilter>, limit: number): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** Raised by a backend that cannot answer (Redis down); the engine then falls back to Postgres ordering. */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError';
+}

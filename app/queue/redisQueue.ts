@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Queryable } from '../store/db.js';
+import type { ClaimFilter } from '../engine/types.js';
+import { QueueUnavailableError, type QueueEntry, type ReadyQueue } from './readyQueue.js';
+import { queueMember, queueScore, routeAllows, routeOf } from '../core/queueOrder.js';
+
+const CLAIM_NEXT_LUA = readFileSync(new URL('./lua/claimNext.lua', import.meta.url), 'utf8');
+
+type RedisWithClaim = Redis & {
+  claimNext(routesKey: string, builtKey: string, prefix: string, pool: string, caps: string, project: string): Promise<string | number | null>;
+};
+
+const READY_ROWS_SQL = `
+SELECT id, project_id, critical_path_hours, priority, ready_since, required_pool, required_capabilities FROM tasks
+WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held AND id > $1
+ORDER BY id LIMIT $2`;
+
+const READY_SINCE_SQL = `
+SELECT id, project_id, critical_path_hours, priority, ready_since, required_pool, required_capabilities FROM tasks
+WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held AND updated_at >= $1`;
+
+interface ReadyRow {
+  id: number;
+  project_id: number;
+  critical_path_hours: number;
+  priority: number;
+  ready_since: Date | null;
+  required_pool: string | null;
+  required_capabilities: string[];
+}
+
+const toEntry = (r: ReadyRow): QueueEntry => ({
+  id: r.id,
+  projectId: r.project_id,
+  criticalPathHours: Number(r.critical_path_hours),
+  priority: r.priority,
+  readySince: r.ready_since,
+  requiredPool: r.required_pool,
+  requiredCapabilities: r.required_capabilities ?? [],
+});
+
+/**
+ * Ready tasks as sorted sets in Redis, one per route (pool and/or capability set). Redis is an
+ * index, never the record: it can be dropped at any time and rebuilt from Postgres.
+ */
+export class RedisQueue implements ReadyQueue {
+  readonly kind = 'redis' as const;
+  private readonly redis: RedisWithClaim;
+  private readonly routesKey: string;
+  private readonly builtKey: string;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix = 'fleet:',
+  ) {
+    redis.defineCommand('claimNext', { numberOfKeys: 2, lua: CLAIM_NEXT_LUA });
+    this.redis = redis as RedisWithClaim;
+    this.routesKey = `${prefix}routes`;
+    this.builtKey = `${prefix}built`;
+  }
+
+  private readyKey(route: string): string {
+    return `${this.prefix}ready:${route}`;
+  }
+
+  private async guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new QueueUnavailableError(`redis ${op} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async next(_tx: Queryable, f: ClaimFilter): Promise<number | null> {
+    const res = await this.guard('claim', () =>
+      this.redis.claimNext(this.routesKey, this.builtKey, this.prefix, f.pool, f.capabilities.join(','), f.projectId === undefined ? '' : String(f.projectId)),
+    );
+    if (res === -1) throw new QueueUnavailableError('redis ready index is missing (restart or FLUSHALL): rebuild needed');
+    if (res === null || res === undefined) return null;
+    return Number(res);
+  }
+
+  async add(entries: QueueEntry[]): Promise<void> {
+    if (!entries.length) return;
+    await this.guard('add', async () => {
+      const m = this.redis.multi();
+      for (const e of entries) {
+        const route = `${e.projectId}/${routeOf(e)}`;
+        m.sadd(this.routesKey, route);
+        m.zadd(this.readyKey(route), queueScore(e), queueMember(e.id));
+      }
+      await m.exec();
+    });
+  }
+
+  async remove(ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    await this.guard('remove', async () => {
+      const routes = await this.redis.smembers(this.routesKey);
+      const m = this.redis.multi();
+      // A task may have been re-routed since it was added; remove it from every set.
+      for (const route of routes) m.zrem(this.readyKey(route), ...ids.map(queueMember));
+      await m.exec();
+    });
+  }
+
+  async rebuild(db: Queryable): Promise<number> {
+    const started = new Date(Date.now() - 1000);
+    const gen = randomBytes(6).toString('hex');
+    const tmp = (route: string) => `${this.prefix}rebuild:${gen}:${route}`;
+    const routes = new Set<string>();
+    let count = 0;
+    let after = 0;
+    return this.guard('rebuild', async () => {
+      try {
+        for (;;) {
+          const { rows } = await db.query<ReadyRow>(READY_ROWS_SQL, [after, 5000]);
+          if (!rows.length) break;
+          const m = this.redis.multi();
+          for (const r of rows) {
+            const e = toEntry(r);
+            const route = `${e.projectId}/${routeOf(e)}`;
+            routes.add(route);
+            m.zadd(tmp(route), queueScore(e), queueMember(e.id));
+          }
+          await m.exec();
+          count += rows.length;
+          after = rows[rows.length - 1]!.id;
+        }
+        const old = await this.redis.smembers(this.routesKey);
+        // One MULTI swaps the new sets in, so a claimer never sees a half-built index.
+        const swap = this.redis.multi();
+        for (const r of old) if (!routes.has(r)) swap.del(this.readyKey(r));
+        swap.del(this.routesKey);
+        for (const r of routes) {
+          swap.rename(tmp(r), this.readyKey(r));
+          swap.sadd(this.routesKey, r);
+        }
+        swap.set(this.builtKey, gen);
+        await swap.exec();
+      } finally {
+        const leftovers = [...routes].map(tmp);
+        if (leftovers.length) await this.redis.del(...leftovers).catch(() => undefined);
+      }
+      // Tasks that became ready while we read are re-added so the swap cannot hide them.
+      const { rows } = await db.query<ReadyRow>(READY_SINCE_SQL, [started]);
+      await this.add(rows.map(toEntry));
+      return count;
+    });
+  }
+
+  async intact(): Promise<boolean> {
+    return this.guard('check', async () => (await this.redis.exists(this.builtKey)) === 1);
+  }
+
+  async ordered(_db: Queryable, f: Partial<ClaimFilter>, limit: number): Promise<number[]> {
+    return this.guard('read', async () => {
+      const routes = (await this.redis.smembers(this.routesKey)).filter((member) => {
+        const [pid, route] = [member.slice(0, member.indexOf('/')), member.slice(member.indexOf('/') + 1)];
+        if (f.projectId !== undefined && pid !== String(f.projectId)) return false;
+        return f.pool === undefined || routeAllows(route, f.pool, f.capabilities ?? []);
+      });
+      const merged: { member: string; score: number }[] = [];
+      for (const r of routes) {
+        const flat = await this.redis.zrange(this.readyKey(r), 0, limit - 1, 'WITHSCORES');
+        for (let i = 0; i < flat.length; i += 2) merged.push({ member: flat[i]!, score: Number(flat[i + 1]) });
+      }
+      merged.sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : 1));
+      return merged.slice(0, limit).map((m) => Number(m.member));
+    });
+  }
+
+  /** Warns unless Redis will refuse writes rather than silently evict index entries. */
+  async evictionPolicy(): Promise<string> {
+    const res = (await this.redis.config('GET', 'maxmemory-policy')) as string[];
+    return res[1] ?? 'unknown';
+  }
+
+  async close(): Promise<void> {}
+}

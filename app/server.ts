@@ -1,0 +1,148 @@
+import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { readEnv, type Env } from './config/env.js';
+import type { Db } from './store/db.js';
+import { openDb, describeDb } from './store/openDb.js';
+import { migrate } from './store/migrate.js';
+import { Engine } from './engine/engine.js';
+import { LocalEventBus, RedisEventBus, type EventBus } from './engine/events.js';
+import { PostgresQueue } from './queue/postgresQueue.js';
+import { RedisQueue } from './queue/redisQueue.js';
+import type { ReadyQueue } from './queue/readyQueue.js';
+import { Authenticator, type JobVerifier } from './http/auth.js';
+import { buildApi, type RouteModule } from './http/buildApi.js';
+import { Periodic } from './engine/periodic.js';
+
+export interface Orchestrator {
+  url: string;
+  adminToken: string;
+  adminTokenFile: string | null;
+  engine: Engine;
+  db: Db;
+  redis: Redis | null;
+  config: Env;
+  api: FastifyInstance;
+  log: Logger;
+  periodic: Periodic;
+  /** Stops taking claims, finishes in-flight requests, stops periodic work, closes pools. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+  /** Extra HTTP routes (progress, dashboard, GitHub webhooks) mounted on the same server. */
+  routes?: RouteModule[];
+  /** Verifier for GitHub Actions OIDC tokens. */
+  jobs?: JobVerifier;
+  /** Runs once the engine is up, before listening (e.g. seeding the example plan). */
+  onEngine?: (o: { engine: Engine; db: Db; config: Env; log: Logger }) => Promise<void>;
+  /** Whether to run the lease sweep and index rebuild loop (tests drive them by hand). */
+  periodic?: boolean;
+}
+
+/** Reads FLEET_ADMIN_TOKEN, or makes one and keeps it in the data dir, readable by the owner only. */
+async function adminToken(cfg: Env): Promise<{ token: string; file: string | null }> {
+  if (cfg.FLEET_ADMIN_TOKEN) return { token: cfg.FLEET_ADMIN_TOKEN, file: null };
+  const file = path.resolve(cfg.FLEET_DATA_DIR, 'admin-token');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= 16) return { token: existing, file };
+  } catch {
+    // none yet
+  }
+  await mkdir(path.dirname(file), { recursive: true });
+  const token = `fleet_admin_${randomBytes(24).toString('base64url')}`;
+  await writeFile(file, token + '\n', { mode: 0o600 });
+  await chmod(file, 0o600);
+  return { token, file };
+}
+
+export async function startOrchestrator(opts: StartOptions = {}): Promise<Orchestrator> {
+  const config = readEnv(opts.env ?? process.env);
+  const log = opts.log ?? pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', '*.token', '*.adminToken'] });
+
+  const db = await openDb({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.FLEET_DATA_DIR });
+  const closers: (() => Promise<unknown>)[] = [() => db.close()];
+  try {
+    const { applied } = await migrate(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+
+    let redis: Redis | null = null;
+    let queue: ReadyQueue = new PostgresQueue();
+    let events: EventBus = new LocalEventBus();
+    if (config.REDIS_URL) {
+      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true });
+      redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+      await redis.connect();
+      const rq = new RedisQueue(redis, config.REDIS_PREFIX);
+      const policy = await rq.evictionPolicy().catch(() => 'unknown');
+      if (policy !== 'noeviction')
+        log.warn({ policy }, 'Redis maxmemory-policy is not noeviction: under memory pressure it may evict queue entries (they are rebuilt from Postgres, but claims slow down); set maxmemory-policy noeviction');
+      queue = rq;
+      events = await RedisEventBus.create(redis, `${config.REDIS_PREFIX}events`);
+      const r = redis;
+      closers.unshift(async () => r.quit().catch(() => r.disconnect()));
+    }
+    closers.unshift(() => events.close());
+
+    const engine = new Engine({ db, queue, events, leaseTtlSeconds: config.LEASE_TTL_SECONDS, maxAttempts: config.MAX_ATTEMPTS, log });
+    await opts.onEngine?.({ engine, db, config, log });
+    await engine.refreshAll();
+    await engine.rebuildQueue();
+
+    const { token, file } = await adminToken(config);
+    const auth = new Authenticator(db, { adminToken: token, publicRead: config.FLEET_PUBLIC_READ, jobs: opts.jobs });
+    const health = {
+      database: async () => {
+        await db.query('SELECT 1');
+        return `ok (${describeDb(config)})`;
+      },
+      redis: async () => {
+        if (!redis) return 'not configured (ordering in Postgres)';
+        await redis.ping();
+        return 'ok';
+      },
+    };
+    const api = await buildApi({
+      deps: { db, engine, auth, health },
+      logger: false,
+      corsOrigins: config.FLEET_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+      extraRoutes: opts.routes,
+    });
+
+    const periodic = new Periodic({ db, engine, log, intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000 });
+    if (opts.periodic !== false) periodic.start();
+
+    const address = await api.listen({ host: config.HOST, port: config.PORT });
+    const url = address.replace('[::1]', 'localhost');
+    let closed = false;
+    return {
+      url,
+      adminToken: token,
+      adminTokenFile: file,
+      engine,
+      db,
+      redis,
+      config,
+      api,
+      log,
+      periodic,
+      async close() {
+        if (closed) return;
+        closed = true;
+        engine.drain();
+        await periodic.stop();
+        await api.close();
+        for (const c of closers) await c().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    for (const c of closers) await c().catch(() => undefined);
+    throw err;
+  }
+}

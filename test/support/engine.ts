@@ -1,0 +1,59 @@
+import { Engine } from '../../app/engine/engine.js';
+import { LocalEventBus } from '../../app/engine/events.js';
+import { PostgresQueue } from '../../app/queue/postgresQueue.js';
+import { RedisQueue } from '../../app/queue/redisQueue.js';
+import type { ReadyQueue } from '../../app/queue/readyQueue.js';
+import { freshDb, type TestDb } from './db.js';
+import { freshRedis } from './redis.js';
+import type { Redis } from 'ioredis';
+
+export type Backend = 'postgres' | 'redis';
+
+export interface EngineHarness {
+  t: TestDb;
+  engine: Engine;
+  queue: ReadyQueue;
+  redis: Redis | null;
+  events: LocalEventBus;
+  /** Another engine on the same database and index: a second orchestrator process. */
+  another(): Promise<Engine>;
+  cleanup(): Promise<void>;
+}
+
+export async function engineHarness(label: string, backend: Backend, opts: { leaseTtlSeconds?: number; maxAttempts?: number } = {}): Promise<EngineHarness> {
+  const t = await freshDb(`${label}_${backend}`);
+  const events = new LocalEventBus();
+  let redisCtx: Awaited<ReturnType<typeof freshRedis>> | null = null;
+  let queue: ReadyQueue = new PostgresQueue();
+  if (backend === 'redis') {
+    redisCtx = await freshRedis(label);
+    queue = new RedisQueue(redisCtx.redis, redisCtx.prefix);
+  }
+  const mk = (db = t.db, q = queue) => new Engine({ db, queue: q, events, leaseTtlSeconds: opts.leaseTtlSeconds ?? 600, maxAttempts: opts.maxAttempts ?? 3 });
+  const engine = mk();
+  const extra: Engine[] = [];
+  return {
+    t,
+    engine,
+    queue,
+    redis: redisCtx?.redis ?? null,
+    events,
+    async another() {
+      const db = await t.openAnother();
+      const q = redisCtx ? new RedisQueue(redisCtx.redis.duplicate(), redisCtx.prefix) : new PostgresQueue();
+      const e = mk(db, q);
+      extra.push(e);
+      return e;
+    },
+    async cleanup() {
+      await redisCtx?.cleanup();
+      await t.cleanup();
+    },
+  };
+}
+
+/** Sets up readiness and the index after fixtures were written behind the engine's back. */
+export async function prime(engine: Engine): Promise<void> {
+  await engine.refreshAll();
+  await engine.rebuildQueue();
+}
