@@ -330,9 +330,11 @@ export class Engine {
   /** Progress from the agent holding the lease: percent and notes, or the end of its work. */
   async reportProgress(assignmentId: number, report: ProgressReport, actor: Actor): Promise<{ assignment: Assignment; task: Task }> {
     const result = await this.db.transaction(async (tx) => {
+      // Lock order everywhere: assignment, then task.
+      await tx.query('SELECT id FROM assignments WHERE id = $1 FOR UPDATE', [assignmentId]);
       const { rows } = await tx.query<AssignmentRow & { task_status: TaskStatus; task_key: string }>(
         `SELECT a.*, t.status AS task_status, t.key AS task_key FROM assignments a JOIN tasks t ON t.id = a.task_id
-         WHERE a.id = $1 FOR UPDATE OF a, t`,
+         WHERE a.id = $1 FOR UPDATE OF t`,
         [assignmentId],
       );
       const row = rows[0];
@@ -445,6 +447,8 @@ export class Engine {
    */
   async setStatus(taskId: number, to: TaskStatus, reason: string): Promise<Task> {
     const task = await this.db.transaction(async (tx) => {
+      // Lock order everywhere: assignment, then task.
+      await tx.query(`SELECT id FROM assignments WHERE task_id = $1 AND status = 'active' FOR UPDATE`, [taskId]);
       const cur = await this.taskIn(tx, taskId, true);
       transition(cur.status, to, cur.key);
       if (cur.status === to) return cur;

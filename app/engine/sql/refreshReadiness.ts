@@ -6,12 +6,19 @@ import type { QueueEntry } from '../../queue/readyQueue.js';
  * Run after the transaction that changed statuses has committed: in READ COMMITTED each run sees
  * every committed change, so two completions racing on one epic threshold cannot both miss it.
  */
+// Rows are locked in id order first: concurrent refreshes (and the sweep) then queue behind
+// each other instead of deadlocking on overlapping sets.
 const refreshSql = (where: string) => `
-WITH r AS (SELECT task_id, ready FROM task_readiness ${where})
-UPDATE tasks t SET ready_since = CASE WHEN r.ready THEN now() ELSE NULL END
-FROM r
-WHERE r.task_id = t.id AND (t.ready_since IS NOT NULL) <> r.ready
-RETURNING t.id, t.key, t.project_id, r.ready, t.critical_path_hours, t.priority, t.ready_since,
+WITH r AS (SELECT task_id, ready FROM task_readiness ${where}),
+c AS (
+  SELECT t.id, r.ready FROM tasks t JOIN r ON r.task_id = t.id
+  WHERE (t.ready_since IS NOT NULL) <> r.ready
+  ORDER BY t.id FOR UPDATE OF t
+)
+UPDATE tasks t SET ready_since = CASE WHEN c.ready THEN now() ELSE NULL END
+FROM c
+WHERE c.id = t.id
+RETURNING t.id, t.key, t.project_id, c.ready, t.critical_path_hours, t.priority, t.ready_since,
   t.required_pool, t.required_capabilities`;
 // Two texts rather than one with "$1 IS NULL OR": the planner can push a plain ANY() into the view.
 const REFRESH_SOME_SQL = refreshSql('WHERE task_id = ANY($1::bigint[])');
