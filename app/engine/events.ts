@@ -42,7 +42,7 @@ export class RedisEventBus extends LocalEventBus {
   }
 
   static async create(pub: Redis, channel: string): Promise<RedisEventBus> {
-    const sub = pub.duplicate();
+    const sub = pub.duplicate({ enableOfflineQueue: true, lazyConnect: false });
     const bus = new RedisEventBus(pub, sub, channel);
     sub.on('message', (_ch: string, msg: string) => {
       try {

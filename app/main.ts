@@ -1,0 +1,41 @@
+import { startOrchestrator } from './server.js';
+import { ConfigError } from './config/env.js';
+import { describeDb } from './store/openDb.js';
+import { seedOnStart } from './seedOnStart.js';
+import { orchestratorRoutes } from './routes.js';
+
+/**
+ * `npm start`: the orchestrator on whatever the environment configures, or with nothing
+ * configured, embedded PGlite under .fleet/ with the example plan seeded.
+ */
+async function main(env = process.env): Promise<void> {
+  const o = await startOrchestrator({ env, onEngine: seedOnStart, routes: await orchestratorRoutes(env) });
+  const where = o.adminTokenFile ? `admin token in ${o.adminTokenFile}` : 'admin token from FLEET_ADMIN_TOKEN';
+  o.log.info({ url: o.url, db: describeDb(o.config), queue: o.engine.queueKind }, 'fleet orchestrator listening');
+  console.log(`\nfleet orchestrator listening on ${o.url}  (${describeDb(o.config)}, ${o.engine.queueKind} ordering)`);
+  console.log(`${where}. Try:`);
+  console.log(`  curl -H "Authorization: Bearer $(cat ${o.adminTokenFile ?? '<token file>'})" ${o.url}/api/tasks\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    o.log.info({ signal }, 'draining: no new claims, finishing in-flight requests');
+    const hard = setTimeout(() => {
+      o.log.error('drain took over 10 s: exiting');
+      process.exit(1);
+    }, 10_000);
+    hard.unref();
+    await o.close();
+    clearTimeout(hard);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  // A bad setting is one clear line; anything else keeps its message but never a token.
+  console.error(err instanceof ConfigError ? err.message : `fleet orchestrator failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});
