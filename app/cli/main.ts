@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { processIo, CliExit, type CliIo } from './io.js';
+import { registerCoreCommands } from './coreCommands.js';
+import { ConfigError } from '../config/env.js';
+
+/** Builds the `fleet` program; each area registers its own commands. */
+export async function buildProgram(io: CliIo): Promise<Command> {
+  const program = new Command('fleet')
+    .description('fleet-orchestrator: run a fleet of coding agents from a remediation plan')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .exitOverride();
+  registerCoreCommands(program, io);
+  const { registerAreaCommands } = await import('./areas.js');
+  registerAreaCommands(program, io);
+  return program;
+}
+
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  const program = await buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof CliExit) {
+      if (err.message) io.stderr(err.message);
+      return err.code;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr(err.message);
+      return 2;
+    }
+    io.stderr(`fleet: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
+if (invokedDirectly) {
+  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}
