@@ -226,14 +226,10 @@ export class Engine {
    */
   async claim(agentId: number, opts: { projectId?: number } = {}): Promise<Claim | null> {
     if (this.draining) return null;
-    const agent = await this.getAgent(agentId);
-    if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
-    const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels, projectId: opts.projectId };
     for (let attempt = 0; attempt < 50; attempt++) {
       let step: ClaimStep;
-      let queue = this.queue;
       try {
-        step = await this.claimStep(queue, agent, filter);
+        step = await this.claimStep(this.queue, agentId, opts.projectId);
       } catch (err) {
         if (!(err instanceof QueueUnavailableError)) throw err;
         if (/rebuild needed/.test(err.message)) {
@@ -241,8 +237,7 @@ export class Engine {
         } else {
           this.log.warn({ err: err.message }, 'ready index unavailable: claiming through Postgres ordering');
         }
-        queue = this.fallback;
-        step = await this.claimStep(queue, agent, filter);
+        step = await this.claimStep(this.fallback, agentId, opts.projectId);
       }
       if (step.kind === 'ok') {
         this.events.publish('assignment.created', this.assignmentEvent(step.claim.assignment, step.claim.task));
@@ -257,27 +252,30 @@ export class Engine {
     return null;
   }
 
-  private async claimStep(queue: ReadyQueue, agent: Agent, filter: ClaimFilter): Promise<ClaimStep> {
+  private async claimStep(queue: ReadyQueue, agentId: number, projectId: number | undefined): Promise<ClaimStep> {
     let popped: number | null = null;
     try {
       return await this.db.transaction(async (tx): Promise<ClaimStep> => {
-        // Serialises claims of one agent, so its capacity is never overrun.
-        const cap = await tx.query<{ active: number; capacity: number }>(
-          `SELECT a.capacity, (SELECT count(*) FROM assignments s WHERE s.agent_id = a.id AND s.status = 'active')::int AS active
-           FROM agents a WHERE a.id = $1 FOR UPDATE`,
-          [agent.id],
+        // Locking the agent row serialises claims of one agent, so its capacity is never overrun.
+        const { rows } = await tx.query<AgentRow & { held: number }>(
+          `SELECT ${AGENT_COLUMNS}, (SELECT count(*) FROM assignments s WHERE s.agent_id = agents.id AND s.status = 'active')::int AS held
+           FROM agents WHERE id = $1 FOR UPDATE`,
+          [agentId],
         );
-        if ((cap.rows[0]?.active ?? 0) >= (cap.rows[0]?.capacity ?? 1)) return { kind: 'full' };
+        const agent = rows[0];
+        if (!agent) throw new NotFoundError(`no agent with id ${agentId}`);
+        if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+        if (agent.held >= agent.capacity) return { kind: 'full' };
+        const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels ?? [], projectId };
         popped = await queue.next(tx, filter);
         if (popped === null) return { kind: 'empty' };
         const assignment = await claimTask(
           tx,
           popped,
-          { agentId: agent.id, pool: agent.pool, capabilities: agent.labels, projectId: filter.projectId },
+          { agentId: agent.id, pool: agent.pool, capabilities: filter.capabilities, projectId },
           this.leaseTtlSeconds,
         );
         if (!assignment) return { kind: 'refused', taskId: popped };
-        await tx.query('UPDATE agents SET last_heartbeat_at = now() WHERE id = $1', [agent.id]);
         const task = await this.taskIn(tx, popped);
         return { kind: 'ok', claim: { assignment, task, lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } } };
       });
