@@ -16,6 +16,7 @@ import type { ReadyQueue } from './queue/readyQueue.js';
 import { Authenticator, type JobVerifier } from './http/auth.js';
 import { buildApi, type RouteModule } from './http/buildApi.js';
 import { Periodic } from './engine/periodic.js';
+import { createOidcVerifier } from './http/auth/oidc.js';
 
 export interface Orchestrator {
   url: string;
@@ -62,6 +63,20 @@ async function adminToken(cfg: Env): Promise<{ token: string; file: string | nul
   return { token, file };
 }
 
+const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Jobs authenticate with their OIDC token once the allowed repositories and our public URL are set. */
+function oidcFromConfig(config: Env): JobVerifier | undefined {
+  const repos = list(config.FLEET_OIDC_REPOSITORIES);
+  if (!repos.length || !config.FLEET_PUBLIC_URL) return undefined;
+  return createOidcVerifier({
+    issuer: config.FLEET_OIDC_ISSUER,
+    audience: config.FLEET_PUBLIC_URL,
+    allowedRepositories: repos,
+    allowedWorkflows: list(config.FLEET_OIDC_WORKFLOWS),
+  });
+}
+
 export async function startOrchestrator(opts: StartOptions = {}): Promise<Orchestrator> {
   const config = readEnv(opts.env ?? process.env);
   const log = opts.log ?? pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', '*.token', '*.adminToken'] });
@@ -96,7 +111,7 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
     await engine.rebuildQueue();
 
     const { token, file } = await adminToken(config);
-    const auth = new Authenticator(db, { adminToken: token, publicRead: config.FLEET_PUBLIC_READ, jobs: opts.jobs });
+    const auth = new Authenticator(db, { adminToken: token, publicRead: config.FLEET_PUBLIC_READ, jobs: opts.jobs ?? oidcFromConfig(config) });
     const health = {
       database: async () => {
         await db.query('SELECT 1');
@@ -111,7 +126,7 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
     const api = await buildApi({
       deps: { db, engine, auth, health },
       logger: false,
-      corsOrigins: config.FLEET_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+      corsOrigins: list(config.FLEET_CORS_ORIGINS),
       extraRoutes: opts.routes,
     });
 

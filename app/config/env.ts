@@ -47,6 +47,10 @@ export const EnvSchema = z.object({
   SWEEP_INTERVAL_SECONDS: intFrom(1, 3_600).default(15),
   SNAPSHOT_INTERVAL_SECONDS: intFrom(10, 86_400).default(900),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** GitHub Actions OIDC: jobs of these repositories (owner/repo or owner/*, comma-separated) may act on assignments. */
+  FLEET_OIDC_REPOSITORIES: optionalString,
+  FLEET_OIDC_WORKFLOWS: optionalString,
+  FLEET_OIDC_ISSUER: optionalString,
   APP_ID: optionalString,
   PRIVATE_KEY: optionalString,
   PRIVATE_KEY_PATH: optionalString,

@@ -64,6 +64,7 @@ export class Authenticator {
         const claims = await this.opts.jobs.verify(token);
         return { kind: 'job', repository: claims.repository };
       } catch (err) {
+        if (err instanceof UnauthorizedError) throw err;
         throw new UnauthorizedError(`GitHub OIDC token refused: ${(err as Error).message}`, { cause: err });
       }
     }

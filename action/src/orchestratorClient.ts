@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import type { Clock } from './clock.js';
+import { DEFAULT_RETRY, describeError, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
+
+const AssignmentSchema = z.object({
+  id: z.number().int(),
+  task_id: z.number().int(),
+  agent_id: z.number().int().nullable().optional(),
+  epoch: z.number().int(),
+  status: z.string(),
+  percent_complete: z.number().nullable().optional(),
+  lease_expires_at: z.string().nullable().optional(),
+});
+
+const TaskSchema = z.object({
+  id: z.number().int(),
+  key: z.string(),
+  title: z.string(),
+  body: z.string().nullable().optional().transform((v) => v ?? ''),
+  deliverables: z.array(z.string()).nullable().optional().transform((v) => v ?? []),
+  epic_key: z.string().nullable().optional(),
+  issue_number: z.number().int().nullable().optional(),
+  branch: z.string().nullable().optional(),
+  estimated_hours: z.number().nullable().optional(),
+  dependencies: z
+    .array(z.object({ key: z.string(), status: z.string().optional(), pr_number: z.number().int().nullable().optional() }))
+    .nullable()
+    .optional()
+    .transform((v) => v ?? []),
+});
+
+const LeaseSchema = z.object({ epoch: z.number().int(), expires_at: z.string() });
+
+export const ClaimResponseSchema = z.object({ assignment: AssignmentSchema, task: TaskSchema, lease: LeaseSchema });
+export type ClaimResponse = z.infer<typeof ClaimResponseSchema>;
+export type ClaimedTask = ClaimResponse['task'];
+export type Lease = z.infer<typeof LeaseSchema>;
+
+const HeartbeatResponseSchema = z.object({ lease: LeaseSchema });
+const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+export type ProgressStatus = 'in_progress' | 'in_review' | 'done' | 'failed';
+
+export interface ProgressBody {
+  epoch: number;
+  percent_complete?: number;
+  status?: ProgressStatus;
+  notes?: string;
+}
+
+export interface TaskGitBody {
+  epoch: number;
+  branch?: string;
+  pr_number?: number;
+  pr_url?: string;
+}
+
+export interface EvidenceBody {
+  task_id: number;
+  type: 'note' | 'test' | 'build';
+  ref?: string;
+  url?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** An answer from the orchestrator that is not a success: carries its HTTP status and error code. */
+export class OrchestratorError extends Error {
+  override name = 'OrchestratorError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The claim was superseded (another claim holds a newer epoch): the job must stop and push nothing. */
+export class StaleEpochError extends OrchestratorError {
+  override name = 'StaleEpochError';
+}
+
+/** Gives the bearer token; `refresh` asks for a new one after a 401 (OIDC tokens expire). */
+export type TokenProvider = (refresh: boolean) => Promise<string>;
+
+export interface OrchestratorClientOptions {
+  baseUrl: string;
+  token: TokenProvider;
+  fetch?: typeof fetch;
+  clock: Clock;
+  retry?: RetryPolicy;
+  /** Sent as headers so the orchestrator's logs can tie requests to the run; never secrets. */
+  headers?: Record<string, string>;
+  onRetry?: (what: string, err: unknown, attempt: number, delayMs: number) => void;
+  requestTimeoutMs?: number;
+  /** Retries for a routine heartbeat (default: one quick retry). */
+  heartbeatRetry?: RetryPolicy;
+}
+
+export interface OrchestratorClient {
+  /** Confirms the app's claim (taskKey + epoch) or claims the best task for the pool; null when nothing fits. */
+  claim(req: { pool?: string | undefined; taskKey?: string | undefined; epoch?: number | undefined }): Promise<ClaimResponse | null>;
+  /**
+   * Extends the lease. By default one quick retry: the heartbeat loop is the retry. `patient`
+   * uses the full backoff (the fencing check before a push).
+   */
+  heartbeat(assignmentId: number, epoch: number, opts?: { signal?: AbortSignal | undefined; patient?: boolean }): Promise<Lease>;
+  progress(assignmentId: number, body: ProgressBody): Promise<void>;
+  taskGit(taskId: number, body: TaskGitBody): Promise<void>;
+  evidence(body: EvidenceBody): Promise<void>;
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+export function createOrchestratorClient(opts: OrchestratorClientOptions): OrchestratorClient {
+  const doFetch = opts.fetch ?? fetch;
+  const policy = opts.retry ?? DEFAULT_RETRY;
+  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const heartbeatPolicy = opts.heartbeatRetry ?? { attempts: 2, baseDelayMs: 250, maxDelayMs: 1_000 };
+
+  async function send(method: string, path: string, body: unknown, refresh: boolean, signal?: AbortSignal) {
+    const token = await opts.token(refresh);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const res = await doFetch(`${opts.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...opts.headers,
+        accept: 'application/json',
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    const text = await res.text();
+    return { res, text };
+  }
+
+  /**
+   * One call. `idempotent` calls are retried with backoff on network errors, 408, 429 and 5xx;
+   * the others only when the connection was refused (the request never left), so nothing is done twice.
+   */
+  async function call(
+    what: string,
+    method: string,
+    path: string,
+    body: unknown,
+    idempotent: boolean,
+    signal?: AbortSignal,
+    retry: RetryPolicy = policy,
+  ): Promise<{ status: number; json: unknown }> {
+    return withRetry(
+      opts.clock,
+      retry,
+      async () => {
+        let out = await send(method, path, body, false, signal);
+        if (out.res.status === 401) out = await send(method, path, body, true, signal);
+        const { res, text } = out;
+        let json: unknown = undefined;
+        if (text !== '') {
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+        }
+        if (res.ok) return { status: res.status, json };
+        const parsed = ErrorBodySchema.safeParse(json);
+        const code = parsed.success ? parsed.data.error.code : `http_${res.status}`;
+        const message = parsed.success ? parsed.data.error.message : text.slice(0, 200) || res.statusText;
+        const full = `${what}: orchestrator answered ${res.status} ${code}: ${message}`;
+        if (res.status === 409 && code === 'stale_epoch') throw new StaleEpochError(full, res.status, code);
+        throw new OrchestratorError(full, res.status, code);
+      },
+      (err) => {
+        if (err instanceof OrchestratorError) return idempotent && isRetryableStatus(err.status);
+        if (signal?.aborted) return false;
+        return idempotent || isConnectionRefused(err);
+      },
+      (err, attempt, delay) => opts.onRetry?.(what, err, attempt, delay),
+      signal,
+    ).catch((err: unknown) => {
+      if (err instanceof OrchestratorError) throw err;
+      throw new OrchestratorError(`${what}: orchestrator unreachable: ${describeError(err)}`, 0, 'unreachable');
+    });
+  }
+
+  function parse<T>(what: string, schema: z.ZodType<T>, json: unknown): T {
+    const res = schema.safeParse(json);
+    if (!res.success) {
+      const first = res.error.issues[0];
+      throw new OrchestratorError(
+        `${what}: unexpected answer from the orchestrator (${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'})`,
+        200,
+        'bad_response',
+      );
+    }
+    return res.data;
+  }
+
+  return {
+    async claim(req) {
+      const confirming = req.taskKey !== undefined && req.epoch !== undefined;
+      const body: Record<string, unknown> = {};
+      if (req.pool !== undefined) body.pool = req.pool;
+      if (req.taskKey !== undefined) body.task_key = req.taskKey;
+      if (req.epoch !== undefined) body.epoch = req.epoch;
+      const what = confirming ? `confirm claim of task ${req.taskKey} at epoch ${req.epoch}` : `claim a task for pool ${req.pool}`;
+      // Confirming a claim the app made is idempotent; claiming the best task is not.
+      const { status, json } = await call(what, 'POST', '/api/assignments/claim', body, confirming);
+      if (status === 204) return null;
+      return parse(what, ClaimResponseSchema, json);
+    },
+    async heartbeat(assignmentId, epoch, hb = {}) {
+      const what = `heartbeat for assignment ${assignmentId}`;
+      const path = `/api/assignments/${assignmentId}/heartbeat`;
+      const { json } = await call(what, 'POST', path, { epoch }, true, hb.signal, hb.patient ? policy : heartbeatPolicy);
+      return parse(what, HeartbeatResponseSchema, json).lease;
+    },
+    async progress(assignmentId, body) {
+      await call(`progress report (${body.status ?? 'percent'})`, 'PATCH', `/api/assignments/${assignmentId}/progress`, body, true);
+    },
+    async taskGit(taskId, body) {
+      await call('record branch and pull request', 'PATCH', `/api/tasks/${taskId}/git`, body, true);
+    },
+    async evidence(body) {
+      await call(`record ${body.type} evidence`, 'POST', '/api/git/evidence', body, false);
+    },
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * No container engine or cluster runs here, so the deployment files are checked by parsing them
+ * and holding them against each other: action.yml, the workflow, the fleet config schema, the VM
+ * script, the AKS values and manifests, the Dockerfile and docker-compose.yml.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { INPUT_NAMES } from '../../action/src/inputs.js';
+import { parseFleetConfig } from '../../schema/fleetConfig.js';
+import { scaleSetName } from '../../app/cli/runnersCommands.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+const yamlFile = (p: string): Any => parse(read(p));
+
+/** The ```yaml blocks of a Markdown file that look like a .github/fleet.yml. */
+function fleetConfigsIn(markdown: string): string[] {
+  return [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^pools:/m.test(b));
+}
+
+describe('action.yml', () => {
+  const action = yamlFile('action.yml');
+
+  it('runs the committed bundle on the current Actions Node runtime', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: 'action/dist/index.js' });
+    expect(existsSync(join(ROOT, 'action/dist/index.js'))).toBe(true);
+  });
+
+  it('declares exactly the inputs the code reads, and the outputs it sets', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual([...INPUT_NAMES].sort());
+    for (const [name, spec] of Object.entries<Any>(action.inputs)) expect(spec.description, name).toBeTruthy();
+    expect(Object.keys(action.outputs).sort()).toEqual(['branch', 'pull-request', 'result', 'task']);
+    const src = read('action/src/run.ts');
+    for (const o of Object.keys(action.outputs)) expect(src).toContain(`core.setOutput('${o}'`);
+  });
+
+  it('has a committed bundle that matches a fresh build (npm run check:dist)', () => {
+    const res = spawnSync(process.execPath, [join(ROOT, 'action/build.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/up to date/);
+  });
+});
+
+describe('runners/workflows/fleet-agent.yml', () => {
+  const wf = yamlFile('runners/workflows/fleet-agent.yml');
+  const action = yamlFile('action.yml');
+  const job = wf.jobs.agent;
+
+  it('is dispatchable with the task, epoch, pool and runner labels, and callable with the same inputs', () => {
+    const dispatch = Object.keys(wf.on.workflow_dispatch.inputs);
+    expect(dispatch).toEqual(expect.arrayContaining(['task', 'issue', 'epoch', 'orchestrator-url', 'pool', 'runs-on']));
+    expect(Object.keys(wf.on.workflow_call.inputs).sort()).toEqual([...dispatch].sort());
+    const labels = JSON.parse(wf.on.workflow_dispatch.inputs['runs-on'].default);
+    expect(Array.isArray(labels) && labels.every((l: unknown) => typeof l === 'string')).toBe(true);
+    expect(job['runs-on']).toBe('${{ fromJSON(inputs.runs-on) }}');
+  });
+
+  it('asks for the least it needs: nothing at the top, contents and PR write plus id-token for the job', () => {
+    expect(wf.permissions).toEqual({});
+    expect(job.permissions).toEqual({ contents: 'write', 'pull-requests': 'write', 'id-token': 'write' });
+  });
+
+  it('never runs one task twice at once', () => {
+    expect(wf.concurrency.group).toContain('inputs.task');
+    expect(wf.concurrency['cancel-in-progress']).toBe(false);
+  });
+
+  it('checks out without persisting credentials and passes the action only inputs it declares (all required ones)', () => {
+    const checkout = job.steps.find((s: Any) => String(s.uses).startsWith('actions/checkout@'));
+    expect(checkout.with['persist-credentials']).toBe(false);
+    const fleet = job.steps.find((s: Any) => s.id === 'fleet');
+    const given = Object.keys(fleet.with);
+    for (const name of given) expect(Object.keys(action.inputs), `input ${name}`).toContain(name);
+    for (const [name, spec] of Object.entries<Any>(action.inputs)) if (spec.required) expect(given).toContain(name);
+    // The action's own timeout comes before the job's, so it can stop the agent and report.
+    expect(Number(fleet.with['timeout-minutes'])).toBeLessThan(job['timeout-minutes']);
+  });
+
+  it('splices no step output into a script', () => {
+    for (const s of job.steps) if (s.run) expect(s.run).not.toMatch(/\$\{\{/);
+  });
+});
+
+describe('runners/vm/register-runner.sh', () => {
+  const script = join(ROOT, 'runners/vm/register-runner.sh');
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnSync('bash', [script, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+
+  it('is valid bash, and --dry-run prints the steps without the token', () => {
+    execFileSync('bash', ['-n', script]);
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    try {
+      const secret = 'AAAA-secret-registration-token';
+      const res = run(['--url', 'https://github.com/acme/widgets', '--pool', 'vm-general', '--labels', 'self-hosted,linux,x64,fleet-vm-general', '--name', 'fleet-vm-1', '--dir', join(dir, 'r'), '--dry-run'], {
+        RUNNER_REGISTRATION_TOKEN: secret,
+      });
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/\+ .*config\.sh --unattended --url https:\/\/github\.com\/acme\/widgets --name fleet-vm-1 .*--labels fleet-vm-general/);
+      expect(res.stdout).toMatch(/svc\.sh install fleet-runner/);
+      expect(res.stdout + res.stderr).not.toContain(secret);
+      expect(existsSync(join(dir, 'r'))).toBe(false); // nothing changed
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is idempotent: a runner already registered is left alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    try {
+      const r = join(dir, 'r');
+      mkdirSync(r);
+      writeFileSync(join(r, 'config.sh'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+      writeFileSync(join(r, '.runner'), '{}');
+      const res = run(['--url', 'https://github.com/acme/widgets', '--pool', 'vm', '--labels', 'fleet-vm', '--dir', r, '--dry-run']);
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/= already registered/);
+      expect(res.stdout).not.toMatch(/config\.sh --unattended/);
+      expect(res.stdout).not.toMatch(/curl/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the token from the environment only, and refuses bad arguments clearly', () => {
+    expect(run(['--url', 'https://github.com/a/b', '--pool', 'p', '--labels', 'l', '--token', 'x']).stderr).toMatch(/RUNNER_REGISTRATION_TOKEN only/);
+    expect(run(['--url', 'https://user:pw@github.com/a/b', '--pool', 'p', '--labels', 'l', '--dry-run']).stderr).toMatch(/without credentials/);
+    expect(run(['--url', 'https://github.com/a/b', '--pool', 'p', '--labels', 'l']).stderr).toMatch(/RUNNER_REGISTRATION_TOKEN is not set/);
+    expect(run(['--pool', 'p']).status).toBe(2);
+  });
+
+  it('documents an example layout whose pools are valid config with a pool label each', () => {
+    const blocks = fleetConfigsIn(read('runners/vm/README.md'));
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const b of blocks) {
+      const res = parseFleetConfig(b);
+      expect(res.ok, JSON.stringify(!res.ok && res.errors)).toBe(true);
+      if (!res.ok) continue;
+      for (const pool of res.config.pools) {
+        expect(pool.runsOn.some((l) => !['self-hosted', 'linux', 'x64', 'arm64'].includes(l))).toBe(true);
+        expect(read('runners/vm/README.md')).toContain(`--labels ${pool.runsOn.join(',')}`);
+      }
+    }
+  });
+});
+
+describe('runners/aks', () => {
+  const dir = 'runners/aks/runner-scale-sets';
+  const files = readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.yaml'));
+
+  it('has one scale set per pool, named after its single label, scaling to zero, with no credential inline', () => {
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const v = yamlFile(`${dir}/${f}`);
+      expect(v.runnerScaleSetName).toBe(f.replace(/\.yaml$/, ''));
+      expect(v.minRunners).toBe(0);
+      expect(v.maxRunners).toBeGreaterThanOrEqual(1);
+      expect(typeof v.githubConfigSecret).toBe('string');
+      expect(v.githubConfigUrl).toMatch(/^https:\/\/github\.com\//);
+      const runner = v.template.spec.containers.find((c: Any) => c.name === 'runner');
+      expect(runner.command).toEqual(['/home/runner/run.sh']);
+      for (const e of runner.env ?? []) expect(e.value, e.name).toBeUndefined(); // secrets by reference only
+    }
+  });
+
+  it('documents pools whose runsOn is exactly a scale set, with capacity = maxRunners', () => {
+    const blocks = fleetConfigsIn(read('runners/aks/README.md'));
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const b of blocks) {
+      const res = parseFleetConfig(b);
+      expect(res.ok, JSON.stringify(!res.ok && res.errors)).toBe(true);
+      if (!res.ok) continue;
+      for (const pool of res.config.pools) {
+        const { name, warning } = scaleSetName(pool);
+        expect(warning).toBeUndefined();
+        expect(files).toContain(`${name}.yaml`);
+        expect(yamlFile(`${dir}/${name}.yaml`).maxRunners).toBe(pool.capacity);
+      }
+    }
+  });
+
+  it('runs the orchestrator with several non-root replicas, health probes and secrets by reference', () => {
+    const kustomization = yamlFile('runners/aks/orchestrator/kustomization.yaml');
+    const docs: Any[] = kustomization.resources.flatMap((r: string) =>
+      parseAllDocuments(read(`runners/aks/orchestrator/${r}`)).map((d) => {
+        expect(d.errors).toEqual([]);
+        return d.toJS();
+      }),
+    );
+    const deploy = docs.find((d) => d.kind === 'Deployment');
+    expect(deploy.spec.replicas).toBeGreaterThanOrEqual(2);
+    const pod = deploy.spec.template.spec;
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    const c = pod.containers[0];
+    expect(c.readinessProbe.httpGet.path).toBe('/health');
+    expect(c.livenessProbe.httpGet.path).toBe('/health');
+    expect(c.envFrom).toEqual(expect.arrayContaining([{ secretRef: { name: 'fleet-orchestrator' } }]));
+    expect(docs.find((d) => d.kind === 'Secret')).toBeUndefined();
+    const cm = docs.find((d) => d.kind === 'ConfigMap');
+    for (const k of Object.keys(cm.data)) expect(k).not.toMatch(/TOKEN|SECRET|PASSWORD|PRIVATE_KEY|DATABASE_URL|REDIS_URL/);
+    expect(docs.find((d) => d.kind === 'PodDisruptionBudget').spec.minAvailable).toBeLessThan(deploy.spec.replicas);
+  });
+});
+
+describe('the hub containers', () => {
+  it('Dockerfile: multi-stage, production dependencies only in the final image, non-root, health check', () => {
+    const text = read('Dockerfile').replace(/\\\n\s*/g, ' '); // join continued lines
+    const stages = text.split(/^FROM /m).slice(1);
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const final = stages[stages.length - 1]!;
+    const user = /^USER\s+(\S+)/m.exec(final)?.[1];
+    expect(user).toBeDefined();
+    expect(['root', '0']).not.toContain(user);
+    expect(final).toMatch(/^HEALTHCHECK .*\/health/m);
+    expect(final).toMatch(/^CMD \["node", "dist\/app\/main\.js"\]/m);
+    expect(final).not.toMatch(/npm (ci|install)(?![^\n]*--omit=dev)/);
+    expect(text).toMatch(/npm ci --omit=dev/);
+    expect(text).toMatch(/npm run build/);
+    expect(read('.dockerignore')).toMatch(/^node_modules$/m);
+    expect(read('.dockerignore')).toMatch(/^\.env$/m);
+  });
+
+  it('docker-compose.yml: Postgres, Redis with AOF and noeviction, no published database ports, secrets from the environment', () => {
+    const text = read('docker-compose.yml');
+    const compose = parse(text);
+    expect(Object.keys(compose.services).sort()).toEqual(['orchestrator', 'postgres', 'redis']);
+    expect(compose.services.postgres.ports).toBeUndefined();
+    expect(compose.services.redis.ports).toBeUndefined();
+    const redisCmd = compose.services.redis.command.join(' ');
+    expect(redisCmd).toMatch(/--appendonly yes/);
+    expect(redisCmd).toMatch(/--maxmemory-policy noeviction/);
+    const env = compose.services.orchestrator.environment;
+    expect(env.FLEET_ADMIN_TOKEN).toMatch(/^\$\{FLEET_ADMIN_TOKEN:\?/);
+    expect(compose.services.postgres.environment.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    expect(env.DATABASE_URL).toContain('${POSTGRES_PASSWORD');
+    expect(compose.services.orchestrator.ports[0]).toMatch(/^\$\{FLEET_BIND:-127\.0\.0\.1\}/);
+  });
+});
