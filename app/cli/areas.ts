@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
+import { registerRunnersCommands } from './runnersCommands.js';
 
-/** Commands of the plan, GitHub and runner areas, each kept in its own module. */
-export function registerAreaCommands(_program: Command, _io: CliIo): void {}
+/** Commands of the plan, GitHub, runner and progress areas, each kept in its own module. */
+export function registerAreaCommands(program: Command, io: CliIo): void {
+  registerRunnersCommands(program, { out: io.stdout, err: io.stderr });
+}
