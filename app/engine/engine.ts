@@ -542,6 +542,11 @@ export class Engine {
     await this.applyReadiness(change);
   }
 
+  /** For status changes written outside the engine (the GitHub app's evidence): readiness and index follow. */
+  async onTaskFinished(taskId: number): Promise<void> {
+    await this.afterStatusChange([await this.getTask(taskId)]);
+  }
+
   private async applyReadiness(change: Awaited<ReturnType<typeof refreshReadiness>>): Promise<void> {
     try {
       await this.queue.add(change.becameReady);

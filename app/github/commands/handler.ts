@@ -1,0 +1,190 @@
+import type { Task } from '../../engine/types.js';
+import type { RepoCtx } from '../context.js';
+import { dispatchReady } from '../dispatch.js';
+import type { ChangeResult, TaskStatusReport } from '../ports.js';
+import { errorText } from '../types.js';
+import { helpText, parseCommands, type FleetCommand } from './parse.js';
+import { roleAtLeast } from './permissions.js';
+
+interface CommentPayload {
+  action?: string;
+  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } };
+  issue?: { number?: number; pull_request?: unknown; state?: string };
+}
+
+/** issue_comment.created: runs the `/fleet` commands in the comment. Never throws on content. */
+export async function onComment(ctx: RepoCtx, payload: unknown): Promise<void> {
+  const p = payload as CommentPayload;
+  if (p.action !== 'created' || !p.comment || typeof p.issue?.number !== 'number') return;
+  const parsed = parseCommands(p.comment.body);
+  if (!parsed.length) return; // the common case: costs nothing
+  const login = p.comment.user?.login ?? '';
+  const isBot = p.comment.user?.type === 'Bot' || login.endsWith('[bot]');
+  if (isBot && !ctx.config.commands.allowBots.includes(login)) return;
+  const issueNumber = p.issue.number;
+  const commentId = p.comment.id;
+
+  const role = await ctx.deps.permissions.role(ctx.gh, ctx.owner, ctx.repo, login);
+  if (!roleAtLeast(role, ctx.config.commands.allow)) {
+    await react(ctx, commentId, 'confused');
+    await reply(
+      ctx,
+      issueNumber,
+      `@${login} fleet commands need ${ctx.config.commands.allow} access to this repository (you have ${role}); nothing was changed.`,
+    );
+    return;
+  }
+
+  const { port } = ctx.deps;
+  const isPr = !!p.issue.pull_request;
+  let task: Task | null = isPr ? await port.findTaskByPr(ctx.project.id, issueNumber) : await port.findTaskByIssue(ctx.project.id, issueNumber);
+  const lines: string[] = [];
+  let failed = false;
+  let dispatch = false;
+
+  for (const entry of parsed) {
+    if (!entry.ok) {
+      failed = true;
+      lines.push(`- \`${clip(entry.text)}\`: ${entry.error}`);
+      continue;
+    }
+    const cmd = entry.command;
+    if (cmd.kind === 'help') {
+      lines.push(helpText());
+      continue;
+    }
+    if (!task) {
+      failed = true;
+      lines.push(`- \`${clip(entry.text)}\`: this ${isPr ? 'pull request is not linked to' : 'issue is not'} a fleet task; label the issue \`fleet:task\` first.`);
+      continue;
+    }
+    try {
+      const out = await run(ctx, task, cmd, isPr ? issueNumber : task.prNumber);
+      if (out.error) {
+        failed = true;
+        lines.push(`- \`${clip(entry.text)}\`: ${out.error}`);
+      } else if (out.text) {
+        lines.push(out.text);
+      }
+      if (out.task) task = out.task;
+      dispatch ||= !!out.dispatch;
+    } catch (err) {
+      failed = true;
+      lines.push(`- \`${clip(entry.text)}\`: could not be carried out (${errorText(err)})`);
+      ctx.log.warn({ command: cmd.kind, err: errorText(err) }, 'fleet command failed');
+    }
+  }
+
+  await react(ctx, commentId, failed ? 'confused' : '+1');
+  if (lines.length) await reply(ctx, issueNumber, failed ? `@${login} some commands were not carried out:\n\n${lines.join('\n')}` : lines.join('\n\n'));
+  if (dispatch) await dispatchReady(ctx);
+}
+
+interface RunOut {
+  error?: string;
+  text?: string;
+  task?: Task;
+  dispatch?: boolean;
+}
+
+const refusal = (r: ChangeResult): RunOut => ('refused' in r ? { error: r.refused, task: r.task } : { task: r.task, dispatch: r.changed });
+
+async function run(ctx: RepoCtx, task: Task, cmd: FleetCommand, prNumber: number | null): Promise<RunOut> {
+  const { port } = ctx.deps;
+  switch (cmd.kind) {
+    case 'assign': {
+      if (ctx.config.pools.some((x) => x.name === cmd.target)) return refusal(await port.setRequiredPool(task.id, cmd.target));
+      return {
+        error: `there is no pool \`${cmd.target}\`; pools in .github/fleet.yml: ${ctx.config.pools.map((x) => `\`${x.name}\``).join(', ')}`,
+      };
+    }
+    case 'unassign': {
+      const r = await port.setRequiredPool(task.id, null);
+      if (task.status === 'assigned' || task.status === 'in_progress') {
+        const rel = await port.release(task.id, 'unassigned by /fleet unassign', { countAttempt: false });
+        return { ...refusal(rel), dispatch: true };
+      }
+      return refusal(r);
+    }
+    case 'priority':
+      return refusal(await port.setPriority(task.id, cmd.priority));
+    case 'estimate':
+      return refusal(await port.setEstimate(task.id, cmd.hours));
+    case 'depends-on': {
+      const found = await port.tasksByIssues(ctx.project.id, cmd.issues);
+      const missing = cmd.issues.filter((n) => !found.has(n));
+      const r = await port.addDependencies(task.id, [...found.values()].map((t) => t.id));
+      const problems = [...missing.map((n) => `#${n} is not a fleet task`), ...r.refused];
+      return problems.length ? { error: problems.join('; '), dispatch: false } : { dispatch: true };
+    }
+    case 'hold':
+      return refusal(await port.setHeld(task.id, true));
+    case 'unhold':
+      return refusal(await port.setHeld(task.id, false));
+    case 'retry':
+      return { ...refusal(await port.retry(task.id)), dispatch: true };
+    case 'cancel':
+      return { ...refusal(await port.cancel(task.id, 'cancelled by /fleet cancel')), dispatch: true };
+    case 'status': {
+      const s = await port.status(task.id);
+      return s ? { text: statusText(s) } : { error: 'the task no longer exists' };
+    }
+    case 'merge':
+    case 'dequeue': {
+      if (!prNumber) return { error: 'this task has no pull request yet' };
+      const mq = ctx.deps.mergeQueue;
+      if (!mq) return { error: 'the merge queue is not enabled on this orchestrator' };
+      const text = cmd.kind === 'merge' ? await mq.enqueue(ctx, task.id, prNumber) : await mq.dequeue(ctx, task.id, prNumber);
+      return { text };
+    }
+    case 'help':
+      return { text: helpText() };
+  }
+}
+
+export function statusText(s: TaskStatusReport): string {
+  const t = s.task;
+  const rows = [
+    `**Task ${t.key}**: ${t.title}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| status | ${t.status}${t.held ? ' (held)' : ''}${t.status === 'pending' ? (t.ready ? ', ready' : ', waiting') : ''} |`,
+    `| priority | p${t.priority} |`,
+    `| estimate | ${t.estimatedHours}h (critical path ${t.criticalPathHours}h) |`,
+    `| attempts | ${t.attempts} |`,
+    `| pool | ${t.requiredPool ?? 'any'} |`,
+  ];
+  if (s.unmetDependencies.length) rows.push(`| waiting for | ${s.unmetDependencies.join(', ')} |`);
+  if (s.activeAssignment) {
+    const a = s.activeAssignment;
+    rows.push(`| assignment | pool ${a.pool ?? '?'}, epoch ${a.epoch}, lease until ${a.leaseExpiresAt.toISOString()}${a.runnerName ? `, runner ${a.runnerName}` : ''}${a.workflowRunId ? `, run ${a.workflowRunId}` : ''} |`);
+  }
+  if (t.prNumber) rows.push(`| pull request | #${t.prNumber} |`);
+  if (t.failureReason) rows.push(`| last failure | ${t.failureReason.replace(/\|/g, '/')} |`);
+  if (s.recentEvidence.length) {
+    rows.push('', 'Recent evidence:', ...s.recentEvidence.map((e) => `- ${e.type}${e.ref ? ` \`${e.ref.slice(0, 12)}\`` : ''}${e.url ? ` ${e.url}` : ''}`));
+  }
+  return rows.join('\n');
+}
+
+function clip(s: string): string {
+  return s.replace(/`/g, "'").slice(0, 80);
+}
+
+async function react(ctx: RepoCtx, commentId: number | undefined, content: '+1' | 'confused'): Promise<void> {
+  if (typeof commentId !== 'number') return;
+  try {
+    await ctx.gh.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { owner: ctx.owner, repo: ctx.repo, comment_id: commentId, content });
+  } catch (err) {
+    ctx.log.warn({ err: errorText(err) }, 'could not react to the comment');
+  }
+}
+
+async function reply(ctx: RepoCtx, issueNumber: number, body: string): Promise<void> {
+  try {
+    await ctx.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: ctx.owner, repo: ctx.repo, issue_number: issueNumber, body: body.slice(0, 60_000) });
+  } catch (err) {
+    ctx.log.warn({ err: errorText(err) }, 'could not reply to the comment');
+  }
+}

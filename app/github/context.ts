@@ -1,0 +1,66 @@
+import type { FleetConfig } from '../../schema/fleetConfig.js';
+import type { ConfigStore } from './config.js';
+import type { FleetPort, Project } from './ports.js';
+import type { SyncPlan } from './planSync.js';
+import type { GitHubClient, Logger } from './types.js';
+import type { PermissionCache } from './commands/permissions.js';
+
+/** What the plan file needs: a parser and something that writes the plan's rows. */
+export interface PlanHooks {
+  parse(text: string): { plan: SyncPlan | null; errors: { line: number; message: string }[] };
+  /** Writes epics, tasks and edges; returns the task ids written (readiness is refreshed after). */
+  seed(projectId: number, plan: SyncPlan): Promise<{ taskIds: number[] }>;
+}
+
+/** The merge queue (issue 7) plugs in here; without it `/fleet merge` says it is not enabled. */
+export interface MergeQueueHooks {
+  enqueue(ctx: RepoCtx, taskId: number, prNumber: number): Promise<string>;
+  dequeue(ctx: RepoCtx, taskId: number, prNumber: number): Promise<string>;
+}
+
+export interface FleetAppDeps {
+  port: FleetPort;
+  configs: ConfigStore;
+  /** Public URL agents use to reach the orchestrator (workflow input `orchestrator_url`). */
+  orchestratorUrl: string;
+  plan?: PlanHooks | undefined;
+  permissions: PermissionCache;
+  mergeQueue?: MergeQueueHooks | undefined;
+  /** Add "blocked by" relationships on plan sync (default true). */
+  blockedBy?: boolean | undefined;
+}
+
+/** Everything a handler needs about the repository an event came from. */
+export interface RepoCtx {
+  gh: GitHubClient;
+  owner: string;
+  repo: string;
+  project: Project;
+  config: FleetConfig;
+  deliveryId: string;
+  installationId: number | null;
+  log: Logger;
+  deps: FleetAppDeps;
+}
+
+interface PayloadRepo {
+  repository?: { name?: unknown; owner?: { login?: unknown }; default_branch?: unknown; master_branch?: unknown };
+  installation?: { id?: unknown };
+}
+
+/** Builds the repo context from a Probot context, or null when the payload names no repository. */
+export async function repoCtx(
+  context: { id: string; payload: unknown; octokit: unknown; log: Logger },
+  deps: FleetAppDeps,
+): Promise<RepoCtx | null> {
+  const p = context.payload as PayloadRepo;
+  const owner = p.repository?.owner?.login;
+  const repo = p.repository?.name;
+  if (typeof owner !== 'string' || typeof repo !== 'string') return null;
+  const installationId = typeof p.installation?.id === 'number' ? p.installation.id : null;
+  const defaultBranch = typeof p.repository?.default_branch === 'string' ? p.repository.default_branch : undefined;
+  const project = await deps.port.ensureProject({ owner, repo, installationId, defaultBranch });
+  const gh = context.octokit as GitHubClient;
+  const config = await deps.configs.get(gh, owner, repo);
+  return { gh, owner, repo, project, config, deliveryId: context.id, installationId, log: context.log, deps };
+}

@@ -1,0 +1,151 @@
+import type { RepoCtx } from '../context.js';
+import { dispatchReady } from '../dispatch.js';
+import { readMarker, TASK_LABEL } from '../planSync.js';
+import { errorText } from '../types.js';
+
+/** `Depends on: #12, #15` and `Estimate: 8h` lines of a hand-written task issue. */
+export function parseIssueBody(body: unknown): { dependsOn: number[]; estimatedHours?: number } {
+  const text = typeof body === 'string' ? body.slice(0, 65_536) : '';
+  const dependsOn: number[] = [];
+  let estimatedHours: number | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/[*_`]/g, '').trim();
+    const dep = /^(?:[-*]\s*)?depends\s+on\s*:\s*(.+)$/i.exec(line);
+    if (dep) for (const m of dep[1]!.matchAll(/#(\d{1,9})\b/g)) dependsOn.push(Number(m[1]));
+    const est = /^(?:[-*]\s*)?estimate\s*:\s*(\d{1,4}(?:\.\d{1,2})?)\s*(h|hrs?|hours?)?\s*$/i.exec(line);
+    if (est && estimatedHours === undefined) {
+      const h = Number(est[1]);
+      if (Number.isFinite(h) && h >= 0 && h <= 10_000) estimatedHours = h;
+    }
+  }
+  return { dependsOn: [...new Set(dependsOn)], ...(estimatedHours !== undefined ? { estimatedHours } : {}) };
+}
+
+interface IssuePayload {
+  action?: string;
+  issue?: {
+    number?: number;
+    node_id?: string;
+    title?: string;
+    body?: string | null;
+    state?: string;
+    state_reason?: string | null;
+    labels?: ({ name?: string } | string)[];
+    pull_request?: unknown;
+  };
+  label?: { name?: string };
+  sender?: { type?: string; login?: string };
+}
+
+const labelNames = (p: IssuePayload) => (p.issue?.labels ?? []).map((l) => (typeof l === 'string' ? l : (l?.name ?? ''))).filter(Boolean);
+
+/** issues.opened / edited / labeled / unlabeled / closed / reopened */
+export async function onIssue(ctx: RepoCtx, payload: unknown): Promise<void> {
+  const p = payload as IssuePayload;
+  const issue = p.issue;
+  if (!issue || typeof issue.number !== 'number' || issue.pull_request) return;
+  const { port } = ctx.deps;
+  const marker = readMarker(issue.body);
+  const labels = labelNames(p);
+  const isTask = marker?.kind === 'task' || labels.includes(TASK_LABEL);
+  if (marker?.kind === 'epic') return; // epics are plan structure, not work
+  let task = await port.findTaskByIssue(ctx.project.id, issue.number);
+  let dispatch = false;
+  const byBot = p.sender?.type === 'Bot';
+
+  // A task issue appears (or changes): written by hand, or the plan sync's own issue.
+  if (isTask && ['opened', 'edited', 'labeled', 'reopened'].includes(p.action ?? '')) {
+    if (marker) {
+      const planned = await port.findTaskByKey(ctx.project.id, marker.key);
+      if (planned) {
+        // Plan-managed: the plan is the source of truth; only the link to the issue is kept.
+        await port.linkIssue(planned.id, issue.number, issue.node_id ?? null);
+        task = planned;
+      }
+    }
+    if (!task || (!marker && !byBot)) {
+      const parsed = parseIssueBody(issue.body);
+      const res = await port.upsertTaskFromIssue(ctx.project.id, {
+        issueNumber: issue.number,
+        issueNodeId: issue.node_id ?? null,
+        title: String(issue.title ?? ''),
+        body: String(issue.body ?? ''),
+        estimatedHours: parsed.estimatedHours,
+        dependsOnIssues: parsed.dependsOn,
+        key: marker?.key,
+      });
+      task = res.task;
+      dispatch = true;
+      if (res.unknownDependencies.length && (p.action === 'opened' || p.action === 'labeled')) {
+        await comment(
+          ctx,
+          issue.number,
+          `Fleet: this task depends on ${res.unknownDependencies.map((n) => `#${n}`).join(', ')}, which ${
+            res.unknownDependencies.length === 1 ? 'is not a fleet task' : 'are not fleet tasks'
+          }; label ${res.unknownDependencies.length === 1 ? 'it' : 'them'} \`${TASK_LABEL}\` and edit this issue to link them.`,
+        );
+      }
+    }
+  }
+  if (!task) return;
+
+  switch (p.action) {
+    case 'closed': {
+      const reason = issue.state_reason ?? 'completed';
+      if (reason === 'not_planned' || reason === 'duplicate') await port.markCancelled(task.id, `issue #${issue.number} closed as ${reason}`);
+      else await port.markDone(task.id, `issue #${issue.number} closed as completed`);
+      dispatch = true;
+      break;
+    }
+    case 'reopened':
+      await port.reopen(task.id, `issue #${issue.number} reopened`);
+      dispatch = true;
+      break;
+    case 'labeled':
+    case 'unlabeled': {
+      // Steering labels are for people; the app's own pool label must not pin the task.
+      if (byBot) break;
+      const name = p.label?.name ?? '';
+      const on = p.action === 'labeled';
+      const pool = /^fleet:pool\/(.+)$/.exec(name)?.[1];
+      const prio = /^fleet:priority\/p([0-3])$/.exec(name)?.[1];
+      if (pool) {
+        if (on && !ctx.config.pools.some((x) => x.name === pool)) {
+          await comment(
+            ctx,
+            issue.number,
+            `Fleet: there is no pool \`${pool.slice(0, 64)}\` in \`.github/fleet.yml\`; pools: ${ctx.config.pools.map((x) => `\`${x.name}\``).join(', ')}.`,
+          );
+          break;
+        }
+        if (on) await port.setRequiredPool(task.id, pool);
+        else if (task.requiredPool === pool) await port.setRequiredPool(task.id, null);
+        dispatch = true;
+      } else if (prio !== undefined) {
+        if (on) await port.setPriority(task.id, Number(prio));
+        else if (task.priority === Number(prio)) await port.setPriority(task.id, 2);
+        dispatch = true;
+      } else if (name === 'fleet:hold') {
+        await port.setHeld(task.id, on);
+        dispatch = !on;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  if (dispatch) await dispatchReady(ctx);
+}
+
+export async function comment(ctx: RepoCtx, issueNumber: number, body: string): Promise<void> {
+  try {
+    await ctx.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      issue_number: issueNumber,
+      body,
+    });
+  } catch (err) {
+    ctx.log.warn({ issue: issueNumber, err: errorText(err) }, 'could not comment');
+  }
+}

@@ -1,0 +1,110 @@
+import type { Task } from '../../engine/types.js';
+import type { RepoCtx } from '../context.js';
+import { dispatchReady } from '../dispatch.js';
+import { readMarker } from '../planSync.js';
+
+/** Issue numbers a PR body closes: "Closes #12", "fixes #3", "Resolves: #4". */
+export function closingIssues(body: unknown): number[] {
+  if (typeof body !== 'string') return [];
+  const out: number[] = [];
+  for (const m of body.slice(0, 65_536).matchAll(/\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d{1,9})\b/gi)) out.push(Number(m[1]));
+  return [...new Set(out)];
+}
+
+interface PrLike {
+  number?: number;
+  body?: string | null;
+  head?: { ref?: string; sha?: string; repo?: { full_name?: string } | null };
+  base?: { ref?: string; repo?: { full_name?: string } };
+  html_url?: string;
+  merged?: boolean;
+  merged_at?: string | null;
+  merge_commit_sha?: string | null;
+  draft?: boolean;
+  state?: string;
+  title?: string;
+}
+
+/** The task a PR works on: by the marker, by branch `fleet/<key>-...`, by PR number, or by "Closes #N". */
+export async function taskForPr(ctx: RepoCtx, pr: PrLike): Promise<Task | null> {
+  const { port } = ctx.deps;
+  const pid = ctx.project.id;
+  const marker = readMarker(pr.body);
+  if (marker?.kind === 'task') {
+    const t = await port.findTaskByKey(pid, marker.key);
+    if (t) return t;
+  }
+  if (pr.head?.ref) {
+    const t = await port.findTaskByBranch(pid, pr.head.ref);
+    if (t) return t;
+  }
+  if (typeof pr.number === 'number') {
+    const t = await port.findTaskByPr(pid, pr.number);
+    if (t) return t;
+  }
+  for (const n of closingIssues(pr.body)) {
+    const t = await port.findTaskByIssue(pid, n);
+    if (t) return t;
+  }
+  return null;
+}
+
+/** pull_request.opened / reopened / ready_for_review / synchronize / edited / closed */
+export async function onPullRequest(ctx: RepoCtx, payload: unknown): Promise<void> {
+  const p = payload as { action?: string; pull_request?: PrLike };
+  const pr = p.pull_request;
+  if (!pr || typeof pr.number !== 'number') return;
+  const task = await taskForPr(ctx, pr);
+  if (!task) return;
+  const { port } = ctx.deps;
+  const sameRepo = !pr.head?.repo || pr.head.repo.full_name === pr.base?.repo?.full_name;
+  if (p.action !== 'closed' || pr.merged) await port.linkPullRequest(task.id, pr.number, sameRepo ? (pr.head?.ref ?? null) : null);
+  const merged = p.action === 'closed' && (pr.merged === true || !!pr.merged_at);
+  await port.recordEvidence({
+    projectId: ctx.project.id,
+    taskId: task.id,
+    type: merged ? 'merge' : 'pr',
+    ref: merged ? (pr.merge_commit_sha ?? pr.head?.sha ?? null) : (pr.head?.sha ?? null),
+    url: pr.html_url ?? null,
+    source: 'webhook',
+    deliveryId: ctx.deliveryId,
+    metadata: { action: p.action, number: pr.number, branch: pr.head?.ref ?? null, draft: !!pr.draft, merged },
+  });
+  switch (p.action) {
+    case 'opened':
+    case 'reopened':
+    case 'ready_for_review':
+      if (!pr.draft) await port.markInReview(task.id);
+      break;
+    case 'closed':
+      if (merged) {
+        await port.markDone(task.id, `PR #${pr.number} merged`);
+        await dispatchReady(ctx);
+      } else if (task.status === 'in_review' && task.prNumber === pr.number) {
+        // The work was abandoned: the task goes back to the queue for another attempt.
+        await port.reopen(task.id, `PR #${pr.number} closed without merging`);
+        await dispatchReady(ctx);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** pull_request_review.submitted / dismissed */
+export async function onReview(ctx: RepoCtx, payload: unknown): Promise<void> {
+  const p = payload as { action?: string; review?: { state?: string; html_url?: string; commit_id?: string; user?: { login?: string } }; pull_request?: PrLike };
+  if (!p.pull_request || !p.review) return;
+  const task = await taskForPr(ctx, p.pull_request);
+  if (!task) return;
+  await ctx.deps.port.recordEvidence({
+    projectId: ctx.project.id,
+    taskId: task.id,
+    type: 'review',
+    ref: p.review.commit_id ?? null,
+    url: p.review.html_url ?? null,
+    source: 'webhook',
+    deliveryId: ctx.deliveryId,
+    metadata: { action: p.action, state: p.review.state, reviewer: p.review.user?.login, pr: p.pull_request.number },
+  });
+}

@@ -1,0 +1,137 @@
+import type { RepoCtx } from '../context.js';
+import { CONFIG_PATH, readRepoFile } from '../config.js';
+import { dispatchReady } from '../dispatch.js';
+import { formatSyncReport, syncPlan, type SyncReport } from '../planSync.js';
+import { errorText } from '../types.js';
+
+interface PushPayload {
+  ref?: string;
+  after?: string;
+  deleted?: boolean;
+  compare?: string;
+  commits?: { id?: string; message?: string; added?: string[]; modified?: string[]; removed?: string[]; url?: string }[];
+  head_commit?: { id?: string; message?: string; added?: string[]; modified?: string[] } | null;
+  repository?: { default_branch?: string };
+  pusher?: { name?: string };
+}
+
+function touched(p: PushPayload): Set<string> {
+  const out = new Set<string>();
+  for (const c of [...(p.commits ?? []), ...(p.head_commit ? [p.head_commit] : [])]) {
+    for (const f of [...(c.added ?? []), ...(c.modified ?? [])]) out.add(f);
+  }
+  return out;
+}
+
+/** push: config and plan changes on the default branch; commits on task branches become evidence. */
+export async function onPush(ctx: RepoCtx, payload: unknown): Promise<void> {
+  const p = payload as PushPayload;
+  if (!p.ref || p.deleted || !p.after || /^0+$/.test(p.after)) return;
+  const branch = p.ref.replace(/^refs\/heads\//, '');
+  const defaultBranch = p.repository?.default_branch ?? ctx.project.defaultBranch;
+
+  if (branch === defaultBranch) {
+    const files = touched(p);
+    if (files.has(CONFIG_PATH)) await reloadConfig(ctx, p.after);
+    if (files.has(ctx.config.plan)) await syncPlanFile(ctx, p.after);
+    return;
+  }
+  if (branch.startsWith('fleet/')) {
+    const task = await ctx.deps.port.findTaskByBranch(ctx.project.id, branch);
+    if (!task) return;
+    await ctx.deps.port.recordEvidence({
+      projectId: ctx.project.id,
+      taskId: task.id,
+      type: 'commit',
+      ref: p.after,
+      url: p.compare ?? null,
+      source: 'webhook',
+      deliveryId: ctx.deliveryId,
+      metadata: { branch, commits: (p.commits ?? []).length, head_message: p.head_commit?.message?.slice(0, 200) ?? null, pusher: p.pusher?.name },
+    });
+  }
+}
+
+/** Re-reads .github/fleet.yml; an invalid file keeps the previous config and fails a check run with the lines. */
+async function reloadConfig(ctx: RepoCtx, sha: string): Promise<void> {
+  const res = await ctx.deps.configs.reload(ctx.gh, ctx.owner, ctx.repo, sha);
+  ctx.config = res.config;
+  const errors = res.errors ?? [];
+  try {
+    await ctx.gh.request('POST /repos/{owner}/{repo}/check-runs', {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      name: 'fleet config',
+      head_sha: sha,
+      status: 'completed',
+      conclusion: errors.length ? 'failure' : 'success',
+      output: errors.length
+        ? {
+            title: `${CONFIG_PATH} is invalid; the previous configuration stays in force`,
+            summary: errors.map((e) => `- line ${e.line}${e.path ? ` (${e.path})` : ''}: ${e.message}`).join('\n').slice(0, 60_000),
+            annotations: errors.slice(0, 50).map((e) => ({
+              path: CONFIG_PATH,
+              start_line: e.line,
+              end_line: e.line,
+              annotation_level: 'failure' as const,
+              message: `${e.path ? `${e.path}: ` : ''}${e.message}`.slice(0, 60_000),
+            })),
+          }
+        : { title: `${CONFIG_PATH} is valid`, summary: `${res.config.pools.length} pool(s): ${res.config.pools.map((x) => `${x.name} (capacity ${x.capacity})`).join(', ')}` },
+    });
+  } catch (err) {
+    ctx.log.warn({ err: errorText(err) }, 'could not report the config check');
+  }
+}
+
+/** Plan file changed: seed the rows, sync the issues, link numbers, then dispatch what is ready. */
+export async function syncPlanFile(ctx: RepoCtx, sha: string): Promise<SyncReport | null> {
+  const hooks = ctx.deps.plan;
+  if (!hooks) {
+    ctx.log.warn({}, 'plan file changed but no plan parser is configured');
+    return null;
+  }
+  const text = await readRepoFile(ctx.gh, ctx.owner, ctx.repo, ctx.config.plan, sha);
+  if (text === null) return null;
+  const parsed = hooks.parse(text);
+  if (!parsed.plan || parsed.errors.length) {
+    await ctx.gh
+      .request('POST /repos/{owner}/{repo}/check-runs', {
+        owner: ctx.owner,
+        repo: ctx.repo,
+        name: 'fleet plan',
+        head_sha: sha,
+        status: 'completed',
+        conclusion: 'failure',
+        output: {
+          title: `${ctx.config.plan} has ${parsed.errors.length} error(s); nothing was synced`,
+          summary: parsed.errors.map((e) => `- line ${e.line}: ${e.message}`).join('\n').slice(0, 60_000),
+          annotations: parsed.errors.slice(0, 50).map((e) => ({
+            path: ctx.config.plan,
+            start_line: Math.max(1, e.line),
+            end_line: Math.max(1, e.line),
+            annotation_level: 'failure' as const,
+            message: e.message.slice(0, 60_000),
+          })),
+        },
+      })
+      .catch((err: unknown) => ctx.log.warn({ err: errorText(err) }, 'could not report the plan check'));
+    return null;
+  }
+  const seeded = await hooks.seed(ctx.project.id, parsed.plan);
+  const report = await syncPlan(ctx.gh, ctx.owner, ctx.repo, parsed.plan, { log: ctx.log, blockedBy: ctx.deps.blockedBy });
+  await linkNumbers(ctx, report);
+  await ctx.deps.port.refreshTasks(seeded.taskIds);
+  ctx.log.info({ created: report.created.length, updated: report.updated.length, errors: report.errors.length }, formatSyncReport(report).split('\n')[0]!);
+  await dispatchReady(ctx);
+  return report;
+}
+
+export async function linkNumbers(ctx: Pick<RepoCtx, 'deps' | 'project'>, report: SyncReport): Promise<void> {
+  const { port } = ctx.deps;
+  for (const [key, iss] of report.issues.epics) await port.linkEpicIssue(ctx.project.id, key, iss.number, iss.nodeId);
+  for (const [key, iss] of report.issues.tasks) {
+    const t = await port.findTaskByKey(ctx.project.id, key);
+    if (t && (t.issueNumber !== iss.number || (iss.nodeId && t.issueNodeId !== iss.nodeId))) await port.linkIssue(t.id, iss.number, iss.nodeId);
+  }
+}

@@ -1,0 +1,160 @@
+import type { Claim, Task } from '../engine/types.js';
+
+/**
+ * The narrow surface the GitHub handlers need from the orchestrator. Handlers never touch SQL or
+ * the engine directly: they call this port, which `sqlPort.ts` implements over Postgres and the
+ * engine (claims and releases), and tests can fake.
+ */
+
+export interface Project {
+  id: number;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  installationId: number | null;
+}
+
+export interface ProjectRef {
+  owner: string;
+  repo: string;
+  installationId?: number | null | undefined;
+  defaultBranch?: string | undefined;
+}
+
+export type EvidenceType =
+  | 'commit'
+  | 'pr'
+  | 'review'
+  | 'check'
+  | 'workflow_run'
+  | 'merge'
+  | 'test'
+  | 'build'
+  | 'deployment'
+  | 'note'
+  | 'dispatch';
+
+export interface EvidenceInput {
+  projectId: number;
+  taskId: number | null;
+  type: EvidenceType;
+  ref?: string | null | undefined;
+  url?: string | null | undefined;
+  source: 'webhook' | 'app';
+  /** X-GitHub-Delivery; with task and type it makes the row idempotent. */
+  deliveryId?: string | null | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+/** What a hand-written `fleet:task` issue says about itself. */
+export interface IssueTaskInput {
+  issueNumber: number;
+  issueNodeId?: string | null | undefined;
+  title: string;
+  body: string;
+  /** `Estimate: 8h` */
+  estimatedHours?: number | undefined;
+  /** `Depends on: #12, #15` (issue numbers). */
+  dependsOnIssues?: number[] | undefined;
+  /** Task key from the hidden marker, when the issue carries one. */
+  key?: string | undefined;
+}
+
+export interface PoolSpec {
+  name: string;
+  capabilities: string[];
+  capacity: number;
+}
+
+export interface RunInfo {
+  workflowRunId?: number | null | undefined;
+  runnerName?: string | null | undefined;
+}
+
+export interface TaskStatusReport {
+  task: Task;
+  unmetDependencies: string[];
+  activeAssignment: { id: number; pool: string | null; epoch: number; leaseExpiresAt: Date; workflowRunId: number | null; runnerName: string | null } | null;
+  recentEvidence: { type: string; ref: string | null; url: string | null; createdAt: Date }[];
+}
+
+/** Outcome of a status change asked for by GitHub: applied, already so, or refused with why. */
+export type ChangeResult = { changed: boolean; task: Task } | { changed: false; refused: string; task: Task };
+
+export interface FleetPort {
+  // projects
+  ensureProject(ref: ProjectRef): Promise<Project>;
+  findProject(owner: string, repo: string): Promise<Project | null>;
+  /** Installations removed or repositories dropped: forget the installation (tasks stay). */
+  detachInstallation(installationId: number, repos?: { owner: string; repo: string }[]): Promise<void>;
+
+  // tasks: lookup
+  findTaskByKey(projectId: number, key: string): Promise<Task | null>;
+  findTaskByIssue(projectId: number, issueNumber: number): Promise<Task | null>;
+  findTaskByBranch(projectId: number, branch: string): Promise<Task | null>;
+  findTaskByPr(projectId: number, prNumber: number): Promise<Task | null>;
+  findTaskById(taskId: number): Promise<Task | null>;
+  /** Task keys of the given issue numbers (for dependencies written as `#N`). */
+  tasksByIssues(projectId: number, issueNumbers: number[]): Promise<Map<number, Task>>;
+  /** Open (not done/cancelled) tasks with an issue, for reconciliation. */
+  openTasksWithIssues(projectId: number): Promise<Task[]>;
+
+  // tasks: GitHub identity
+  upsertTaskFromIssue(projectId: number, input: IssueTaskInput): Promise<{ task: Task; created: boolean; unknownDependencies: number[] }>;
+  linkIssue(taskId: number, issueNumber: number, issueNodeId: string | null): Promise<void>;
+  linkEpicIssue(projectId: number, epicKey: string, issueNumber: number, issueNodeId: string | null): Promise<void>;
+  linkPullRequest(taskId: number, prNumber: number, branch: string | null): Promise<void>;
+
+  // evidence
+  /** Inserts one evidence row; false when this delivery already recorded it. */
+  recordEvidence(e: EvidenceInput): Promise<boolean>;
+
+  // claims (engine)
+  activeInPool(projectId: number, pool: string): Promise<number>;
+  claimForPool(pool: PoolSpec, projectId: number): Promise<Claim | null>;
+  recordDispatch(assignmentId: number, run: RunInfo): Promise<void>;
+  /** A workflow run or job reported on an assignment (ties run id and runner to it). */
+  recordRun(taskId: number, run: RunInfo & { status?: string | null | undefined }): Promise<void>;
+  /** Hands a leased task back for another attempt under the engine's rules. */
+  release(taskId: number, reason: string, opts?: { countAttempt?: boolean; epoch?: number | undefined }): Promise<ChangeResult>;
+
+  // status changes (respecting the transition table)
+  markInProgress(taskId: number): Promise<ChangeResult>;
+  markInReview(taskId: number): Promise<ChangeResult>;
+  markDone(taskId: number, reason: string): Promise<ChangeResult>;
+  markCancelled(taskId: number, reason: string): Promise<ChangeResult>;
+  /** Issue reopened or PR closed unmerged: done/cancelled/failed/in_review back to pending. */
+  reopen(taskId: number, reason: string): Promise<ChangeResult>;
+  retry(taskId: number): Promise<ChangeResult>;
+  cancel(taskId: number, reason: string): Promise<ChangeResult>;
+
+  // steering
+  setHeld(taskId: number, held: boolean): Promise<ChangeResult>;
+  setPriority(taskId: number, priority: number): Promise<ChangeResult>;
+  setRequiredPool(taskId: number, pool: string | null): Promise<ChangeResult>;
+  setEstimate(taskId: number, hours: number): Promise<ChangeResult>;
+  /** Adds `taskId` depends-on edges; refuses a cycle. Returns the keys it could not find. */
+  addDependencies(taskId: number, dependsOnTaskIds: number[]): Promise<{ added: number; refused: string[] }>;
+
+  status(taskId: number): Promise<TaskStatusReport | null>;
+  /** After tasks were written from outside (plan seeding): readiness and queue refreshed. */
+  refreshTasks(taskIds: number[]): Promise<void>;
+  /** The task whose live (or latest) assignment carries this workflow run. */
+  findTaskByRun(projectId: number, runId: number): Promise<{ task: Task; active: boolean; epoch: number } | null>;
+}
+
+/**
+ * What sqlPort needs from the engine (app/engine/engine.ts): the claim and release paths with
+ * leases, fencing and the ready queue, and the queue refresh after a status change.
+ */
+export interface EngineHooks {
+  claimForPool(pool: PoolSpec, projectId: number): Promise<Claim | null>;
+  releaseTask(taskId: number, reason: string, opts: { countAttempt: boolean }): Promise<void>;
+  /** A task reached done or cancelled: its dependents may be ready now. */
+  onTaskFinished(taskId: number): Promise<void>;
+  /**
+   * Tasks whose readiness or ordering may have changed (held, priority, pool, reopened, new edge).
+   * Optional: without it sqlPort refreshes tasks.ready_since itself (enough for the Postgres queue).
+   */
+  onTasksChanged?(taskIds: number[]): Promise<void>;
+}

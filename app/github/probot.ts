@@ -1,0 +1,96 @@
+import { Probot, ProbotOctokit } from 'probot';
+import type { Logger as PinoLogger } from 'pino';
+import type { GitHubClient } from './types.js';
+
+/**
+ * Probot and Octokit set up the way the orchestrator needs them: GitHub Enterprise through
+ * GHE_HOST / GHE_PROTOCOL, throttling per installation (Probot sets the throttle id to the
+ * installation id) with `retry-after` honoured on primary and secondary limits, and writes kept
+ * under GitHub's content-creation limit by the throttling plugin's write queue (one per second
+ * per installation, i.e. at most 60 a minute, inside the 80 a minute GitHub allows).
+ */
+
+export interface ThrottleSettings {
+  enabled?: boolean;
+  /** Retries after a rate limit before giving up (default 3). */
+  maxRetries?: number;
+  /** Milliseconds per second of retry-after (tests shrink it; default 1000). */
+  retryAfterBaseValue?: number;
+}
+
+export interface GitHubEnv {
+  GHE_HOST?: string | undefined;
+  GHE_PROTOCOL?: string | undefined;
+}
+
+/** API base URL: api.github.com, or `<protocol>://<GHE_HOST>/api/v3` for GitHub Enterprise Server. */
+export function githubBaseUrl(env: GitHubEnv = process.env): string {
+  const host = env.GHE_HOST?.trim();
+  if (!host) return 'https://api.github.com';
+  const protocol = env.GHE_PROTOCOL?.trim() === 'http' ? 'http' : 'https';
+  return `${protocol}://${host.replace(/\/+$/, '')}/api/v3`;
+}
+
+type RateLimitHandler = (retryAfter: number, options: { method: string; url: string; request: { retryCount: number } }, octokit: { log: { warn(msg: string): void } }) => boolean;
+
+export function fleetOctokitClass(t: ThrottleSettings = {}, retry: { enabled?: boolean } = {}): typeof ProbotOctokit {
+  const maxRetries = t.maxRetries ?? 3;
+  const handler =
+    (kind: string): RateLimitHandler =>
+    (retryAfter, options, octokit) => {
+      const again = options.request.retryCount < maxRetries;
+      octokit.log.warn(`${kind} rate limit on ${options.method} ${options.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}`);
+      return again;
+    };
+  return ProbotOctokit.defaults((instance: Record<string, unknown>) => {
+    const prior = (instance.throttle ?? {}) as Record<string, unknown>;
+    return {
+      ...instance,
+      throttle: {
+        ...prior,
+        enabled: t.enabled ?? prior.enabled ?? true,
+        ...(t.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: t.retryAfterBaseValue } : {}),
+        onRateLimit: handler('primary'),
+        onSecondaryRateLimit: handler('secondary'),
+      },
+      ...(retry.enabled === false ? { retry: { enabled: false } } : {}),
+    };
+  }) as typeof ProbotOctokit;
+}
+
+export interface FleetProbotOptions {
+  appId: number | string;
+  privateKey: string;
+  secret: string;
+  env?: GitHubEnv;
+  log?: PinoLogger;
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  throttle?: ThrottleSettings;
+  retry?: { enabled?: boolean };
+}
+
+/** A Probot for the app's credentials. No Redis: webhook durability is the database's job. */
+export function createFleetProbot(o: FleetProbotOptions): Probot {
+  return new Probot({
+    appId: o.appId,
+    privateKey: o.privateKey,
+    secret: o.secret,
+    baseUrl: githubBaseUrl(o.env),
+    Octokit: fleetOctokitClass(o.throttle, o.retry),
+    ...(o.log ? { log: o.log } : { logLevel: o.logLevel ?? 'warn' }),
+  });
+}
+
+/** An Octokit for a personal or Actions token (the CLI's GITHUB_TOKEN). */
+export function tokenClient(token: string, env: GitHubEnv = process.env, t: ThrottleSettings = {}): GitHubClient {
+  const Octokit = fleetOctokitClass(t);
+  return new Octokit({ auth: { token }, baseUrl: githubBaseUrl(env) }) as unknown as GitHubClient;
+}
+
+/** An installation client for owner/repo from app credentials (CLI without a token). */
+export async function installationClient(probot: Probot, owner: string, repo: string): Promise<{ gh: GitHubClient; installationId: number }> {
+  const appClient = await probot.auth();
+  const res = await appClient.request('GET /repos/{owner}/{repo}/installation', { owner, repo });
+  const installationId = (res.data as { id: number }).id;
+  return { gh: (await probot.auth(installationId)) as unknown as GitHubClient, installationId };
+}

@@ -1,0 +1,531 @@
+import type { Db, Queryable } from '../store/db.js';
+import type { Task } from '../engine/types.js';
+import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from '../engine/sql/taskRow.js';
+import { refreshReadiness, affectedBy } from '../engine/sql/refreshReadiness.js';
+import { canTransition, isTaskStatus, type TaskStatus } from '../core/taskStatus.js';
+import type {
+  ChangeResult,
+  EngineHooks,
+  EvidenceInput,
+  FleetPort,
+  IssueTaskInput,
+  PoolSpec,
+  Project,
+  ProjectRef,
+  RunInfo,
+  TaskStatusReport,
+} from './ports.js';
+
+/**
+ * FleetPort over Postgres. Plain data (projects, task lookup, evidence, status changes) is
+ * parameterised SQL here; the database's transition trigger is the last word on status changes,
+ * and the checks below only turn a refusal into a clear answer instead of an exception.
+ * Claims and releases go through the engine, which owns leases, epochs and the ready queue.
+ */
+
+interface ProjectRow {
+  id: number;
+  owner: string;
+  repo: string;
+  default_branch: string;
+  installation_id: number | null;
+}
+
+const mapProject = (r: ProjectRow): Project => ({
+  id: Number(r.id),
+  owner: r.owner,
+  repo: r.repo,
+  defaultBranch: r.default_branch,
+  installationId: r.installation_id === null ? null : Number(r.installation_id),
+});
+
+const SELECT_TASK = `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM}`;
+
+/** Key given to a task that was born as a hand-written issue. */
+export const issueTaskKey = (issueNumber: number): string => `i${issueNumber}`;
+
+export interface SqlPortOptions {
+  engine: EngineHooks;
+}
+
+export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
+  const { engine } = opts;
+
+  async function one(q: Queryable, where: string, params: unknown[]): Promise<Task | null> {
+    const { rows } = await q.query<TaskRow>(`${SELECT_TASK} WHERE ${where} LIMIT 1`, params);
+    return rows[0] ? mapTask(rows[0]) : null;
+  }
+
+  async function mustTask(taskId: number): Promise<Task> {
+    const t = await one(db, 't.id = $1', [taskId]);
+    if (!t) throw new Error(`task ${taskId} does not exist`);
+    return t;
+  }
+
+  async function changed(taskIds: number[]): Promise<void> {
+    if (!taskIds.length) return;
+    if (engine.onTasksChanged) return engine.onTasksChanged(taskIds);
+    await refreshReadiness(db, await affectedBy(db, taskIds));
+  }
+
+  /**
+   * Moves a task to `to` in one transaction, through `pending` when the table needs it
+   * (cancelled → pending → done). `extra` is SET SQL applied with the final move.
+   */
+  async function move(
+    taskId: number,
+    to: TaskStatus,
+    opts: { extra?: string; endAssignment?: 'completed' | 'cancelled' | 'released' | 'failed'; reason?: string; from?: TaskStatus[] },
+  ): Promise<ChangeResult> {
+    const res = await db.transaction(async (tx): Promise<ChangeResult> => {
+      const { rows } = await tx.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
+      const cur = rows[0]?.status;
+      if (!cur || !isTaskStatus(cur)) throw new Error(`task ${taskId} does not exist`);
+      const task = (await one(tx, 't.id = $1', [taskId]))!;
+      if (cur === to) return { changed: false, task };
+      if (opts.from && !opts.from.includes(cur)) {
+        return { changed: false, refused: `task ${task.key} is ${cur}; this applies only to ${opts.from.join(', ')}`, task };
+      }
+      const path: TaskStatus[] = canTransition(cur, to)
+        ? [to]
+        : canTransition(cur, 'pending') && canTransition('pending', to)
+          ? ['pending', to]
+          : [];
+      if (!path.length) return { changed: false, refused: `task ${task.key} is ${cur} and cannot become ${to}`, task };
+      for (const [i, st] of path.entries()) {
+        const last = i === path.length - 1;
+        await tx.query(
+          `UPDATE tasks SET status = $2 ${last && opts.extra ? `, ${opts.extra}` : ''} WHERE id = $1`,
+          [taskId, st],
+        );
+      }
+      if (opts.endAssignment) {
+        await tx.query(
+          `UPDATE assignments SET status = $2, end_reason = $3, ended_at = now(), updated_at = now()
+           WHERE task_id = $1 AND status = 'active'`,
+          [taskId, opts.endAssignment, (opts.reason ?? to).slice(0, 500)],
+        );
+      }
+      return { changed: true, task: (await one(tx, 't.id = $1', [taskId]))! };
+    });
+    return res;
+  }
+
+  const port: FleetPort = {
+    async ensureProject(ref: ProjectRef) {
+      const { rows } = await db.query<ProjectRow>(
+        `INSERT INTO projects (owner, repo, installation_id, default_branch)
+         VALUES ($1, $2, $3, COALESCE($4, 'main'))
+         ON CONFLICT (owner, repo) DO UPDATE SET
+           installation_id = COALESCE(EXCLUDED.installation_id, projects.installation_id),
+           default_branch = COALESCE($4, projects.default_branch),
+           updated_at = CASE WHEN projects.installation_id IS DISTINCT FROM COALESCE(EXCLUDED.installation_id, projects.installation_id)
+                               OR projects.default_branch IS DISTINCT FROM COALESCE($4, projects.default_branch)
+                             THEN now() ELSE projects.updated_at END
+         RETURNING id, owner, repo, default_branch, installation_id`,
+        [ref.owner, ref.repo, ref.installationId ?? null, ref.defaultBranch ?? null],
+      );
+      return mapProject(rows[0]!);
+    },
+
+    async findProject(owner, repo) {
+      const { rows } = await db.query<ProjectRow>(
+        'SELECT id, owner, repo, default_branch, installation_id FROM projects WHERE lower(owner) = lower($1) AND lower(repo) = lower($2)',
+        [owner, repo],
+      );
+      return rows[0] ? mapProject(rows[0]) : null;
+    },
+
+    async detachInstallation(installationId, repos) {
+      if (repos?.length) {
+        for (const r of repos) {
+          await db.query('UPDATE projects SET installation_id = NULL, updated_at = now() WHERE installation_id = $1 AND owner = $2 AND repo = $3', [
+            installationId,
+            r.owner,
+            r.repo,
+          ]);
+        }
+      } else {
+        await db.query('UPDATE projects SET installation_id = NULL, updated_at = now() WHERE installation_id = $1', [installationId]);
+      }
+    },
+
+    findTaskByKey: (projectId, key) => one(db, 't.project_id = $1 AND t.key = $2', [projectId, key]),
+    findTaskByIssue: (projectId, n) => one(db, 't.project_id = $1 AND t.issue_number = $2', [projectId, n]),
+    findTaskByPr: (projectId, n) => one(db, 't.project_id = $1 AND t.pr_number = $2', [projectId, n]),
+    findTaskById: (id) => one(db, 't.id = $1', [id]),
+
+    async findTaskByBranch(projectId, branch) {
+      const byBranch = await one(db, 't.project_id = $1 AND t.branch = $2', [projectId, branch]);
+      if (byBranch) return byBranch;
+      const keys = branchKeyCandidates(branch);
+      if (!keys.length) return null;
+      const { rows } = await db.query<TaskRow>(
+        `${SELECT_TASK} WHERE t.project_id = $1 AND t.key = ANY($2::text[]) ORDER BY length(t.key) DESC LIMIT 1`,
+        [projectId, keys],
+      );
+      return rows[0] ? mapTask(rows[0]) : null;
+    },
+
+    async tasksByIssues(projectId, issueNumbers) {
+      const out = new Map<number, Task>();
+      if (!issueNumbers.length) return out;
+      const { rows } = await db.query<TaskRow>(`${SELECT_TASK} WHERE t.project_id = $1 AND t.issue_number = ANY($2::int[])`, [
+        projectId,
+        issueNumbers,
+      ]);
+      for (const r of rows) out.set(r.issue_number!, mapTask(r));
+      return out;
+    },
+
+    async openTasksWithIssues(projectId) {
+      const { rows } = await db.query<TaskRow>(
+        `${SELECT_TASK} WHERE t.project_id = $1 AND t.issue_number IS NOT NULL AND t.status NOT IN ('done', 'cancelled') ORDER BY t.id`,
+        [projectId],
+      );
+      return rows.map(mapTask);
+    },
+
+    async upsertTaskFromIssue(projectId, input: IssueTaskInput) {
+      const title = input.title.slice(0, 500) || `Issue #${input.issueNumber}`;
+      const body = input.body.slice(0, 65_536);
+      const hours = input.estimatedHours;
+      const existing =
+        (await one(db, 't.project_id = $1 AND t.issue_number = $2', [projectId, input.issueNumber])) ??
+        (input.key ? await one(db, 't.project_id = $1 AND t.key = $2', [projectId, input.key]) : null);
+      let task: Task;
+      let created = false;
+      if (existing) {
+        await db.query(
+          `UPDATE tasks SET title = $2, body = $3, issue_number = $4, issue_node_id = COALESCE($5, issue_node_id),
+             estimated_hours = COALESCE($6, estimated_hours)
+           WHERE id = $1 AND (title, body, issue_number, issue_node_id, estimated_hours)
+             IS DISTINCT FROM ($2, $3, $4, COALESCE($5, issue_node_id), COALESCE($6, estimated_hours))`,
+          [existing.id, title, body, input.issueNumber, input.issueNodeId ?? null, hours ?? null],
+        );
+        task = await mustTask(existing.id);
+      } else {
+        const key = input.key ?? issueTaskKey(input.issueNumber);
+        const { rows } = await db.query<{ id: number }>(
+          `INSERT INTO tasks (project_id, key, title, body, estimated_hours, critical_path_hours, issue_number, issue_node_id)
+           VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
+           ON CONFLICT (project_id, key) DO UPDATE SET issue_number = EXCLUDED.issue_number,
+             issue_node_id = COALESCE(EXCLUDED.issue_node_id, tasks.issue_node_id)
+           RETURNING id, (xmax = 0) AS inserted`,
+          [projectId, key, title, body, hours ?? 0, input.issueNumber, input.issueNodeId ?? null],
+        );
+        const row = rows[0] as { id: number; inserted?: boolean };
+        created = row.inserted !== false;
+        task = await mustTask(row.id);
+      }
+      const unknownDependencies: number[] = [];
+      if (input.dependsOnIssues?.length) {
+        const deps = await port.tasksByIssues(projectId, input.dependsOnIssues);
+        const ids: number[] = [];
+        for (const n of input.dependsOnIssues) {
+          const d = deps.get(n);
+          if (d && d.id !== task.id) ids.push(d.id);
+          else if (!d) unknownDependencies.push(n);
+        }
+        if (ids.length) await port.addDependencies(task.id, ids);
+      }
+      await changed([task.id]);
+      return { task: await mustTask(task.id), created, unknownDependencies };
+    },
+
+    async linkIssue(taskId, issueNumber, nodeId) {
+      await db.query(
+        `UPDATE tasks SET issue_number = $2, issue_node_id = COALESCE($3, issue_node_id)
+         WHERE id = $1 AND (issue_number IS DISTINCT FROM $2 OR issue_node_id IS DISTINCT FROM COALESCE($3, issue_node_id))`,
+        [taskId, issueNumber, nodeId],
+      );
+    },
+
+    async linkEpicIssue(projectId, epicKey, issueNumber, nodeId) {
+      await db.query(
+        `UPDATE epics SET issue_number = $3, issue_node_id = COALESCE($4, issue_node_id), updated_at = now()
+         WHERE project_id = $1 AND key = $2 AND (issue_number IS DISTINCT FROM $3 OR issue_node_id IS DISTINCT FROM COALESCE($4, issue_node_id))`,
+        [projectId, epicKey, issueNumber, nodeId],
+      );
+    },
+
+    async linkPullRequest(taskId, prNumber, branch) {
+      await db.query(
+        `UPDATE tasks SET pr_number = $2, branch = COALESCE($3, branch)
+         WHERE id = $1 AND (pr_number IS DISTINCT FROM $2 OR branch IS DISTINCT FROM COALESCE($3, branch))`,
+        [taskId, prNumber, branch],
+      );
+    },
+
+    async recordEvidence(e: EvidenceInput) {
+      const { rowCount } = await db.query(
+        `INSERT INTO evidence (project_id, task_id, type, ref, url, source, delivery_id, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+         ON CONFLICT (delivery_id, task_id, type) WHERE delivery_id IS NOT NULL DO NOTHING`,
+        [
+          e.projectId,
+          e.taskId,
+          e.type,
+          e.ref?.slice(0, 1000) ?? null,
+          e.url?.slice(0, 2000) ?? null,
+          e.source,
+          e.deliveryId ?? null,
+          JSON.stringify(e.metadata ?? {}),
+        ],
+      );
+      return rowCount > 0;
+    },
+
+    async activeInPool(projectId, pool) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM assignments a JOIN tasks t ON t.id = a.task_id
+         WHERE a.status = 'active' AND a.pool = $2 AND t.project_id = $1`,
+        [projectId, pool],
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+
+    claimForPool: (pool: PoolSpec, projectId: number) => engine.claimForPool(pool, projectId),
+
+    async recordDispatch(assignmentId, run: RunInfo) {
+      await db.query(
+        `UPDATE assignments SET workflow_run_id = COALESCE($2, workflow_run_id), runner_name = COALESCE($3, runner_name), updated_at = now()
+         WHERE id = $1`,
+        [assignmentId, run.workflowRunId ?? null, run.runnerName ?? null],
+      );
+    },
+
+    async recordRun(taskId, run) {
+      // Ties the run to the live assignment: the one already carrying this run id, else the
+      // active one that has none yet (the dispatch API did not return run details).
+      await db.query(
+        `UPDATE assignments SET workflow_run_id = COALESCE(workflow_run_id, $2), runner_name = COALESCE($3, runner_name), updated_at = now()
+         WHERE id = (SELECT id FROM assignments WHERE task_id = $1 AND status = 'active'
+                       AND (workflow_run_id IS NULL OR workflow_run_id = $2 OR $2 IS NULL) ORDER BY epoch DESC LIMIT 1)`,
+        [taskId, run.workflowRunId ?? null, run.runnerName ?? null],
+      );
+    },
+
+    async release(taskId, reason, o = {}) {
+      const task = await mustTask(taskId);
+      if (task.status !== 'assigned' && task.status !== 'in_progress') {
+        return { changed: false, refused: `task ${task.key} is ${task.status}, not running`, task };
+      }
+      if (o.epoch !== undefined && o.epoch !== task.leaseEpoch) {
+        return { changed: false, refused: `lease epoch ${o.epoch} is stale (current ${task.leaseEpoch})`, task };
+      }
+      await engine.releaseTask(taskId, reason.slice(0, 500), { countAttempt: o.countAttempt ?? true });
+      return { changed: true, task: await mustTask(taskId) };
+    },
+
+    markInProgress: (taskId) => move(taskId, 'in_progress', { from: ['assigned'] }),
+
+    async markInReview(taskId) {
+      const r = await move(taskId, 'in_review', {
+        from: ['pending', 'assigned', 'in_progress', 'failed'],
+        extra: 'lease_expires_at = NULL, ready_since = NULL',
+        endAssignment: 'completed',
+        reason: 'pull request opened',
+      });
+      if (r.changed) await changed([taskId]);
+      return r;
+    },
+
+    async markDone(taskId, reason) {
+      const r = await move(taskId, 'done', {
+        extra: 'completed_at = now(), lease_expires_at = NULL, ready_since = NULL, failure_reason = NULL',
+        endAssignment: 'completed',
+        reason,
+      });
+      if (r.changed) await engine.onTaskFinished(taskId);
+      return r;
+    },
+
+    async markCancelled(taskId, reason) {
+      const r = await move(taskId, 'cancelled', {
+        from: ['pending', 'assigned', 'in_progress', 'in_review', 'failed'],
+        extra: 'lease_expires_at = NULL, ready_since = NULL',
+        endAssignment: 'cancelled',
+        reason,
+      });
+      if (r.changed) await engine.onTaskFinished(taskId);
+      return r;
+    },
+
+    async reopen(taskId, reason) {
+      const r = await move(taskId, 'pending', {
+        from: ['done', 'cancelled', 'failed', 'in_review'],
+        extra: 'completed_at = NULL, failure_reason = NULL, lease_expires_at = NULL',
+        endAssignment: 'released',
+        reason,
+      });
+      if (r.changed) await changed([taskId]);
+      return r;
+    },
+
+    async retry(taskId) {
+      const task = await mustTask(taskId);
+      if (task.status === 'assigned' || task.status === 'in_progress') {
+        return port.release(taskId, 'retry requested', { countAttempt: false });
+      }
+      const r = await move(taskId, 'pending', {
+        from: ['failed', 'cancelled'],
+        extra: 'attempts = 0, failure_reason = NULL, completed_at = NULL, lease_expires_at = NULL',
+        endAssignment: 'released',
+        reason: 'retry requested',
+      });
+      if (r.changed) await changed([taskId]);
+      return r;
+    },
+
+    cancel: (taskId, reason) => port.markCancelled(taskId, reason),
+
+    async setHeld(taskId, held) {
+      const { rowCount } = await db.query('UPDATE tasks SET held = $2 WHERE id = $1 AND held IS DISTINCT FROM $2', [taskId, held]);
+      if (rowCount) await changed([taskId]);
+      return { changed: rowCount > 0, task: await mustTask(taskId) };
+    },
+
+    async setPriority(taskId, priority) {
+      const p = Math.max(0, Math.min(3, Math.trunc(priority)));
+      const { rowCount } = await db.query('UPDATE tasks SET priority = $2 WHERE id = $1 AND priority IS DISTINCT FROM $2', [taskId, p]);
+      if (rowCount) await changed([taskId]);
+      return { changed: rowCount > 0, task: await mustTask(taskId) };
+    },
+
+    async setRequiredPool(taskId, pool) {
+      const { rowCount } = await db.query('UPDATE tasks SET required_pool = $2 WHERE id = $1 AND required_pool IS DISTINCT FROM $2', [
+        taskId,
+        pool,
+      ]);
+      if (rowCount) await changed([taskId]);
+      return { changed: rowCount > 0, task: await mustTask(taskId) };
+    },
+
+    async setEstimate(taskId, hours) {
+      const { rowCount } = await db.query(
+        `UPDATE tasks SET estimated_hours = $2,
+           critical_path_hours = GREATEST(critical_path_hours - estimated_hours + $2, $2)
+         WHERE id = $1 AND estimated_hours IS DISTINCT FROM $2::numeric`,
+        [taskId, hours],
+      );
+      if (rowCount) await changed([taskId]);
+      return { changed: rowCount > 0, task: await mustTask(taskId) };
+    },
+
+    async addDependencies(taskId, dependsOn) {
+      const task = await mustTask(taskId);
+      let added = 0;
+      const refused: string[] = [];
+      for (const depId of [...new Set(dependsOn)]) {
+        if (depId === taskId) {
+          refused.push(`${task.key} cannot depend on itself`);
+          continue;
+        }
+        const dep = await one(db, 't.id = $1 AND t.project_id = $2', [depId, task.projectId]);
+        if (!dep) {
+          refused.push(`task ${depId} is not in this project`);
+          continue;
+        }
+        // Would the new edge close a cycle? Walk from the prerequisite along depends-on edges.
+        const { rows } = await db.query(
+          `WITH RECURSIVE r(id) AS (
+             SELECT $1::bigint
+             UNION SELECT d.depends_on_task_id FROM dependencies d JOIN r ON d.task_id = r.id WHERE d.depends_on_task_id IS NOT NULL
+           ) SELECT 1 FROM r WHERE id = $2 LIMIT 1`,
+          [depId, taskId],
+        );
+        if (rows.length) {
+          refused.push(`${task.key} → ${dep.key} would make a cycle`);
+          continue;
+        }
+        const res = await db.query(
+          `INSERT INTO dependencies (project_id, task_id, depends_on_task_id) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING`,
+          [task.projectId, taskId, depId],
+        );
+        added += res.rowCount;
+      }
+      if (added) await changed([taskId]);
+      return { added, refused };
+    },
+
+    refreshTasks: (taskIds) => changed(taskIds),
+
+    async findTaskByRun(projectId, runId) {
+      const { rows } = await db.query<{ task_id: number; status: string; epoch: number }>(
+        `SELECT a.task_id, a.status, a.epoch FROM assignments a JOIN tasks t ON t.id = a.task_id
+         WHERE t.project_id = $1 AND a.workflow_run_id = $2 ORDER BY (a.status = 'active') DESC, a.epoch DESC LIMIT 1`,
+        [projectId, runId],
+      );
+      const r = rows[0];
+      if (!r) return null;
+      const task = await one(db, 't.id = $1', [r.task_id]);
+      return task ? { task, active: r.status === 'active', epoch: Number(r.epoch) } : null;
+    },
+
+    async status(taskId): Promise<TaskStatusReport | null> {
+      const task = await one(db, 't.id = $1', [taskId]);
+      if (!task) return null;
+      const unmet = await db.query<{ label: string }>(
+        `SELECT COALESCE(dt.key, 'epic ' || de.key || CASE WHEN d.threshold_percent < 100 THEN ' at ' || d.threshold_percent::int || '%' ELSE '' END) AS label
+         FROM dependencies d
+         JOIN tasks t ON t.id = $1 AND (d.task_id = t.id OR (d.epic_id IS NOT NULL AND d.epic_id = t.epic_id))
+         LEFT JOIN tasks dt ON dt.id = d.depends_on_task_id
+         LEFT JOIN epics de ON de.id = d.depends_on_epic_id
+         LEFT JOIN epic_progress ep ON ep.epic_id = d.depends_on_epic_id
+         WHERE (dt.id IS NOT NULL AND dt.status NOT IN ('done', 'cancelled'))
+            OR (de.id IS NOT NULL AND ep.percent < d.threshold_percent)
+         ORDER BY 1`,
+        [taskId],
+      );
+      const a = await db.query<{
+        id: number;
+        pool: string | null;
+        epoch: number;
+        lease_expires_at: Date;
+        workflow_run_id: number | null;
+        runner_name: string | null;
+      }>(
+        `SELECT id, pool, epoch, lease_expires_at, workflow_run_id, runner_name FROM assignments
+         WHERE task_id = $1 AND status = 'active' LIMIT 1`,
+        [taskId],
+      );
+      const ev = await db.query<{ type: string; ref: string | null; url: string | null; created_at: Date }>(
+        'SELECT type, ref, url, created_at FROM evidence WHERE task_id = $1 ORDER BY created_at DESC, id DESC LIMIT 5',
+        [taskId],
+      );
+      const ar = a.rows[0];
+      return {
+        task,
+        unmetDependencies: unmet.rows.map((r) => r.label),
+        activeAssignment: ar
+          ? {
+              id: Number(ar.id),
+              pool: ar.pool,
+              epoch: Number(ar.epoch),
+              leaseExpiresAt: ar.lease_expires_at,
+              workflowRunId: ar.workflow_run_id === null ? null : Number(ar.workflow_run_id),
+              runnerName: ar.runner_name,
+            }
+          : null,
+        recentEvidence: ev.rows.map((r) => ({ type: r.type, ref: r.ref, url: r.url, createdAt: r.created_at })),
+      };
+    },
+  };
+  return port;
+}
+
+/** `fleet/1.2-some-title` → ['1.2-some-title', '1.2-some', '1.2']: longest first, the DB picks. */
+export function branchKeyCandidates(branch: string): string[] {
+  const m = /^(?:refs\/heads\/)?fleet\/(.+)$/.exec(branch);
+  if (!m?.[1]) return [];
+  const rest = m[1].slice(0, 200);
+  const parts = rest.split('-');
+  const out: string[] = [];
+  for (let i = parts.length; i >= 1; i--) {
+    const k = parts.slice(0, i).join('-');
+    if (k) out.push(k);
+  }
+  return out.slice(0, 20);
+}

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Webhooks, type EmitterWebhookEvent } from '@octokit/webhooks';
+import { freshDb, type TestDb } from '../support/db.js';
+import { DeliveryProcessor, webhookRoute } from '../../app/github/deliveries.js';
+import { example } from './helpers.js';
+
+const SECRET = 'test-secret';
+const signer = new Webhooks({ secret: SECRET });
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await freshDb('gh_deliveries');
+});
+afterAll(async () => {
+  await t?.cleanup();
+});
+beforeEach(async () => {
+  await t.db.query('DELETE FROM webhook_deliveries');
+});
+
+async function signed(id: string, name: string, payload: unknown) {
+  const raw = Buffer.from(JSON.stringify(payload));
+  const sig = await signer.sign(raw.toString('utf8'));
+  return { raw, headers: { 'x-github-delivery': id, 'x-github-event': name, 'x-hub-signature-256': sig, 'content-type': 'application/json' } };
+}
+
+function recorder() {
+  const seen: EmitterWebhookEvent[] = [];
+  return {
+    seen,
+    async receive(e: EmitterWebhookEvent) {
+      await new Promise((r) => setTimeout(r, 20));
+      seen.push(e);
+    },
+  };
+}
+
+const count = async () => Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries')).rows[0]!.n);
+
+describe('signed webhook deliveries', () => {
+  it('stores a correctly signed delivery and answers 202', async () => {
+    const route = webhookRoute({ db: t.db, secret: SECRET });
+    const { raw, headers } = await signed('d-1', 'issues', example('issues', 'opened'));
+    const res = await route(raw, headers);
+    expect(res).toEqual({ status: 202, body: { delivery: 'd-1', stored: true } });
+    const { rows } = await t.db.query<{ event: string; action: string; installation_id: number; processed_at: Date | null }>(
+      'SELECT event, action, installation_id, processed_at FROM webhook_deliveries',
+    );
+    expect(rows).toEqual([{ event: 'issues', action: 'opened', installation_id: 1, processed_at: null }]);
+  });
+
+  it('refuses a wrongly signed delivery with 401 and writes nothing', async () => {
+    const route = webhookRoute({ db: t.db, secret: SECRET });
+    const { raw, headers } = await signed('d-2', 'issues', example('issues', 'opened'));
+    const forged = Buffer.from(raw.toString('utf8').replace('"opened"', '"closed"'));
+    expect((await route(forged, headers)).status).toBe(401);
+    expect((await route(raw, { ...headers, 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) })).status).toBe(401);
+    expect((await route(raw, { ...headers, 'x-hub-signature-256': '' })).status).toBe(401);
+    expect((await webhookRoute({ db: t.db, secret: 'other' })(raw, headers)).status).toBe(401);
+    expect(await count()).toBe(0);
+  });
+
+  it('answers 400 for missing headers and bodies that are not JSON objects', async () => {
+    const route = webhookRoute({ db: t.db, secret: SECRET });
+    const { raw, headers } = await signed('d-3', 'issues', {});
+    expect((await route(raw, { ...headers, 'x-github-delivery': undefined })).status).toBe(400);
+    expect((await route(raw, { ...headers, 'x-github-event': '' })).status).toBe(400);
+    const bad = 'not json {';
+    const badSig = await signer.sign(bad);
+    expect((await route(Buffer.from(bad), { ...headers, 'x-hub-signature-256': badSig })).status).toBe(400);
+    const arr = '[1,2]';
+    expect((await route(Buffer.from(arr), { ...headers, 'x-hub-signature-256': await signer.sign(arr) })).status).toBe(400);
+    expect(await count()).toBe(0);
+  });
+
+  it('the same delivery posted 5 times at once has one effect, even with two processors', async () => {
+    const rec = recorder();
+    const p1 = new DeliveryProcessor({ db: t.db, probot: rec, pollMs: 0 });
+    const other = t.schema ? await t.openAnother() : t.db;
+    const p2 = new DeliveryProcessor({ db: other, probot: rec, pollMs: 0 });
+    const route = webhookRoute({ db: t.db, secret: SECRET, processor: p1 });
+    const { raw, headers } = await signed('d-5x', 'issues', example('issues', 'opened'));
+    const answers = await Promise.all(Array.from({ length: 5 }, () => route(raw, headers)));
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    expect(answers.filter((a) => a.body.stored === true)).toHaveLength(1);
+    await Promise.all([p1.drain(), p2.drain(), p1.drain(), p2.drain()]);
+    expect(rec.seen.map((e) => e.id)).toEqual(['d-5x']);
+    expect(rec.seen[0]!.name).toBe('issues');
+    const { rows } = await t.db.query<{ processed_at: Date | null; attempts: number; error: string | null }>('SELECT processed_at, attempts, error FROM webhook_deliveries');
+    expect(rows[0]!.processed_at).not.toBeNull();
+    expect(rows[0]).toMatchObject({ attempts: 1, error: null });
+    // A redelivery after processing changes nothing either.
+    await route(raw, headers);
+    await p1.drain();
+    expect(rec.seen).toHaveLength(1);
+  });
+
+  it('resumes deliveries stored before a crash, and retries failures with the error recorded', async () => {
+    const route = webhookRoute({ db: t.db, secret: SECRET });
+    for (const id of ['r-1', 'r-2', 'r-3']) {
+      const { raw, headers } = await signed(id, 'push', example('push'));
+      await route(raw, headers);
+    }
+    // a crash mid-processing: claimed long ago, never finished
+    await t.db.query(`UPDATE webhook_deliveries SET attempts = 1, error = 'processing:1000:deadbeef' WHERE delivery_id = 'r-3'`);
+    let fail = true;
+    const seen: string[] = [];
+    let clock = Date.now();
+    const proc = new DeliveryProcessor({
+      db: t.db,
+      pollMs: 0,
+      now: () => clock,
+      probot: {
+        async receive(e) {
+          if (e.id === 'r-2' && fail) throw new Error('GitHub said 502');
+          seen.push(e.id);
+        },
+      },
+    });
+    expect(await proc.start()).toBe(3);
+    expect(seen.sort()).toEqual(['r-1', 'r-3']);
+    const r2 = (await t.db.query<{ error: string; attempts: number }>(`SELECT error, attempts FROM webhook_deliveries WHERE delivery_id = 'r-2'`)).rows[0]!;
+    expect(r2.attempts).toBe(1);
+    expect(r2.error).toMatch(/^failed:\d+:GitHub said 502$/);
+    // not before its backoff...
+    expect(await proc.drain()).toBe(0);
+    fail = false;
+    clock += 60_000;
+    expect(await proc.drain()).toBe(1);
+    expect(seen.sort()).toEqual(['r-1', 'r-2', 'r-3']);
+    await proc.stop();
+  });
+});
