@@ -24,5 +24,5 @@ export async function seedOnStart(o: { engine: Engine; db: Db; config: Env; log:
     throw new Error(`cannot seed ${file}: ${plan.errors.map((e) => formatPlanIssue(file, e)).join('; ')}`);
   }
   const report = await seedPlan(o.db, plan, { project: o.config.FLEET_PROJECT });
-  o.log.info({ file, project: o.config.FLEET_PROJECT, ...report }, 'seeded plan into the empty database');
+  o.log.info({ file, project: o.config.FLEET_PROJECT, tasks: report.tasks, epics: report.epics }, 'seeded plan into the empty database');
 }

@@ -41,8 +41,6 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    // Tokens travel in headers only; keep them out of request logs.
-    disableRequestLogging: false,
     routerOptions: { maxParamLength: 200 },
   });
 

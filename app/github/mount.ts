@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps, RouteModule } from '../http/buildApi.js';
+import type { Env } from '../config/env.js';
+import { createFleetProbot } from './probot.js';
+import { fleetApp } from './app.js';
+import { createSqlPort } from './sqlPort.js';
+import { engineHooks } from './engineHooks.js';
+import { ConfigStore } from './config.js';
+import { PermissionCache } from './commands/permissions.js';
+import { DeliveryProcessor, webhookRoute } from './deliveries.js';
+import { planHooks } from './planHooks.js';
+import { parsePlan } from '../../seed/parse/parsePlan.js';
+
+export interface GitHubAppSettings {
+  appId: string;
+  privateKey: string;
+  secret: string;
+  orchestratorUrl: string;
+}
+
+/** The app's credentials from the environment, or null when the GitHub App is not configured. */
+export function githubSettings(cfg: Env): GitHubAppSettings | null {
+  if (!cfg.APP_ID || !cfg.WEBHOOK_SECRET || !(cfg.PRIVATE_KEY || cfg.PRIVATE_KEY_PATH)) return null;
+  const raw = cfg.PRIVATE_KEY ?? readFileSync(cfg.PRIVATE_KEY_PATH!, 'utf8');
+  // Keys are often passed base64-encoded or with literal \n in one-line variables.
+  const privateKey = raw.includes('BEGIN') ? raw.replace(/\\n/g, '\n') : Buffer.from(raw, 'base64').toString('utf8');
+  return {
+    appId: cfg.APP_ID,
+    privateKey,
+    secret: cfg.WEBHOOK_SECRET,
+    orchestratorUrl: cfg.FLEET_PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`,
+  };
+}
+
+/**
+ * Mounts the GitHub App: POST /api/github/webhooks stores each signed delivery before
+ * acknowledging it, and a processor drains stored deliveries into the Probot handlers.
+ */
+export function githubRoutes(settings: GitHubAppSettings, env: NodeJS.ProcessEnv): RouteModule {
+  return async (app: FastifyInstance, deps: ApiDeps) => {
+    const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env });
+    await probot.load(
+      fleetApp({
+        port: createSqlPort(deps.db, { engine: engineHooks(deps.engine) }),
+        configs: new ConfigStore(),
+        permissions: new PermissionCache(),
+        orchestratorUrl: settings.orchestratorUrl,
+        plan: planHooks(deps.db, parsePlan),
+      }),
+    );
+    const processor = new DeliveryProcessor({ db: deps.db, probot, log: probot.log });
+    const route = webhookRoute({ db: deps.db, secret: settings.secret, processor, log: probot.log });
+
+    await app.register(async (scope) => {
+      // The signature covers the exact bytes GitHub sent: keep the body raw in this scope.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 25 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+      scope.post('/api/github/webhooks', async (req, reply) => {
+        const answer = await route(req.body as Buffer | undefined, req.headers);
+        return reply.code(answer.status).send(answer.body);
+      });
+    });
+    processor.start();
+    app.addHook('onClose', async () => processor.stop());
+  };
+}

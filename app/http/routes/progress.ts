@@ -1,0 +1,115 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ApiDeps, RouteModule } from '../buildApi.js';
+import { parseInput } from '../validate.js';
+import { requireActor, requireRead } from '../principal.js';
+import { NotFoundError } from '../../core/errors.js';
+import { ProgressService } from '../../progress/service.js';
+import { compactRollup } from '../../progress/store.js';
+
+/** `/api/progress/*`: the old system's paths, with honest maths. */
+
+const project = z.string().max(200).regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo');
+
+export const HISTORY_MAX_LIMIT = 1000;
+
+const SummaryQuery = z.strictObject({ project: project.optional() });
+const AgentsQuery = z.strictObject({
+  window_hours: z.coerce.number({ error: 'expected a number of hours' }).int('expected a whole number of hours').min(1).max(24 * 90).optional(),
+});
+const SnapshotBody = z.strictObject({ project: project.optional() });
+const HistoryParams = z.strictObject({
+  project_id: z.coerce.number({ error: 'project_id must be a number' }).int('project_id must be a whole number').positive().max(Number.MAX_SAFE_INTEGER),
+});
+const HistoryQuery = z.strictObject({
+  since: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'expected an ISO date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z' }).optional(),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(HISTORY_MAX_LIMIT, `limit must be at most ${HISTORY_MAX_LIMIT}`)
+    .optional(),
+});
+const GraphQuery = z.strictObject({
+  project: project.optional(),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(5000, 'limit must be at most 5000').optional(),
+});
+
+/** One service per server; the periodic snapshot job makes its own (see registerProgressJobs). */
+const services = new WeakMap<ApiDeps, ProgressService>();
+export function progressServiceFor(deps: ApiDeps): ProgressService {
+  let s = services.get(deps);
+  if (!s) {
+    s = new ProgressService(deps.db, { leaseTtlSeconds: deps.engine.leaseTtlSeconds, events: deps.engine.events });
+    services.set(deps, s);
+  }
+  return s;
+}
+
+export const progressRoutes: RouteModule = async (app: FastifyInstance, deps: ApiDeps) => {
+  const svc = progressServiceFor(deps);
+
+  app.get('/api/progress/summary', async (req) => {
+    requireRead(req, deps.publicRead);
+    const q = parseInput(SummaryQuery, req.query, 'query');
+    const projectId = q.project ? await deps.projectId(q.project) : null;
+    return svc.summary(projectId);
+  });
+
+  app.get('/api/progress/agents', async (req) => {
+    requireRead(req, deps.publicRead);
+    const q = parseInput(AgentsQuery, req.query, 'query');
+    return { agents: await svc.agents(q.window_hours ?? 24) };
+  });
+
+  app.post('/api/progress/snapshot', async (req, reply) => {
+    requireActor(req);
+    const body = parseInput(SnapshotBody, req.body, 'body');
+    const projectId = body.project ? await deps.projectId(body.project) : null;
+    const snapshots = await svc.snapshot(projectId);
+    return reply.code(201).send({ snapshots });
+  });
+
+  app.get('/api/progress/history/:project_id', async (req) => {
+    requireRead(req, deps.publicRead);
+    const { project_id } = parseInput(HistoryParams, req.params, 'path');
+    const q = parseInput(HistoryQuery, req.query, 'query');
+    const { rows } = await deps.db.query<{ id: number; name: string }>(`SELECT id, owner || '/' || repo AS name FROM projects WHERE id = $1`, [project_id]);
+    if (!rows[0]) throw new NotFoundError(`no project with id ${project_id}`);
+    const limit = q.limit ?? 200;
+    const { snapshots, more } = await svc.history(project_id, q.since ? new Date(q.since) : null, limit);
+    return {
+      project_id,
+      project: rows[0].name,
+      limit,
+      more,
+      snapshots,
+      burndown: snapshots.map((s) => ({ at: s.taken_at, hours_remaining: s.hours_remaining, hours_done: s.hours_done, hours_total: s.hours_total })),
+    };
+  });
+
+  app.get('/api/progress/graph', async (req) => {
+    requireRead(req, deps.publicRead);
+    const q = parseInput(GraphQuery, req.query, 'query');
+    const projectId = q.project ? await deps.projectId(q.project) : null;
+    return svc.graph(projectId, q.limit ?? 2000);
+  });
+};
+
+/**
+ * The periodic snapshot (SNAPSHOT_INTERVAL_SECONDS, default 15 minutes) and the folding of the
+ * progress tallies (every round), run by the orchestrator's leader only:
+ *   registerProgressJobs(o)   // o = await startOrchestrator(...)
+ */
+export function registerProgressJobs(o: {
+  periodic: { register(name: string, everyRounds: number, job: () => Promise<unknown>): void };
+  db: ApiDeps['db'];
+  engine: ApiDeps['engine'];
+  config: { SNAPSHOT_INTERVAL_SECONDS: number; SWEEP_INTERVAL_SECONDS: number };
+}): ProgressService {
+  const svc = new ProgressService(o.db, { leaseTtlSeconds: o.engine.leaseTtlSeconds, events: o.engine.events });
+  const every = Math.max(1, Math.round(o.config.SNAPSHOT_INTERVAL_SECONDS / o.config.SWEEP_INTERVAL_SECONDS));
+  o.periodic.register('progress.compact', 1, () => compactRollup(o.db));
+  o.periodic.register('progress.snapshot', every, () => svc.snapshot(null));
+  return svc;
+}
