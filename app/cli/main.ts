@@ -23,8 +23,11 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end here too, with code 0.
-      return err.exitCode === 0 ? 0 : 2;
+      // --help ends here with 0; commander's own usage errors (unknown command or flag, missing
+      // argument) are 2; a command that chose its exit code keeps it.
+      if (err.exitCode === 0) return 0;
+      const usage = err.code.startsWith('commander.') && !['commander.error', 'commander.executeSubCommandAsync'].includes(err.code);
+      return usage ? 2 : err.exitCode;
     }
     if (err instanceof CliExit) {
       if (err.message) io.stderr(err.message);
