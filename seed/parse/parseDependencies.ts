@@ -1,0 +1,87 @@
+import type { ParsedDependency } from '../../schema/plan.js';
+
+export interface DependencyText {
+  deps: ParsedDependency[];
+  /** One message per piece that could not be read; the caller attaches the line. */
+  problems: string[];
+}
+
+export const ACCEPTED_DEPENDENCIES =
+  'write a task as 1.2 or #1.2, a whole epic as "Epic #1" or epic:1, an epic threshold as "Epic #1 must be 50% complete" or epic:1@50, or "None"';
+
+/** Splits on commas, semicolons and "and", but not inside parentheses ("Epic #3 (UI, forms)"). */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of text) {
+    if (ch === '(' || ch === '[') depth++;
+    else if ((ch === ')' || ch === ']') && depth > 0) depth--;
+    if (depth === 0 && (ch === ',' || ch === ';' || ch === '&')) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  parts.push(cur);
+  return parts.flatMap((p) => p.split(/\s+and\s+/i)).map((p) => p.trim()).filter((p) => p !== '');
+}
+
+function percentIn(text: string): number | null | 'bad' {
+  const m = /(\d+(?:\.\d+)?)\s*%/.exec(text);
+  if (!m) return null;
+  const p = Number(m[1]);
+  return p > 0 && p <= 100 ? p : 'bad';
+}
+
+/**
+ * Reads the text after "Depends on:" or "Dependencies:". Prose around epic references is
+ * tolerated ("Epic #3 (component refactoring)"), because real plans explain themselves.
+ */
+export function parseDependencies(text: string): DependencyText {
+  const out: DependencyText = { deps: [], problems: [] };
+  const trimmed = text.trim().replace(/[.]+$/, '');
+  if (trimmed === '' || /^(none|n\/a|nothing|no dependencies|[-–—])(\b|\s|$)/i.test(trimmed)) return out;
+  let previousWasEpic = false;
+  for (const raw of splitTopLevel(trimmed)) {
+    const token = raw.replace(/^(?:on\s+)?/i, '').replace(/[.]+$/, '').trim();
+    const percent = percentIn(token);
+    const withoutParens = token.replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^(?:(?:issue|task)\s*)?#?\s*(\d{1,9})\.(\d{1,9})$/i.exec(withoutParens))) {
+      out.deps.push({ kind: 'task', key: `${Number(m[1])}.${Number(m[2])}` });
+      previousWasEpic = false;
+      continue;
+    }
+    if ((m = /^epic:(\d{1,9})(?:@(\d+(?:\.\d+)?))?$/i.exec(withoutParens))) {
+      const p = m[2] === undefined ? 100 : Number(m[2]);
+      if (!(p > 0 && p <= 100)) {
+        out.problems.push(`dependency "${raw}" has threshold ${m[2]}%: a threshold is more than 0 and at most 100`);
+        continue;
+      }
+      out.deps.push({ kind: 'epic', key: String(Number(m[1])), percent: p });
+      previousWasEpic = true;
+      continue;
+    }
+    const epic = /^epic\s*#?\s*(\d{1,9})\b(.*)$/i.exec(withoutParens) ?? (previousWasEpic ? /^#?\s*(\d{1,9})\b(.*)$/.exec(withoutParens) : null);
+    if (epic) {
+      // Whatever follows the number must be prose about completion ("must be 50% complete").
+      const rest = epic[2]!.trim();
+      if (rest !== '' && !/^(?:(?:must|should|to|be|is|at|least|fully|all|complete[d]?|done|finished|\d+(?:\.\d+)?\s*%|@\s*\d+(?:\.\d+)?|of\s+it)\s*)+$/i.test(rest)) {
+        out.problems.push(`cannot read dependency "${raw}": ${ACCEPTED_DEPENDENCIES}`);
+        continue;
+      }
+      const at = /@\s*(\d+(?:\.\d+)?)/.exec(rest);
+      const p = at ? Number(at[1]) : percent;
+      if (p === 'bad' || (typeof p === 'number' && !(p > 0 && p <= 100))) {
+        out.problems.push(`dependency "${raw}" has a threshold outside 1..100%: a threshold is more than 0 and at most 100`);
+        continue;
+      }
+      out.deps.push({ kind: 'epic', key: String(Number(epic[1])), percent: p ?? 100 });
+      previousWasEpic = true;
+      continue;
+    }
+    out.problems.push(`cannot read dependency "${raw}": ${ACCEPTED_DEPENDENCIES}`);
+    previousWasEpic = false;
+  }
+  return out;
+}

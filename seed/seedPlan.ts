@@ -1,0 +1,276 @@
+import type { Db, Queryable } from '../app/store/db.js';
+import { ValidationError } from '../app/core/errors.js';
+import { readDependency, type Plan } from '../schema/plan.js';
+import { remainingCriticalPathHours } from './schedule/criticalPath.js';
+
+export interface SeedCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+export interface SeedProgress {
+  phase: 'epics' | 'tasks' | 'dependencies' | 'cleanup';
+  done: number;
+  total: number;
+}
+
+export interface SeedReport {
+  project: { id: number; owner: string; repo: string; created: boolean };
+  epics: SeedCounts;
+  tasks: SeedCounts;
+  dependencies: SeedCounts;
+  /** Rows that left the plan but were kept: started, or with evidence attached. */
+  orphaned: { key: string; status: string; reason: string }[];
+}
+
+export interface SeedOptions {
+  /** "owner/repo"; `local/example` when not given. */
+  project?: string;
+  onProgress?: (p: SeedProgress) => void;
+}
+
+export const DEFAULT_PROJECT = 'local/example';
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const counts = (): SeedCounts => ({ created: 0, updated: 0, unchanged: 0, deleted: 0 });
+
+export function parseProjectName(project: string): { owner: string; repo: string } {
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(project.trim());
+  if (!m) throw new ValidationError(`project "${project}" is not owner/repo (letters, digits, - . _), e.g. acme/fleet`);
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+interface EpicRow { id: number; key: string; title: string; priority: number; declared_hours: number | null; source_line: number | null }
+interface TaskRow {
+  id: number; key: string; epic_id: number | null; title: string; deliverables: unknown; estimated_hours: number;
+  priority: number; critical_path_hours: number; source_line: number | null; status: string; has_evidence: boolean;
+}
+interface EdgeRow { id: number; task_id: number | null; epic_id: number | null; depends_on_task_id: number | null; depends_on_epic_id: number | null; threshold_percent: number }
+
+/**
+ * Writes a plan into the database in one transaction. Seeding is a reconciliation: rows are
+ * matched by key, changed only where the plan differs, and a task that left the plan is
+ * deleted only while nothing has happened to it (pending, no evidence); otherwise it is kept
+ * and reported as orphaned, because its history matters more than the plan's tidiness.
+ */
+export async function seedPlan(db: Db, plan: Plan, opts: SeedOptions = {}): Promise<SeedReport> {
+  if (plan.errors.length > 0) {
+    throw new ValidationError(`the plan has ${plan.errors.length} error(s); run "fleet plan check" and fix them before seeding`);
+  }
+  const { owner, repo } = parseProjectName(opts.project ?? DEFAULT_PROJECT);
+  const progress = opts.onProgress ?? (() => undefined);
+  const cph = remainingCriticalPathHours(plan);
+
+  return db.transaction(async (tx) => {
+    // Two seeds of the same project at once would race on the same keys: take turns.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('fleet_seed:' || $1))`, [`${owner}/${repo}`]);
+    const project = await upsertProject(tx, owner, repo);
+    const report: SeedReport = { project, epics: counts(), tasks: counts(), dependencies: counts(), orphaned: [] };
+    const pid = project.id;
+
+    const epicIds = await seedEpics(tx, pid, plan, report, progress);
+    const taskIds = await seedTasks(tx, pid, plan, epicIds, cph, report, progress);
+    await seedEdges(tx, pid, plan, epicIds, taskIds, report, progress);
+    await removeLeftovers(tx, pid, plan, report, progress);
+    return report;
+  });
+}
+
+async function upsertProject(tx: Queryable, owner: string, repo: string): Promise<SeedReport['project']> {
+  const ins = await tx.query<{ id: number }>(
+    'INSERT INTO projects (owner, repo) VALUES ($1, $2) ON CONFLICT (owner, repo) DO NOTHING RETURNING id',
+    [owner, repo],
+  );
+  if (ins.rows[0]) return { id: Number(ins.rows[0].id), owner, repo, created: true };
+  const sel = await tx.query<{ id: number }>('SELECT id FROM projects WHERE owner = $1 AND repo = $2', [owner, repo]);
+  return { id: Number(sel.rows[0]!.id), owner, repo, created: false };
+}
+
+async function seedEpics(tx: Queryable, pid: number, plan: Plan, report: SeedReport, progress: (p: SeedProgress) => void): Promise<Map<string, number>> {
+  const existing = new Map(
+    (await tx.query<EpicRow>('SELECT id, key, title, priority, declared_hours, source_line FROM epics WHERE project_id = $1', [pid])).rows.map((r) => [r.key, r]),
+  );
+  const ids = new Map<string, number>();
+  let done = 0;
+  for (const e of plan.epics) {
+    const row = existing.get(e.key);
+    const declared = e.declaredHours === null ? null : round2(e.declaredHours);
+    if (!row) {
+      const ins = await tx.query<{ id: number }>(
+        'INSERT INTO epics (project_id, key, title, priority, declared_hours, source_line) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+        [pid, e.key, e.title, e.priority, declared, e.line],
+      );
+      ids.set(e.key, Number(ins.rows[0]!.id));
+      report.epics.created++;
+    } else {
+      ids.set(e.key, Number(row.id));
+      const same = row.title === e.title && Number(row.priority) === e.priority &&
+        (row.declared_hours === null ? null : Number(row.declared_hours)) === declared && row.source_line === e.line;
+      if (same) report.epics.unchanged++;
+      else {
+        await tx.query(
+          'UPDATE epics SET title = $2, priority = $3, declared_hours = $4, source_line = $5, updated_at = now() WHERE id = $1',
+          [row.id, e.title, e.priority, declared, e.line],
+        );
+        report.epics.updated++;
+      }
+    }
+    progress({ phase: 'epics', done: ++done, total: plan.epics.length });
+  }
+  return ids;
+}
+
+async function seedTasks(
+  tx: Queryable, pid: number, plan: Plan, epicIds: Map<string, number>, cph: Map<string, number>,
+  report: SeedReport, progress: (p: SeedProgress) => void,
+): Promise<Map<string, number>> {
+  const existing = new Map(
+    (
+      await tx.query<TaskRow>(
+        `SELECT t.id, t.key, t.epic_id, t.title, t.deliverables, t.estimated_hours, t.priority, t.critical_path_hours,
+                t.source_line, t.status, EXISTS (SELECT 1 FROM evidence v WHERE v.task_id = t.id) AS has_evidence
+         FROM tasks t WHERE t.project_id = $1`,
+        [pid],
+      )
+    ).rows.map((r) => [r.key, r]),
+  );
+  const priorityOf = new Map(plan.epics.map((e) => [e.key, e.priority]));
+  const ids = new Map<string, number>();
+  let done = 0;
+  for (const t of plan.tasks) {
+    const epicId = epicIds.get(t.epic) ?? null;
+    const hours = round2(t.hours);
+    const critical = round2(cph.get(t.key) ?? t.hours);
+    const priority = priorityOf.get(t.epic) ?? 2;
+    const deliverables = JSON.stringify(t.deliverables);
+    const row = existing.get(t.key);
+    if (!row) {
+      const ins = await tx.query<{ id: number }>(
+        `INSERT INTO tasks (project_id, epic_id, key, title, deliverables, estimated_hours, priority, critical_path_hours, source_line)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) RETURNING id`,
+        [pid, epicId, t.key, t.title, deliverables, hours, priority, critical, t.line],
+      );
+      ids.set(t.key, Number(ins.rows[0]!.id));
+      report.tasks.created++;
+    } else {
+      ids.set(t.key, Number(row.id));
+      const same = (row.epic_id === null ? null : Number(row.epic_id)) === epicId && row.title === t.title &&
+        JSON.stringify(row.deliverables) === deliverables && Number(row.estimated_hours) === hours &&
+        Number(row.priority) === priority && Number(row.critical_path_hours) === critical && row.source_line === t.line;
+      if (same) report.tasks.unchanged++;
+      else {
+        // Status, leases and links belong to the orchestrator; seeding touches only what the plan says.
+        await tx.query(
+          `UPDATE tasks SET epic_id = $2, title = $3, deliverables = $4::jsonb, estimated_hours = $5, priority = $6,
+                  critical_path_hours = $7, source_line = $8, updated_at = now() WHERE id = $1`,
+          [row.id, epicId, t.title, deliverables, hours, priority, critical, t.line],
+        );
+        report.tasks.updated++;
+      }
+    }
+    if (++done % 100 === 0 || done === plan.tasks.length) progress({ phase: 'tasks', done, total: plan.tasks.length });
+  }
+  return ids;
+}
+
+async function seedEdges(
+  tx: Queryable, pid: number, plan: Plan, epicIds: Map<string, number>, taskIds: Map<string, number>,
+  report: SeedReport, progress: (p: SeedProgress) => void,
+): Promise<void> {
+  type Edge = { taskId: number | null; epicId: number | null; onTask: number | null; onEpic: number | null; threshold: number };
+  const id = (e: Omit<Edge, 'threshold'>) => `${e.taskId ?? ''}|${e.epicId ?? ''}|${e.onTask ?? ''}|${e.onEpic ?? ''}`;
+  const wanted = new Map<string, Edge>();
+  const add = (dependent: { taskId: number | null; epicId: number | null }, ref: string) => {
+    const d = readDependency(ref);
+    if (!d) return;
+    const onTask = d.kind === 'task' ? taskIds.get(d.key) ?? null : null;
+    const onEpic = d.kind === 'epic' ? epicIds.get(d.key) ?? null : null;
+    if (onTask === null && onEpic === null) return;
+    const edge = { ...dependent, onTask, onEpic, threshold: d.kind === 'epic' ? d.percent : 100 };
+    wanted.set(id(edge), edge);
+  };
+  for (const e of plan.epics) for (const ref of e.dependsOn) add({ taskId: null, epicId: epicIds.get(e.key)! }, ref);
+  for (const t of plan.tasks) for (const ref of t.dependsOn) add({ taskId: taskIds.get(t.key)!, epicId: null }, ref);
+
+  // Only edges of dependents the plan describes are reconciled; an orphan keeps its own.
+  const planTaskIds = new Set(taskIds.values());
+  const planEpicIds = new Set(epicIds.values());
+  const existing = (
+    await tx.query<EdgeRow>(
+      'SELECT id, task_id, epic_id, depends_on_task_id, depends_on_epic_id, threshold_percent FROM dependencies WHERE project_id = $1',
+      [pid],
+    )
+  ).rows;
+  const total = wanted.size;
+  let done = 0;
+  for (const row of existing) {
+    const key = id({
+      taskId: row.task_id === null ? null : Number(row.task_id), epicId: row.epic_id === null ? null : Number(row.epic_id),
+      onTask: row.depends_on_task_id === null ? null : Number(row.depends_on_task_id), onEpic: row.depends_on_epic_id === null ? null : Number(row.depends_on_epic_id),
+    });
+    const mine = (row.task_id !== null && planTaskIds.has(Number(row.task_id))) || (row.epic_id !== null && planEpicIds.has(Number(row.epic_id)));
+    if (!mine) continue;
+    const want = wanted.get(key);
+    if (!want) {
+      await tx.query('DELETE FROM dependencies WHERE id = $1', [row.id]);
+      report.dependencies.deleted++;
+      continue;
+    }
+    wanted.delete(key);
+    if (Number(row.threshold_percent) === want.threshold) report.dependencies.unchanged++;
+    else {
+      await tx.query('UPDATE dependencies SET threshold_percent = $2 WHERE id = $1', [row.id, want.threshold]);
+      report.dependencies.updated++;
+    }
+    done++;
+  }
+  for (const e of wanted.values()) {
+    await tx.query(
+      `INSERT INTO dependencies (project_id, task_id, epic_id, depends_on_task_id, depends_on_epic_id, threshold_percent)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [pid, e.taskId, e.epicId, e.onTask, e.onEpic, e.threshold],
+    );
+    report.dependencies.created++;
+    if (++done % 100 === 0) progress({ phase: 'dependencies', done, total });
+  }
+  progress({ phase: 'dependencies', done: total, total });
+}
+
+async function removeLeftovers(tx: Queryable, pid: number, plan: Plan, report: SeedReport, progress: (p: SeedProgress) => void): Promise<void> {
+  const planTasks = new Set(plan.tasks.map((t) => t.key));
+  const planEpics = new Set(plan.epics.map((e) => e.key));
+  const gone = (
+    await tx.query<{ id: number; key: string; status: string; has_evidence: boolean }>(
+      `SELECT t.id, t.key, t.status, EXISTS (SELECT 1 FROM evidence v WHERE v.task_id = t.id) AS has_evidence
+       FROM tasks t WHERE t.project_id = $1 ORDER BY t.key`,
+      [pid],
+    )
+  ).rows.filter((r) => !planTasks.has(r.key));
+  let done = 0;
+  for (const r of gone) {
+    if (r.status !== 'pending' || r.has_evidence) {
+      const reason = r.status !== 'pending' ? `no longer in the plan but ${r.status}` : 'no longer in the plan but has evidence';
+      report.orphaned.push({ key: r.key, status: r.status, reason });
+    } else {
+      await tx.query('DELETE FROM tasks WHERE id = $1', [r.id]);
+      report.tasks.deleted++;
+    }
+    progress({ phase: 'cleanup', done: ++done, total: gone.length });
+  }
+  const epics = (
+    await tx.query<{ id: number; key: string; tasks: number }>(
+      'SELECT e.id, e.key, (SELECT count(*) FROM tasks t WHERE t.epic_id = e.id)::int AS tasks FROM epics e WHERE e.project_id = $1 ORDER BY e.key',
+      [pid],
+    )
+  ).rows.filter((r) => !planEpics.has(r.key));
+  for (const e of epics) {
+    if (Number(e.tasks) > 0) {
+      report.orphaned.push({ key: `epic:${e.key}`, status: 'kept', reason: `no longer in the plan but ${e.tasks} kept task(s) belong to it` });
+    } else {
+      await tx.query('DELETE FROM epics WHERE id = $1', [e.id]);
+      report.epics.deleted++;
+    }
+  }
+}
