@@ -123,14 +123,14 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
         return 'ok';
       },
     };
+    const periodic = new Periodic({ db, engine, log, intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000 });
     const api = await buildApi({
-      deps: { db, engine, auth, health },
-      logger: false,
+      deps: { db, engine, auth, health, periodic },
+      log,
       corsOrigins: list(config.FLEET_CORS_ORIGINS),
       extraRoutes: opts.routes,
     });
 
-    const periodic = new Periodic({ db, engine, log, intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000 });
     if (opts.periodic !== false) periodic.start();
 
     const address = await api.listen({ host: config.HOST, port: config.PORT });

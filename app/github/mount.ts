@@ -11,6 +11,8 @@ import { PermissionCache } from './commands/permissions.js';
 import { DeliveryProcessor, webhookRoute } from './deliveries.js';
 import { planHooks } from './planHooks.js';
 import { parsePlan } from '../../seed/parse/parsePlan.js';
+import { reconcile } from './reconcile.js';
+import { installationClient } from './probot.js';
 
 export interface GitHubAppSettings {
   appId: string;
@@ -40,9 +42,10 @@ export function githubSettings(cfg: Env): GitHubAppSettings | null {
 export function githubRoutes(settings: GitHubAppSettings, env: NodeJS.ProcessEnv): RouteModule {
   return async (app: FastifyInstance, deps: ApiDeps) => {
     const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env });
+    const port = createSqlPort(deps.db, { engine: engineHooks(deps.engine) });
     await probot.load(
       fleetApp({
-        port: createSqlPort(deps.db, { engine: engineHooks(deps.engine) }),
+        port,
         configs: new ConfigStore(),
         permissions: new PermissionCache(),
         orchestratorUrl: settings.orchestratorUrl,
@@ -63,5 +66,21 @@ export function githubRoutes(settings: GitHubAppSettings, env: NodeJS.ProcessEnv
     });
     processor.start();
     app.addHook('onClose', async () => processor.stop());
+
+    // Repairs what lost webhooks left wrong: every ~5 minutes (20 sweep rounds), one process at a time.
+    deps.periodic?.register('reconcile', 20, async () => {
+      const { rows } = await deps.db.query<{ id: number; owner: string; repo: string }>(
+        'SELECT id, owner, repo FROM projects WHERE installation_id IS NOT NULL ORDER BY id',
+      );
+      for (const p of rows) {
+        try {
+          const { gh } = await installationClient(probot, p.owner, p.repo);
+          const report = await reconcile(gh, port, p, { log: probot.log });
+          if (report.repaired.length) probot.log.info({ project: `${p.owner}/${p.repo}`, repaired: report.repaired.length }, 'reconciled');
+        } catch (err) {
+          probot.log.warn({ project: `${p.owner}/${p.repo}`, err: (err as Error).message }, 'reconcile failed');
+        }
+      }
+    });
   };
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
@@ -12,6 +12,8 @@ import { agentRoutes } from './routes/agents.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { wsRoutes } from './routes/ws.js';
+import type { Periodic } from '../engine/periodic.js';
+import type { Logger } from 'pino';
 
 export interface ApiDeps {
   db: Db;
@@ -19,6 +21,8 @@ export interface ApiDeps {
   auth: Authenticator;
   publicRead: boolean;
   health: Record<string, HealthCheck>;
+  /** Background jobs that must run in one process at a time (snapshots, reconcile). */
+  periodic?: Pick<Periodic, 'register'> | undefined;
   /** Resolves owner/repo to a project id (404 when unknown). */
   projectId(fullName: string): Promise<number>;
 }
@@ -28,14 +32,15 @@ export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => Promise<void>
 
 export interface BuildApiOptions {
   deps: Omit<ApiDeps, 'projectId' | 'publicRead'>;
-  logger?: FastifyServerOptions['logger'] | undefined;
+  /** Request logs go here (pino); they carry method, URL and status, never headers or bodies. */
+  log?: Logger | undefined;
   corsOrigins?: string[] | undefined;
   extraRoutes?: RouteModule[] | undefined;
 }
 
 export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: opts.logger ?? false,
+  const app: FastifyInstance = Fastify({
+    ...(opts.log ? { loggerInstance: opts.log as unknown as FastifyBaseLogger } : { logger: false }),
     bodyLimit: 1024 * 1024,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
