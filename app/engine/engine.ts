@@ -269,14 +269,14 @@ export class Engine {
         const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels ?? [], projectId };
         popped = await queue.next(tx, filter);
         if (popped === null) return { kind: 'empty' };
-        const assignment = await claimTask(
+        const claimed = await claimTask(
           tx,
           popped,
           { agentId: agent.id, pool: agent.pool, capabilities: filter.capabilities, projectId },
           this.leaseTtlSeconds,
         );
-        if (!assignment) return { kind: 'refused', taskId: popped };
-        const task = await this.taskIn(tx, popped);
+        if (!claimed) return { kind: 'refused', taskId: popped };
+        const { assignment, task } = claimed;
         return { kind: 'ok', claim: { assignment, task, lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } } };
       });
     } catch (err) {
@@ -291,9 +291,9 @@ export class Engine {
     const agent = await this.getAgent(agentId);
     const task = await this.getTask(taskId);
     const claim = await this.db.transaction(async (tx) => {
-      const assignment = await claimTask(tx, task.id, { agentId: agent.id, pool: agent.pool, capabilities: agent.labels }, this.leaseTtlSeconds);
-      if (!assignment) return null;
-      return { assignment, task: await this.taskIn(tx, task.id), lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } };
+      const claimed = await claimTask(tx, task.id, { agentId: agent.id, pool: agent.pool, capabilities: agent.labels }, this.leaseTtlSeconds);
+      if (!claimed) return null;
+      return { ...claimed, lease: { epoch: claimed.assignment.epoch, expiresAt: claimed.assignment.leaseExpiresAt } };
     });
     if (!claim) {
       const why = task.status !== 'pending' ? `it is ${task.status}` : task.held ? 'it is on hold' : !task.ready ? 'its dependencies are not met' : `agent ${agent.name} may not take it (pool or capabilities)`;

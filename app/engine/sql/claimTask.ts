@@ -1,23 +1,32 @@
 import type { Queryable } from '../../store/db.js';
-import type { Assignment } from '../types.js';
+import type { Assignment, Task } from '../types.js';
+import { TASK_COLUMNS, mapTask, type TaskRow } from './taskRow.js';
 
 /**
- * Commits a claim: the task moves pending → assigned only if it is still ready and routable to
- * this claimer, and its fencing epoch goes up by one. Zero rows means Postgres refused.
+ * Commits a claim in one statement: the task moves pending → assigned only if it is still ready
+ * and routable to this claimer, its fencing epoch goes up by one, and the assignment row is
+ * written. No row back means Postgres refused.
  */
 const CLAIM_SQL = `
-UPDATE tasks SET status = 'assigned', lease_epoch = lease_epoch + 1, attempts = attempts + 1,
-  lease_expires_at = now() + make_interval(secs => $2), ready_since = NULL,
-  started_at = COALESCE(started_at, now()), failure_reason = NULL
-WHERE id = $1 AND status = 'pending' AND NOT held AND ready_since IS NOT NULL
-  AND (required_pool IS NULL OR required_pool = $3) AND required_capabilities <@ $4::text[]
-  AND ($5::bigint IS NULL OR project_id = $5)
-RETURNING id, lease_epoch, lease_expires_at`;
-
-const INSERT_ASSIGNMENT_SQL = `
-INSERT INTO assignments (task_id, agent_id, pool, epoch, lease_expires_at)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING *`;
+WITH t AS (
+  UPDATE tasks SET status = 'assigned', lease_epoch = lease_epoch + 1, attempts = attempts + 1,
+    lease_expires_at = now() + make_interval(secs => $2), ready_since = NULL,
+    started_at = COALESCE(started_at, now()), failure_reason = NULL
+  WHERE id = $1 AND status = 'pending' AND NOT held AND ready_since IS NOT NULL
+    AND (required_pool IS NULL OR required_pool = $3) AND required_capabilities <@ $4::text[]
+    AND ($5::bigint IS NULL OR project_id = $5)
+  RETURNING *
+), a AS (
+  INSERT INTO assignments (task_id, agent_id, pool, epoch, lease_expires_at)
+  SELECT id, $6, $3, lease_epoch, lease_expires_at FROM t
+  RETURNING *
+)
+SELECT ${TASK_COLUMNS},
+  a.id AS a_id, a.agent_id AS a_agent_id, a.pool AS a_pool, a.epoch AS a_epoch, a.status AS a_status,
+  a.percent_complete AS a_percent_complete, a.notes AS a_notes, a.end_reason AS a_end_reason,
+  a.workflow_run_id AS a_workflow_run_id, a.runner_name AS a_runner_name, a.lease_expires_at AS a_lease_expires_at,
+  a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.ended_at AS a_ended_at
+FROM a JOIN t ON t.id = a.task_id LEFT JOIN epics e ON e.id = t.epic_id`;
 
 export interface AssignmentRow {
   id: number;
@@ -62,16 +71,17 @@ export async function claimTask(
   taskId: number,
   claimer: { agentId: number; pool: string; capabilities: string[]; projectId?: number | undefined },
   leaseTtlSeconds: number,
-): Promise<Assignment | null> {
-  const { rows } = await tx.query<{ id: number; lease_epoch: number; lease_expires_at: Date }>(CLAIM_SQL, [
+): Promise<{ assignment: Assignment; task: Task } | null> {
+  const { rows } = await tx.query<TaskRow & Record<string, unknown>>(CLAIM_SQL, [
     taskId,
     leaseTtlSeconds,
     claimer.pool,
     claimer.capabilities,
     claimer.projectId ?? null,
+    claimer.agentId,
   ]);
-  const t = rows[0];
-  if (!t) return null;
-  const a = await tx.query<AssignmentRow>(INSERT_ASSIGNMENT_SQL, [taskId, claimer.agentId, claimer.pool, t.lease_epoch, t.lease_expires_at]);
-  return mapAssignment(a.rows[0]!);
+  const r = rows[0];
+  if (!r) return null;
+  const a = Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('a_')).map(([k, v]) => [k.slice(2), v]));
+  return { task: mapTask(r), assignment: mapAssignment({ ...(a as unknown as AssignmentRow), task_id: r.id }) };
 }
