@@ -76,6 +76,8 @@ export const AssignmentListQuery = z.strictObject({
 });
 
 export const IdParam = z.strictObject({ id: z.coerce.number({ error: 'id must be a number' }).int().positive().max(Number.MAX_SAFE_INTEGER) });
-export const TaskIdParam = z.strictObject({ id: z.string().trim().min(1).max(100) });
+export const TaskIdParam = z.strictObject({
+  id: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'a task id (number) or key like 1.2'),
+});
 
 export type ClaimBodyT = z.infer<typeof ClaimBody>;

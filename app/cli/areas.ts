@@ -3,6 +3,7 @@ import { processIo, type CliIo } from './io.js';
 import { registerRunnersCommands } from './runnersCommands.js';
 import { registerGithubCommands } from './githubCommands.js';
 import { registerPlanCommands } from './planCommands.js';
+import { registerStatusCommand } from './statusCommand.js';
 
 /** Commands of the plan, GitHub, runner and progress areas, each kept in its own module. */
 export function registerAreaCommands(program: Command, io: CliIo): void {
@@ -14,4 +15,5 @@ export function registerAreaCommands(program: Command, io: CliIo): void {
   );
   registerGithubCommands(program, io);
   registerRunnersCommands(program, { out: io.stdout, err: io.stderr });
+  registerStatusCommand(program, io);
 }

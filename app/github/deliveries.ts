@@ -8,9 +8,8 @@ import type { Db } from '../store/db.js';
  * hands each delivery to Probot exactly once per successful run. Nothing GitHub's API does can
  * slow the acknowledgement down: receipt is one INSERT.
  *
- * Claim bookkeeping lives in the `error` column until a migration adds dedicated columns:
- *   `processing:<until-ms>:<token>` while a processor holds the delivery,
- *   `failed:<retry-at-ms>:<message>` after a failed attempt (retried with backoff),
+ * Claim bookkeeping has columns of its own (migration 0004): `claimed_until`/`claimed_by` while a
+ * processor holds the delivery, `next_attempt_at` after a failed attempt (retried with backoff),
  *   NULL when fresh or processed.
  */
 
@@ -157,14 +156,15 @@ export interface DeliveryProcessorOptions {
   now?: () => number;
 }
 
+// Times are the processor's clock (milliseconds), so tests can move it; the row lock plus the
+// claimed_until lease mean two processors never run one delivery at once.
 const CLAIM_SQL = `
-UPDATE webhook_deliveries SET attempts = attempts + 1, error = $3
+UPDATE webhook_deliveries SET attempts = attempts + 1, claimed_until = to_timestamp($3 / 1000.0), claimed_by = $4
 WHERE delivery_id = (
   SELECT delivery_id FROM webhook_deliveries
   WHERE processed_at IS NULL AND attempts < $1
-    AND (error IS NULL
-         OR (error ~ '^(processing|failed):[0-9]{1,15}:' AND split_part(error, ':', 2)::bigint <= $2)
-         OR error !~ '^(processing|failed):')
+    AND (claimed_until IS NULL OR claimed_until <= to_timestamp($2 / 1000.0))
+    AND (next_attempt_at IS NULL OR next_attempt_at <= to_timestamp($2 / 1000.0))
   ORDER BY received_at, delivery_id
   LIMIT 1
   FOR UPDATE SKIP LOCKED)
@@ -253,22 +253,27 @@ export class DeliveryProcessor {
     const { rows } = await this.db.query<{ delivery_id: string; event: string; payload: unknown; attempts: number }>(CLAIM_SQL, [
       this.maxAttempts,
       now,
-      `processing:${now + this.claimTtlMs}:${this.token}`,
+      now + this.claimTtlMs,
+      this.token,
     ]);
     const row = rows[0];
     if (!row) return false;
     const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload;
     try {
       await this.probot.receive({ id: row.delivery_id, name: row.event, payload } as EmitterWebhookEvent);
-      await this.db.query('UPDATE webhook_deliveries SET processed_at = now(), error = NULL WHERE delivery_id = $1', [row.delivery_id]);
+      await this.db.query(
+        'UPDATE webhook_deliveries SET processed_at = now(), error = NULL, claimed_until = NULL, next_attempt_at = NULL WHERE delivery_id = $1',
+        [row.delivery_id],
+      );
     } catch (err) {
       const message = describeError(err).slice(0, 1000);
       const attempts = Number(row.attempts);
       const backoff = Math.min(300_000, 2_000 * 2 ** Math.max(0, attempts - 1));
-      await this.db.query('UPDATE webhook_deliveries SET error = $2 WHERE delivery_id = $1 AND processed_at IS NULL', [
-        row.delivery_id,
-        `failed:${this.now() + backoff}:${message}`,
-      ]);
+      await this.db.query(
+        `UPDATE webhook_deliveries SET error = $2, next_attempt_at = to_timestamp($3 / 1000.0), claimed_until = NULL
+         WHERE delivery_id = $1 AND processed_at IS NULL`,
+        [row.delivery_id, message, this.now() + backoff],
+      );
       this.log?.warn({ delivery: row.delivery_id, event: row.event, attempts, err: message }, 'webhook delivery failed; will retry');
     }
     return true;

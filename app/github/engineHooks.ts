@@ -15,5 +15,6 @@ export function engineHooks(engine: Engine): EngineHooks {
     },
     onTaskFinished: (taskId) => engine.onTaskFinished(taskId),
     onTasksChanged: (ids) => touch(ids),
+    onEvidence: (e) => engine.events.publish('evidence.created', { task_id: e.taskId, type: e.type, ref: e.ref, url: e.url, source: e.source }),
   };
 }

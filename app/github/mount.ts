@@ -12,6 +12,7 @@ import { DeliveryProcessor, webhookRoute } from './deliveries.js';
 import { planHooks } from './planHooks.js';
 import { parsePlan } from '../../seed/parse/parsePlan.js';
 import { reconcile } from './reconcile.js';
+import { createMergeQueue } from './mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
 
 export interface GitHubAppSettings {
@@ -50,6 +51,7 @@ export function githubRoutes(settings: GitHubAppSettings, env: NodeJS.ProcessEnv
         permissions: new PermissionCache(),
         orchestratorUrl: settings.orchestratorUrl,
         plan: planHooks(deps.db, parsePlan),
+        mergeQueue: createMergeQueue(deps.db),
       }),
     );
     const processor = new DeliveryProcessor({ db: deps.db, probot, log: probot.log });

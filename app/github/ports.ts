@@ -157,4 +157,6 @@ export interface EngineHooks {
    * Optional: without it sqlPort refreshes tasks.ready_since itself (enough for the Postgres queue).
    */
   onTasksChanged?(taskIds: number[]): Promise<void>;
+  /** New evidence was written (the dashboard's feed listens). */
+  onEvidence?(e: { taskId: number | null; type: string; ref: string | null; url: string | null; source: string }): void;
 }

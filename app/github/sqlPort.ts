@@ -273,6 +273,7 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
           JSON.stringify(e.metadata ?? {}),
         ],
       );
+      if (rowCount > 0) engine.onEvidence?.({ taskId: e.taskId, type: e.type, ref: e.ref ?? null, url: e.url ?? null, source: e.source });
       return rowCount > 0;
     },
 

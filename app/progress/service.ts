@@ -70,6 +70,8 @@ interface SimCacheEntry {
   makespan: number;
   stuck: number;
   workers: number;
+  /** How long the run took (spaces background re-runs on huge plans). */
+  tookMs: number;
 }
 
 const tallyJson = (t: Tally): TallyJson => {
@@ -156,18 +158,21 @@ export class ProgressService {
     const cached = this.sims.get(key);
     if (cached && cached.fingerprint === fingerprint) return cached;
     const remainingTasks = TASK_STATUSES.filter((s) => s !== 'done' && s !== 'cancelled').reduce((n, s) => n + all.tasks[s], 0);
-    const run = this.simRuns.get(key) ?? this.runSimulation(key, projectId, workers, fingerprint);
+    const start = () => this.simRuns.get(key) ?? this.runSimulation(key, projectId, workers, fingerprint);
     if (cached && remainingTasks > (this.o.inlineSimulationMax ?? 5000)) {
-      // Huge plan: answer with the last forecast (its as_of says when) while a fresh one runs.
-      void run.catch(() => undefined);
+      // Huge plan: answer with the last forecast (its as_of says when); a fresh one runs in the
+      // background, one at a time, spaced so that it takes at most ~5% of the process.
+      const due = cached.at.getTime() + Math.max(5_000, 20 * cached.tookMs);
+      if (this.now().getTime() >= due) void start().catch(() => undefined);
       return cached;
     }
-    return run;
+    return start();
   }
 
   private runSimulation(key: string, projectId: number | null, workers: number, fingerprint: string): Promise<SimCacheEntry | null> {
     const run = (async () => {
       const at = this.now();
+      const t0 = performance.now();
       const [input, rows] = await Promise.all([readSimulationInput(this.db, projectId), readTallyRows(this.db, projectId)]);
       const { byEpic } = foldTallies(rows);
       const epics = [...byEpic].map(([id, t]) => {
@@ -175,7 +180,7 @@ export class ProgressService {
         return { id, hoursTotal: s.hoursTotal, hoursDone: s.hoursDone, tasksTotal: s.tasksTotal, tasksDone: s.tasksDone };
       });
       const res = simulateRemaining({ tasks: input.tasks, edges: input.edges, epics, workers });
-      const entry: SimCacheEntry = { fingerprint, at, makespan: res.makespanHours, stuck: res.stuck.length, workers };
+      const entry: SimCacheEntry = { fingerprint, at, makespan: res.makespanHours, stuck: res.stuck.length, workers, tookMs: performance.now() - t0 };
       this.sims.set(key, entry);
       return entry;
     })().finally(() => this.simRuns.delete(key));
@@ -377,6 +382,9 @@ export class ProgressService {
       nodes.map((n) => ({ id: n.id, hours: n.status === 'done' || n.status === 'cancelled' ? 0 : n.hours })),
       edges.map((e) => [e.from, e.to] as const),
     );
+    // Finished work at the ends of the chain costs nothing more: the path shown is what remains.
+    const hoursOf = new Map(nodes.map((n) => [n.id, n.status === 'done' || n.status === 'cancelled' ? 0 : n.hours]));
+    cp.path = cp.path.filter((id) => (hoursOf.get(id) ?? 0) > 0);
     const onPath = new Set(cp.path);
     return {
       nodes: nodes.map((n) => ({ id: n.id, key: n.key, title: n.title, epic: n.epic, status: n.status, hours: n.hours, ready: n.ready, pr_number: n.pr_number, critical: onPath.has(n.id) })),

@@ -11,6 +11,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOidcVerifier, type OidcVerifier } from '../../app/http/auth/oidc.js';
 import { startOrchestrator, type Orchestrator } from '../../app/server.js';
+import { orchestratorRoutes } from '../../app/routes.js';
 import { insertProject } from '../support/fixtures.js';
 import { startFakeGitHub, type FakeGitHub } from './support/fakeGitHub.js';
 import { fakeAgent, makeRepo, processAlive, runAction, waitFor, type TempRepo } from './support/harness.js';
@@ -50,6 +51,8 @@ beforeAll(async () => {
     },
     log: pino({ level: 'silent' }),
     periodic: false,
+    // The same route modules as `npm start` (progress, git evidence, dashboard).
+    routes: await orchestratorRoutes({}),
     jobs: { verify: (t) => verifier.verify(t) },
     onEngine: async ({ db }) => {
       const { ids } = await insertProject(

@@ -119,9 +119,16 @@ describe('signed webhook deliveries', () => {
     });
     expect(await proc.start()).toBe(3);
     expect(seen.sort()).toEqual(['r-1', 'r-3']);
-    const r2 = (await t.db.query<{ error: string; attempts: number }>(`SELECT error, attempts FROM webhook_deliveries WHERE delivery_id = 'r-2'`)).rows[0]!;
+    const r2 = (
+      await t.db.query<{ error: string; attempts: number; retry_in_ms: number }>(
+        `SELECT error, attempts, (EXTRACT(EPOCH FROM next_attempt_at) * 1000 - $1)::float8 AS retry_in_ms
+         FROM webhook_deliveries WHERE delivery_id = 'r-2'`,
+        [clock],
+      )
+    ).rows[0]!;
     expect(r2.attempts).toBe(1);
-    expect(r2.error).toMatch(/^failed:\d+:GitHub said 502$/);
+    expect(r2.error).toBe('GitHub said 502');
+    expect(r2.retry_in_ms).toBeGreaterThan(0);
     // not before its backoff...
     expect(await proc.drain()).toBe(0);
     fail = false;

@@ -117,6 +117,8 @@ describe.each([false, true])('HTTP API (redis ordering: %s)', (redis) => {
       ['POST', '/api/assignments/1/heartbeat'],
       ['PATCH', '/api/tasks/1.1/git'],
       ['PATCH', '/api/tasks/%00%ff/progress'],
+      ['GET', '/api/tasks/%00'],
+      ['GET', '/api/tasks/1.1%00'],
       ['GET', '/api/tasks/..%2f..%2fetc'],
       ['GET', '/api/agents/1e999'],
       ['POST', '/api/agents/abc/deactivate'],

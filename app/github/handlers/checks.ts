@@ -1,6 +1,7 @@
 import type { Task } from '../../engine/types.js';
 import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch.js';
+import { mergeQueueEvents } from '../mergeQueue/hooks.js';
 
 interface PrRef {
   number?: number;
@@ -54,6 +55,7 @@ export async function onCheckRun(ctx: RepoCtx, payload: unknown): Promise<void> 
       metadata: { kind: 'check_run', name: cr.name, status: cr.status, conclusion: cr.conclusion, app: cr.app?.slug },
     });
   }
+  await mergeQueueEvents(ctx)?.onChecks(ctx, cr.head_sha, Array.isArray(cr.pull_requests) ? cr.pull_requests.map((x) => x?.number) : []);
 }
 
 /** check_suite.completed */
@@ -76,6 +78,7 @@ export async function onCheckSuite(ctx: RepoCtx, payload: unknown): Promise<void
       metadata: { kind: 'check_suite', status: cs.status, conclusion: cs.conclusion, app: cs.app?.slug },
     });
   }
+  await mergeQueueEvents(ctx)?.onChecks(ctx, cs.head_sha, Array.isArray(cs.pull_requests) ? cs.pull_requests.map((x) => x?.number) : []);
 }
 
 const FAILED = new Set(['failure', 'cancelled', 'timed_out', 'startup_failure']);
@@ -209,4 +212,5 @@ export async function onMergeGroup(ctx: RepoCtx, payload: unknown): Promise<void
       metadata: { kind: 'merge_group', action: p.action, reason: p.reason, pr: n, head_ref: mg.head_ref, base_ref: mg.base_ref },
     });
   }
+  await mergeQueueEvents(ctx)?.onMergeGroup(ctx, payload);
 }

@@ -2,6 +2,7 @@ import type { Task } from '../../engine/types.js';
 import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch.js';
 import { readMarker } from '../planSync.js';
+import { mergeQueueEvents } from '../mergeQueue/hooks.js';
 
 /** Issue numbers a PR body closes: "Closes #12", "fixes #3", "Resolves: #4". */
 export function closingIssues(body: unknown): number[] {
@@ -89,6 +90,7 @@ export async function onPullRequest(ctx: RepoCtx, payload: unknown): Promise<voi
     default:
       break;
   }
+  await mergeQueueEvents(ctx)?.onPullRequest(ctx, p.action, pr);
 }
 
 /** pull_request_review.submitted / dismissed */
@@ -107,4 +109,5 @@ export async function onReview(ctx: RepoCtx, payload: unknown): Promise<void> {
     deliveryId: ctx.deliveryId,
     metadata: { action: p.action, state: p.review.state, reviewer: p.review.user?.login, pr: p.pull_request.number },
   });
+  await mergeQueueEvents(ctx)?.onReview(ctx, p.pull_request, p.action === 'dismissed' ? { state: 'dismissed' } : p.review);
 }

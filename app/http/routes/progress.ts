@@ -6,6 +6,7 @@ import { requireActor, requireRead } from '../principal.js';
 import { NotFoundError } from '../../core/errors.js';
 import { ProgressService } from '../../progress/service.js';
 import { compactRollup } from '../../progress/store.js';
+import { readEnv } from '../../config/env.js';
 
 /** `/api/progress/*`: the old system's paths, with honest maths. */
 
@@ -46,14 +47,45 @@ export function progressServiceFor(deps: ApiDeps): ProgressService {
   return s;
 }
 
-export const progressRoutes: RouteModule = async (app: FastifyInstance, deps: ApiDeps) => {
-  const svc = progressServiceFor(deps);
+export interface ProgressRouteOptions {
+  /** Environment holding SNAPSHOT_INTERVAL_SECONDS and SWEEP_INTERVAL_SECONDS (their defaults otherwise: 900 and 15). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The progress routes; with the server's periodic runner they also register the snapshot job
+ * (every SNAPSHOT_INTERVAL_SECONDS, default 15 minutes) and the folding of the tallies (every
+ * round), both run by one process at a time.
+ */
+export function makeProgressRoutes(opts: ProgressRouteOptions = {}): RouteModule {
+  return async (app: FastifyInstance, deps: ApiDeps) => {
+    const svc = progressServiceFor(deps);
+    if (deps.periodic) {
+      const cfg = readEnv({ ...(opts.env ?? {}), LOG_LEVEL: 'silent' });
+      registerJobs(deps.periodic, deps.db, svc, cfg);
+    }
+    await routes(app, deps, svc);
+  };
+}
+
+export const progressRoutes: RouteModule = makeProgressRoutes();
+
+async function routes(app: FastifyInstance, deps: ApiDeps, svc: ProgressService): Promise<void> {
 
   app.get('/api/progress/summary', async (req) => {
     requireRead(req, deps.publicRead);
     const q = parseInput(SummaryQuery, req.query, 'query');
     const projectId = q.project ? await deps.projectId(q.project) : null;
     return svc.summary(projectId);
+  });
+
+  app.get('/api/progress/projects', async (req) => {
+    requireRead(req, deps.publicRead);
+    parseInput(z.strictObject({}), req.query, 'query');
+    const { rows } = await deps.db.query<{ id: number; name: string; default_branch: string }>(
+      `SELECT id, owner || '/' || repo AS name, default_branch FROM projects ORDER BY owner, repo LIMIT 1000`,
+    );
+    return { projects: rows.map((r) => ({ id: Number(r.id), name: r.name, default_branch: r.default_branch })) };
   });
 
   app.get('/api/progress/agents', async (req) => {
@@ -94,22 +126,24 @@ export const progressRoutes: RouteModule = async (app: FastifyInstance, deps: Ap
     const projectId = q.project ? await deps.projectId(q.project) : null;
     return svc.graph(projectId, q.limit ?? 2000);
   });
-};
+}
 
-/**
- * The periodic snapshot (SNAPSHOT_INTERVAL_SECONDS, default 15 minutes) and the folding of the
- * progress tallies (every round), run by the orchestrator's leader only:
- *   registerProgressJobs(o)   // o = await startOrchestrator(...)
- */
+type Jobs = { register(name: string, everyRounds: number, job: () => Promise<unknown>): void };
+
+function registerJobs(periodic: Jobs, db: ApiDeps['db'], svc: ProgressService, cfg: { SNAPSHOT_INTERVAL_SECONDS: number; SWEEP_INTERVAL_SECONDS: number }): void {
+  const every = Math.max(1, Math.round(cfg.SNAPSHOT_INTERVAL_SECONDS / cfg.SWEEP_INTERVAL_SECONDS));
+  periodic.register('progress.compact', 1, () => compactRollup(db));
+  periodic.register('progress.snapshot', every, () => svc.snapshot(null));
+}
+
+/** For a server started without the progress routes' own registration: `registerProgressJobs(o)`. */
 export function registerProgressJobs(o: {
-  periodic: { register(name: string, everyRounds: number, job: () => Promise<unknown>): void };
+  periodic: Jobs;
   db: ApiDeps['db'];
   engine: ApiDeps['engine'];
   config: { SNAPSHOT_INTERVAL_SECONDS: number; SWEEP_INTERVAL_SECONDS: number };
 }): ProgressService {
   const svc = new ProgressService(o.db, { leaseTtlSeconds: o.engine.leaseTtlSeconds, events: o.engine.events });
-  const every = Math.max(1, Math.round(o.config.SNAPSHOT_INTERVAL_SECONDS / o.config.SWEEP_INTERVAL_SECONDS));
-  o.periodic.register('progress.compact', 1, () => compactRollup(o.db));
-  o.periodic.register('progress.snapshot', every, () => svc.snapshot(null));
+  registerJobs(o.periodic, o.db, svc, o.config);
   return svc;
 }

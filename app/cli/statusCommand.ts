@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { CliExit, type CliIo } from './io.js';
+
+/**
+ * `fleet status`: the progress summary of a running orchestrator in the terminal, the same
+ * numbers GET /api/progress/summary answers. URL from --url, FLEET_URL or http://127.0.0.1:3000;
+ * token from --token, FLEET_TOKEN, or the admin token file of a local embedded server.
+ */
+
+interface Eta {
+  hours: number;
+  days: number;
+  date: string;
+  basis?: string;
+  workers?: number;
+}
+interface Summary {
+  epics: { epic: string; title: string; project?: string; tasks_by_status: Record<string, number>; hours_done: number; hours_total: number; percent: number }[];
+  overall: {
+    tasks_by_status: Record<string, number>;
+    hours_done: number;
+    hours_total: number;
+    overall_percent: number;
+    velocity_hours_per_day: number | null;
+    active_agents: number;
+    eta: { by_velocity: Eta | null; by_simulation: Eta | null };
+  };
+}
+
+const bar = (pct: number, width = 20) => {
+  const n = Math.max(0, Math.min(width, Math.round((pct / 100) * width)));
+  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
+};
+const num = (n: number) => (Math.round(n * 100) / 100).toString();
+const eta = (e: Eta | null, none: string) =>
+  e ? `${e.date.slice(0, 10)} (${num(e.days)} days, ${num(e.hours)} h${e.basis === 'estimate_pace' ? ', at estimate pace' : ''}${e.workers ? `, ${e.workers} worker(s)` : ''})` : none;
+
+export function formatSummary(s: Summary): string {
+  const o = s.overall;
+  const statuses = Object.entries(o.tasks_by_status)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const lines = [
+    `overall   ${bar(o.overall_percent)} ${num(o.overall_percent)}%  ${num(o.hours_done)} of ${num(o.hours_total)} h done`,
+    `tasks     ${statuses || 'none'}`,
+    `velocity  ${o.velocity_hours_per_day === null ? 'no history yet (snapshots build it)' : `${num(o.velocity_hours_per_day)} h/day`}`,
+    `agents    ${o.active_agents} active`,
+    `ETA       by velocity:   ${eta(o.eta.by_velocity, 'not computable yet (no velocity)')}`,
+    `          by simulation: ${eta(o.eta.by_simulation, 'not computable (no active agents)')}`,
+  ];
+  if (s.epics.length) {
+    lines.push('', 'epic  progress                 %        hours           title');
+    const multi = new Set(s.epics.map((e) => e.project)).size > 1;
+    for (const e of s.epics) {
+      const hours = `${num(e.hours_done)}/${num(e.hours_total)}`;
+      lines.push(`${e.epic.padEnd(5)} ${bar(e.percent)} ${num(e.percent).padStart(6)}%  ${hours.padEnd(14)}  ${e.title}${multi && e.project ? ` (${e.project})` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+async function localAdminToken(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  try {
+    const t = (await readFile(path.resolve(env.FLEET_DATA_DIR || '.fleet', 'admin-token'), 'utf8')).trim();
+    return t || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerStatusCommand(program: Command, io: CliIo): void {
+  program
+    .command('status')
+    .description('print the progress summary of a running orchestrator (same numbers as GET /api/progress/summary)')
+    .option('--url <url>', 'orchestrator URL (default: FLEET_URL or http://127.0.0.1:3000)')
+    .option('--token <token>', 'API token (default: FLEET_TOKEN, or the local admin token file); prefer FLEET_TOKEN, options show in ps')
+    .option('--project <owner/repo>', 'one project only')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: { url?: string; token?: string; project?: string; json?: boolean }) => {
+      const base = (opts.url ?? io.env.FLEET_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+      let url: URL;
+      try {
+        url = new URL(`${base}/api/progress/summary`);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+      } catch {
+        throw new CliExit(`fleet status: --url must be an http(s) URL, got "${base}"`, 2);
+      }
+      if (opts.project) {
+        if (!/^[\w.-]+\/[\w.-]+$/.test(opts.project)) throw new CliExit('fleet status: --project expects owner/repo', 2);
+        url.searchParams.set('project', opts.project);
+      }
+      const token = opts.token ?? io.env.FLEET_TOKEN ?? (await localAdminToken(io.env));
+      let res: Response;
+      try {
+        res = await fetch(url, { headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(15_000) });
+      } catch (err) {
+        throw new CliExit(`fleet status: cannot reach ${url.origin} (${(err as Error).message}); is the orchestrator running? (npm start)`, 1);
+      }
+      const text = await res.text();
+      let body: unknown = null;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // reported below
+      }
+      if (!res.ok) {
+        const msg = (body as { error?: { message?: string } } | null)?.error?.message ?? text.slice(0, 200);
+        const hint = res.status === 401 ? ' (set FLEET_TOKEN or pass --token)' : '';
+        throw new CliExit(`fleet status: HTTP ${res.status}: ${msg}${hint}`, 1);
+      }
+      if (!body || typeof body !== 'object' || !('overall' in body)) throw new CliExit(`fleet status: ${url.origin} did not answer with a progress summary`, 1);
+      io.stdout(opts.json ? JSON.stringify(body, null, 2) : formatSummary(body as Summary));
+    });
+}

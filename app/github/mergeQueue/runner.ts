@@ -1,0 +1,296 @@
+import type { RepoCtx } from '../context.js';
+import { dispatchReady } from '../dispatch.js';
+import { errorText, httpStatus } from '../types.js';
+import { behindBy, commentOnPr, enqueueNative, fetchPrState, mergePr, refusalText, updateBranch, withExpectedChecks, type PrState } from './github.js';
+import { orderMergeQueue, type OrderedMergeEntry, type MergeQueueInput } from './order.js';
+import { LIVE_STATES, type EntryState, type MergeQueueStore, type QueueEntry } from './store.js';
+
+/**
+ * Drives the queue of one base branch, one pull request at a time (app mode):
+ *
+ *   queued ──(first ready in order)──▶ waiting_checks ──(behind)──▶ updating ──(synchronize)──▶ waiting_checks
+ *                                          │ green, up to date                                      │
+ *                                          ▼                                                        │
+ *                                       merging ──▶ merged (evidence 'merge', task done)            │
+ *   any failure (checks failed, conflict, GitHub refused the merge) ──▶ failed + PR comment ◀───────┘
+ *
+ * Nothing polls: every step runs inside a webhook delivery (review submitted, checks completed,
+ * PR synchronized or closed, merge_group) or a `/fleet` command, and stops where it must wait for
+ * the next event. Each state change is a conditional UPDATE, and a unique index allows one entry
+ * past `queued` per base branch, so concurrent deliveries and processes cannot merge twice.
+ * In native mode GitHub's merge queue does the work: ready entries are enqueued through GraphQL
+ * (in dependency order: a dependent enters only once its prerequisites' PRs are merged).
+ */
+
+type Step = 'continue' | 'wait';
+
+/** A PR state seen during this delivery, reused rather than asked again. */
+export type Known = Map<number, PrState>;
+
+const ACTIVE: readonly EntryState[] = ['updating', 'waiting_checks', 'merging'];
+const sha7 = (s: string | null | undefined) => (s ?? '').slice(0, 7);
+
+export interface RunnerOptions {
+  /** An entry stuck in `merging` or `updating` this long is looked at again (default 10 minutes). */
+  staleMs?: number;
+  now?: () => number;
+}
+
+export class MergeQueueRunner {
+  private readonly staleMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    readonly store: MergeQueueStore,
+    opts: RunnerOptions = {},
+  ) {
+    this.staleMs = opts.staleMs ?? 10 * 60_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async prState(ctx: RepoCtx, prNumber: number, known: Known, expected: readonly string[] = []): Promise<PrState | null> {
+    let s = known.get(prNumber) ?? null;
+    if (!s) {
+      s = await fetchPrState(ctx, prNumber);
+      if (s) known.set(prNumber, s);
+    }
+    return s && expected.length ? withExpectedChecks(s, expected) : s;
+  }
+
+  /** Live entries of a base branch in queue order (active head first), positions written back. */
+  async order(ctx: RepoCtx, base: string): Promise<OrderedMergeEntry<MergeQueueInput & { entry: QueueEntry }>[]> {
+    const live = await this.store.liveOnBase(ctx.project.id, base);
+    const inputs = await this.store.orderInputs(live, ctx.config.merge.requiredApprovals);
+    const ordered = orderMergeQueue(inputs);
+    const head = ordered.filter((o) => o.entry.state !== 'queued');
+    const rest = ordered.filter((o) => o.entry.state === 'queued');
+    const all = [...head, ...rest].map((o, i) => ({ ...o, position: i + 1 }));
+    await this.store.setPositions(all.map((o) => ({ id: o.entry.id, position: o.position, waitingFor: o.entry.state === 'queued' ? o.waitingFor : null })));
+    return all;
+  }
+
+  /** Looks at a queued entry's PR again (review or checks changed) and remembers what it saw. */
+  async refresh(ctx: RepoCtx, entry: QueueEntry, known: Known): Promise<void> {
+    if (entry.state !== 'queued') return; // the head is looked at by `step` anyway
+    const pr = await this.prState(ctx, entry.prNumber, known, entry.expectedChecks);
+    if (!pr) return;
+    if (pr.merged) return this.merged(ctx, entry, { sha: pr.mergeSha, byUs: false });
+    if (!pr.open) {
+      await this.remove(entry, 'the pull request was closed');
+      return;
+    }
+    await this.store.snapshot(entry.id, snapshotOf(pr, entry));
+  }
+
+  /** Moves the queue of `base` as far as it can go now. */
+  async advance(ctx: RepoCtx, base: string, known: Known = new Map()): Promise<void> {
+    for (let round = 0; round < 25; round++) {
+      const ordered = await this.order(ctx, base);
+
+      // Queued entries that need a person (checks failed, changes requested) leave with a comment.
+      const blocked = ordered.filter((o) => o.entry.state === 'queued' && o.state === 'blocked');
+      for (const o of blocked) await this.fail(ctx, o.entry, o.waits.filter((w) => /^(checks failed|changes requested)/.test(w)).join('; ') || (o.waitingFor ?? 'blocked'));
+      if (blocked.length) continue;
+
+      // Native mode: every ready entry goes to GitHub's queue (dependencies are already merged).
+      for (const o of ordered) {
+        if (o.entry.mode === 'native' && o.entry.state === 'queued' && o.state === 'ready') await this.enterNative(ctx, o.entry, known);
+      }
+
+      // App mode: the head, else the first ready entry becomes the head.
+      const head = ordered.find((o) => o.entry.mode === 'app' && ACTIVE.includes(o.entry.state));
+      if (head) {
+        if ((await this.step(ctx, head.entry, known)) === 'wait') return;
+        continue;
+      }
+      const next = ordered.find((o) => o.entry.mode === 'app' && o.entry.state === 'queued' && o.state === 'ready');
+      if (!next) return;
+      if (!(await this.store.move(next.entry.id, ['queued'], 'waiting_checks', { waitingFor: 'next to merge', branchUpdated: false }))) return;
+      const claimed = await this.store.byId(next.entry.id);
+      if (!claimed || (await this.step(ctx, claimed, known)) === 'wait') return;
+    }
+  }
+
+  private stale(e: QueueEntry): boolean {
+    return this.now() - e.updatedAt.getTime() > this.staleMs;
+  }
+
+  /** One look at the head entry: merge it, update its branch, wait, or drop it. */
+  private async step(ctx: RepoCtx, entry: QueueEntry, known: Known): Promise<Step> {
+    if (entry.state === 'merging' && !this.stale(entry)) return 'wait'; // another delivery is merging it right now
+    const pr = await this.prState(ctx, entry.prNumber, known, entry.expectedChecks);
+    if (!pr) return this.fail(ctx, entry, 'the pull request no longer exists', { comment: false });
+    if (pr.merged) {
+      await this.merged(ctx, entry, { sha: pr.mergeSha, byUs: false });
+      return 'continue';
+    }
+    if (!pr.open) return this.remove(entry, 'the pull request was closed');
+    await this.store.snapshot(entry.id, snapshotOf(pr, entry));
+    if (pr.baseRef !== entry.baseBranch) return this.fail(ctx, entry, `its base branch changed from \`${entry.baseBranch}\` to \`${pr.baseRef}\``);
+    if (pr.draft) return this.fail(ctx, entry, 'it was converted to a draft');
+    if (pr.changesRequestedBy.length) return this.fail(ctx, entry, `changes were requested by ${pr.changesRequestedBy.map((l) => `@${l}`).join(', ')}`);
+    const required = ctx.config.merge.requiredApprovals;
+    if (pr.approvals < required) {
+      // Approval withdrawn or never given (queued by hand): back in line until a review comes.
+      await this.store.move(entry.id, [entry.state], 'queued', { waitingFor: `waiting for ${required - pr.approvals} more approval(s)`, branchUpdated: false });
+      return 'continue';
+    }
+
+    let state = entry.state;
+    let updated = !!entry.branchUpdatedAt;
+    if (pr.headSha !== entry.headSha) {
+      // Our branch update landed (or someone pushed): checks must pass on the new head.
+      if (!(await this.store.move(entry.id, [state], 'waiting_checks', { headSha: pr.headSha, waitingFor: `checks on ${sha7(pr.headSha)}` }))) return 'wait';
+      updated ||= state === 'updating';
+      state = 'waiting_checks';
+    } else if (state === 'updating' && !this.stale(entry)) {
+      return 'wait'; // the update-branch push has not arrived yet
+    }
+
+    if (pr.checks === 'failure') return this.fail(ctx, entry, `required checks failed on ${sha7(pr.headSha)}: ${pr.checkNames.join(', ')}`);
+    if (pr.checks === 'pending') {
+      const words = `checks on ${sha7(pr.headSha)}: ${pr.checkNames.join(', ')}`;
+      if (updated) {
+        await this.store.setWaiting(entry.id, words);
+        return 'wait'; // the check_suite / check_run completed events bring us back
+      }
+      // Not ours to wait for: step aside so the next ready PR can go.
+      await this.store.move(entry.id, [state], 'queued', { waitingFor: `waiting for ${words}`, branchUpdated: false });
+      return 'continue';
+    }
+
+    const behind = await behindBy(ctx, entry.baseBranch, pr.headSha);
+    if (behind > 0) {
+      try {
+        await updateBranch(ctx, entry.prNumber, pr.headSha);
+      } catch (err) {
+        return this.fail(ctx, entry, `the branch could not be updated with \`${entry.baseBranch}\` (${refusalText(err)}); resolve the conflict`);
+      }
+      await this.store.move(entry.id, [state], 'updating', {
+        waitingFor: `updating the branch (${behind} commit${behind === 1 ? '' : 's'} behind ${entry.baseBranch})`,
+        branchUpdated: true,
+      });
+      return 'wait';
+    }
+
+    if (!(await this.store.move(entry.id, [state], 'merging', { waitingFor: `merging ${sha7(pr.headSha)}` }))) return 'wait';
+    let res: Awaited<ReturnType<typeof mergePr>>;
+    try {
+      res = await mergePr(ctx, entry.prNumber, pr.headSha);
+    } catch (err) {
+      const status = httpStatus(err);
+      if (status !== undefined && status >= 400 && status < 500) return this.fail(ctx, entry, `GitHub refused the merge (${refusalText(err)})`);
+      // Server or network trouble: leave it at the head; the next event tries again.
+      ctx.log.warn({ pr: entry.prNumber, status, err: errorText(err) }, 'merge queue: merge call failed');
+      await this.store.move(entry.id, ['merging'], 'waiting_checks', { waitingFor: `merge failed (${refusalText(err)}); retrying on the next event` });
+      return 'wait';
+    }
+    if (!res.merged) return this.fail(ctx, entry, `GitHub did not merge it (${res.message || 'no reason given'})`);
+    await this.merged(ctx, entry, { sha: res.sha, byUs: true, url: pr.url, headSha: pr.headSha });
+    return 'continue';
+  }
+
+  /** Native mode: hands a ready entry to GitHub's merge queue. */
+  private async enterNative(ctx: RepoCtx, entry: QueueEntry, known: Known): Promise<void> {
+    const pr = await this.prState(ctx, entry.prNumber, known, entry.expectedChecks);
+    if (!pr) {
+      await this.fail(ctx, entry, 'the pull request no longer exists', { comment: false });
+      return;
+    }
+    if (pr.merged) {
+      await this.merged(ctx, entry, { sha: pr.mergeSha, byUs: false });
+      return;
+    }
+    if (!pr.open) {
+      await this.remove(entry, 'the pull request was closed');
+      return;
+    }
+    await this.store.snapshot(entry.id, snapshotOf(pr, entry));
+    const where = (p: number | null) => `in GitHub's merge queue for ${entry.baseBranch}${p ? ` at position ${p}` : ''}`;
+    if (pr.inNativeQueue) {
+      await this.store.move(entry.id, ['queued'], 'merging', { waitingFor: where(pr.nativePosition) });
+      return;
+    }
+    if (pr.changesRequestedBy.length) {
+      await this.fail(ctx, entry, `changes were requested by ${pr.changesRequestedBy.map((l) => `@${l}`).join(', ')}`);
+      return;
+    }
+    if (pr.checks === 'failure') {
+      await this.fail(ctx, entry, `required checks failed on ${sha7(pr.headSha)}: ${pr.checkNames.join(', ')}`);
+      return;
+    }
+    if (pr.approvals < ctx.config.merge.requiredApprovals || pr.checks === 'pending') return; // the snapshot now says why
+    try {
+      const r = await enqueueNative(ctx, pr.nodeId, pr.headSha);
+      await this.store.move(entry.id, ['queued'], 'merging', { waitingFor: where(r.position), headSha: pr.headSha });
+    } catch (err) {
+      await this.fail(ctx, entry, `GitHub's merge queue did not accept it (${refusalText(err)})`);
+    }
+  }
+
+  /** The PR is merged: entry done, evidence (when we merged it), task done through the engine. */
+  async merged(ctx: RepoCtx, entry: QueueEntry, o: { sha: string | null; byUs: boolean; url?: string | null; headSha?: string }): Promise<void> {
+    const moved = await this.store.move(entry.id, LIVE_STATES, 'merged', { mergeSha: o.sha, reason: o.byUs ? undefined : 'merged outside the queue' });
+    const { port } = ctx.deps;
+    if (moved && o.byUs) {
+      await port.recordEvidence({
+        projectId: ctx.project.id,
+        taskId: entry.taskId,
+        type: 'merge',
+        ref: o.sha,
+        url: o.url ?? null,
+        source: 'app',
+        deliveryId: `merge-queue:${entry.id}`,
+        metadata: { kind: 'merge_queue', pr: entry.prNumber, method: ctx.config.merge.method, head_sha: o.headSha ?? entry.headSha, base_ref: entry.baseBranch },
+      });
+    }
+    // Idempotent with the pull_request.closed webhook, which does the same.
+    const task = await port.findTaskById(entry.taskId);
+    if (task && task.status !== 'done') {
+      const r = await port.markDone(entry.taskId, `PR #${entry.prNumber} merged${o.byUs ? ' by the merge queue' : ''}`);
+      if (r.changed) {
+        try {
+          await dispatchReady(ctx);
+        } catch (err) {
+          ctx.log.warn({ err: errorText(err) }, 'merge queue: dispatch after merge failed');
+        }
+      }
+    }
+  }
+
+  /** Drops the entry, says why on the PR, and leaves the task in review. */
+  async fail(ctx: RepoCtx, entry: QueueEntry, reason: string, o: { comment?: boolean } = {}): Promise<Step> {
+    const moved = await this.store.move(entry.id, LIVE_STATES, 'failed', { reason });
+    if (moved) {
+      ctx.log.info({ pr: entry.prNumber, reason }, 'merge queue: removed a pull request');
+      if (o.comment !== false) {
+        await commentOnPr(
+          ctx,
+          entry.prNumber,
+          `The merge queue removed this pull request: ${reason}.\n\n` +
+            'The task stays in review. Once fixed, comment `/fleet merge` to queue it again; a new commit that is approved and green re-enters the queue by itself.',
+        );
+      }
+    }
+    return 'continue';
+  }
+
+  async remove(entry: QueueEntry, reason: string): Promise<Step> {
+    await this.store.move(entry.id, LIVE_STATES, 'removed', { reason });
+    return 'continue';
+  }
+}
+
+/** What to remember of a PR; the expected checks grow until one head is green with them all. */
+export function snapshotOf(pr: PrState, entry?: Pick<QueueEntry, 'expectedChecks'>) {
+  const expected = pr.checks === 'success' ? pr.seenChecks : [...new Set([...(entry?.expectedChecks ?? []), ...pr.seenChecks])].sort();
+  return {
+    headSha: pr.headSha,
+    prNodeId: pr.nodeId,
+    approvals: pr.approvals,
+    changesRequested: pr.changesRequestedBy.length,
+    checks: pr.checks,
+    checkNames: pr.checkNames,
+    expectedChecks: expected,
+  };
+}

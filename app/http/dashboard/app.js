@@ -1,0 +1,404 @@
+/* global window, document, sessionStorage, fetch, WebSocket, setTimeout, clearTimeout, location */
+// The fleet dashboard: plain ES module, no build step. Reads the API with the token the user
+// typed (sessionStorage, this tab only; never put in a URL), and refreshes on WebSocket events.
+
+const TOKEN_KEY = 'fleet.token';
+const PROJECT_KEY = 'fleet.project';
+const STATUSES = ['pending', 'assigned', 'in_progress', 'in_review', 'done', 'failed', 'cancelled'];
+const SVG = 'http://www.w3.org/2000/svg';
+
+const $ = (id) => document.getElementById(id);
+const state = { projects: [], refreshing: null, again: false, ws: null, retry: 0, timer: null, updates: 0 };
+
+function token() {
+  return sessionStorage.getItem(TOKEN_KEY) || '';
+}
+
+/** Element builder; text only ever goes in as text nodes. */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') el.className = v;
+    else el.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof window.Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) el.setAttribute(k, String(v));
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof window.Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+/** Only http(s) links are ever rendered as links. */
+function safeUrl(u) {
+  try {
+    const p = new URL(u, location.origin);
+    return p.protocol === 'https:' || p.protocol === 'http:' ? p.href : null;
+  } catch {
+    return null;
+  }
+}
+
+class AuthError extends Error {}
+
+async function api(path) {
+  const headers = { accept: 'application/json' };
+  const t = token();
+  if (t) headers.authorization = `Bearer ${t}`;
+  const res = await fetch(path, { headers, cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' });
+  if (res.status === 401) throw new AuthError('unauthorized');
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+const fmt = (n, d = 2) => (n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 }));
+const fmtEta = (e) => (e ? `${e.date.slice(0, 10)} (${fmt(e.days, 1)} days${e.basis === 'estimate_pace' ? ', at estimate pace' : ''})` : 'not computable yet');
+
+function selectedProject() {
+  const name = $('project').value;
+  return state.projects.find((p) => p.name === name) || null;
+}
+
+function replaceRows(tbody, rows) {
+  tbody.replaceChildren(...rows);
+}
+
+function renderSummary(sum) {
+  const o = sum.overall;
+  $('overall-percent').textContent = fmt(o.overall_percent);
+  $('overall-bar').style.width = `${Math.min(100, o.overall_percent)}%`;
+  $('hours-done').textContent = fmt(o.hours_done);
+  $('hours-total').textContent = fmt(o.hours_total);
+  const tasksTotal = STATUSES.filter((x) => x !== 'cancelled').reduce((n, x) => n + (o.tasks_by_status[x] || 0), 0);
+  $('tasks-done').textContent = String(o.tasks_by_status.done || 0);
+  $('tasks-total').textContent = String(tasksTotal);
+  $('velocity').textContent = o.velocity_hours_per_day === null ? 'no history yet' : fmt(o.velocity_hours_per_day);
+  $('active-agents').textContent = String(o.active_agents);
+  $('eta-velocity').textContent = fmtEta(o.eta.by_velocity);
+  $('eta-simulation').textContent = o.eta.by_simulation ? `${fmtEta(o.eta.by_simulation)}, ${o.eta.by_simulation.workers} worker(s)` : 'no active agents';
+  const rows = sum.epics.map((e) =>
+    h(
+      'tr',
+      { 'data-epic': e.epic, 'data-project': e.project },
+      h('td', {}, e.epic),
+      h('td', {}, e.title, state.projects.length > 1 && !selectedProject() ? h('small', { class: 'muted' }, ` ${e.project}`) : null),
+      h('td', {}, (() => {
+        const bar = h('div', { class: 'bar' }, h('div', { class: 'fill' }));
+        bar.firstChild.style.width = `${Math.min(100, e.percent)}%`;
+        return bar;
+      })()),
+      h('td', { class: 'epic-percent' }, fmt(e.percent)),
+      h('td', {}, `${fmt(e.hours_done)} / ${fmt(e.hours_total)}`),
+      h('td', { class: 'chips' }, STATUSES.filter((x) => e.tasks_by_status[x]).map((x) => h('span', { class: `st-${x}` }, `${x.replace('_', ' ')} ${e.tasks_by_status[x]}`))),
+    ),
+  );
+  replaceRows($('epics').tBodies[0], rows);
+}
+
+function renderBurndown(history, sum) {
+  const svg = $('burndown');
+  const W = 800;
+  const H = 260;
+  const pad = { l: 50, r: 20, t: 10, b: 30 };
+  const now = Date.now();
+  const pts = (history ? history.burndown : []).map((p) => ({ t: Date.parse(p.at), v: p.hours_remaining }));
+  const remaining = sum.overall.hours_remaining;
+  pts.push({ t: now, v: remaining });
+  const etaV = sum.overall.eta.by_velocity;
+  const etaS = sum.overall.eta.by_simulation;
+  const ends = [etaV, etaS].filter((e) => e && e.days > 0).map((e) => Date.parse(e.date));
+  const t0 = Math.min(...pts.map((p) => p.t));
+  // Keep the chart readable when an ETA is years away.
+  const t1 = Math.max(now + 3600e3, ...ends.map((e) => Math.min(e, now + Math.max(now - t0, 86400e3) * 6)));
+  const vmax = Math.max(1, ...pts.map((p) => p.v));
+  const x = (t) => pad.l + ((t - t0) / Math.max(1, t1 - t0)) * (W - pad.l - pad.r);
+  const y = (v) => H - pad.b - (v / vmax) * (H - pad.t - pad.b);
+  const line = (a) => a.map((p, i) => `${i ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
+  const kids = [
+    s('line', { class: 'axis', x1: pad.l, y1: H - pad.b, x2: W - pad.r, y2: H - pad.b }),
+    s('line', { class: 'axis', x1: pad.l, y1: pad.t, x2: pad.l, y2: H - pad.b }),
+    s('text', { x: 4, y: pad.t + 10 }, `${fmt(vmax, 0)}h`),
+    s('text', { x: 4, y: H - pad.b }, '0h'),
+    s('text', { x: pad.l, y: H - 8 }, new Date(t0).toISOString().slice(0, 10)),
+    s('text', { x: W - pad.r - 70, y: H - 8 }, new Date(t1).toISOString().slice(0, 10)),
+    s('path', { class: 'remaining', d: line(pts), 'data-points': pts.length }),
+  ];
+  const etaLine = (e, cls) => {
+    if (!e) return;
+    const end = Date.parse(e.date);
+    const te = Math.min(end, t1);
+    const ve = end <= t1 ? 0 : remaining * (1 - (t1 - now) / Math.max(1, end - now));
+    kids.push(s('path', { class: cls, d: `M${x(now).toFixed(1)},${y(remaining).toFixed(1)} L${x(te).toFixed(1)},${y(ve).toFixed(1)}` }));
+  };
+  etaLine(etaV, 'eta-v');
+  etaLine(etaS, 'eta-s');
+  svg.replaceChildren(...kids);
+}
+
+function renderGraph(g) {
+  const svg = $('graph');
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const depth = new Map();
+  const incoming = new Map(g.nodes.map((n) => [n.id, []]));
+  for (const e of g.edges) if (incoming.has(e.to) && byId.has(e.from)) incoming.get(e.to).push(e.from);
+  const visiting = new Set();
+  const level = (id) => {
+    if (depth.has(id)) return depth.get(id);
+    if (visiting.has(id)) return 0;
+    visiting.add(id);
+    const d = incoming.get(id).reduce((m, p) => Math.max(m, level(p) + 1), 0);
+    visiting.delete(id);
+    depth.set(id, d);
+    return d;
+  };
+  const layers = [];
+  for (const n of g.nodes) (layers[level(n.id)] ||= []).push(n);
+  const NW = 64;
+  const NH = 24;
+  const GX = 40;
+  const GY = 10;
+  const pos = new Map();
+  layers.forEach((layer, i) => layer.forEach((n, j) => pos.set(n.id, { x: 10 + i * (NW + GX), y: 10 + j * (NH + GY) })));
+  const width = 20 + layers.length * (NW + GX);
+  const height = 20 + Math.max(1, ...layers.map((l) => l.length)) * (NH + GY);
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('width', String(width));
+  svg.setAttribute('height', String(height));
+  const cp = g.critical_path.task_ids;
+  const cpEdge = new Set(cp.slice(1).map((id, i) => `${cp[i]}>${id}`));
+  const kids = [];
+  for (const e of g.edges) {
+    const a = pos.get(e.from);
+    const b = pos.get(e.to);
+    if (!a || !b) continue;
+    const crit = cpEdge.has(`${e.from}>${e.to}`);
+    kids.push(s('path', { class: `edge ${e.kind}${crit ? ' critical' : ''}`, d: `M${a.x + NW},${a.y + NH / 2} C${a.x + NW + GX / 2},${a.y + NH / 2} ${b.x - GX / 2},${b.y + NH / 2} ${b.x},${b.y + NH / 2}` }));
+  }
+  for (const n of g.nodes) {
+    const p = pos.get(n.id);
+    kids.push(
+      s(
+        'g',
+        { class: `node${n.critical ? ' critical' : ''}`, 'data-key': n.key, 'data-status': n.status, transform: `translate(${p.x},${p.y})` },
+        s('title', {}, `${n.key} ${n.title} — ${n.status}, ${n.hours}h`),
+        s('rect', { width: NW, height: NH, rx: 5, fill: `var(--${n.status})` }),
+        s('text', { x: 6, y: 16 }, n.key),
+      ),
+    );
+  }
+  svg.replaceChildren(...kids);
+  $('cp').textContent = cp.length ? `critical path ${g.critical_path.keys.join(' → ')} (${fmt(g.critical_path.hours)} h remaining)` : 'no remaining critical path';
+  $('graph-legend').replaceChildren(...STATUSES.map((x) => h('span', { class: 'chips' }, h('span', { class: `st-${x}` }, x.replace('_', ' ')))), g.truncated ? ' (first tasks only)' : '');
+}
+
+function renderAgents(agents) {
+  replaceRows(
+    $('agents').tBodies[0],
+    agents.map((a) =>
+      h(
+        'tr',
+        { 'data-agent': a.name },
+        h('td', {}, a.name, h('small', { class: 'muted' }, ` ${a.kind}`)),
+        h('td', {}, a.pool),
+        h('td', {}, a.current_tasks.map((t) => h('div', {}, `${t.key} ${t.status.replace('_', ' ')} ${t.percent_complete}%`))),
+        h('td', {}, `${fmt(a.utilisation_percent, 0)}% of ${a.capacity}`),
+        h('td', {}, String(a.tasks_done)),
+        h('td', {}, String(a.failures)),
+        h('td', { class: `health-${a.heartbeat.health}` }, a.heartbeat.health, a.heartbeat.age_seconds !== null ? h('small', { class: 'muted' }, ` ${a.heartbeat.age_seconds}s ago`) : null),
+      ),
+    ),
+  );
+}
+
+function link(url, text) {
+  const u = safeUrl(url);
+  return u ? h('a', { href: u, target: '_blank', rel: 'noopener noreferrer' }, text) : text;
+}
+
+function renderQueue(tasks) {
+  replaceRows(
+    $('queue').tBodies[0],
+    tasks.length
+      ? tasks.map((t) =>
+          h(
+            'tr',
+            { 'data-key': t.key },
+            h('td', {}, String(t.position)),
+            h('td', {}, `${t.key} ${t.title}`),
+            h('td', {}, t.pr_number ? link(t.pr_url, `#${t.pr_number}`) : '–'),
+            h('td', { class: `state-${t.state}` }, t.state, t.queue ? h('small', { class: 'muted' }, ` queue: ${t.queue.state}${t.queue.position ? ` #${t.queue.position}` : ''}`) : null),
+            h('td', {}, `${t.approvals.approved}/${t.approvals.required}`),
+            h('td', {}, t.checks.state),
+            h('td', {}, t.waits_for.map((w) => h('div', {}, w.detail))),
+          ),
+        )
+      : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'nothing in review'))],
+  );
+}
+
+function renderFeed(evidence) {
+  $('feed').replaceChildren(
+    ...(evidence.length
+      ? evidence.map((e) =>
+          h(
+            'li',
+            {},
+            h('span', { class: 'src' }, e.from_github ? 'github' : 'agent'),
+            `${e.created_at.slice(0, 19).replace('T', ' ')} ${e.task_key || ''} ${e.type} `,
+            e.url ? link(e.url, e.ref ? e.ref.slice(0, 12) : 'open') : e.ref ? e.ref.slice(0, 12) : '',
+            e.metadata && e.metadata.summary ? h('span', { class: 'muted' }, ` ${String(e.metadata.summary).slice(0, 140)}`) : null,
+          ),
+        )
+      : [h('li', { class: 'muted' }, 'no evidence yet')]),
+  );
+}
+
+async function loadProjects() {
+  const { projects } = await api('/api/progress/projects');
+  state.projects = projects;
+  const sel = $('project');
+  const keep = sessionStorage.getItem(PROJECT_KEY) || sel.value || (projects.length === 1 ? projects[0].name : '');
+  sel.replaceChildren(h('option', { value: '' }, 'all projects'), ...projects.map((p) => h('option', { value: p.name }, p.name)));
+  sel.value = projects.some((p) => p.name === keep) ? keep : '';
+}
+
+async function refreshNow() {
+  if (!state.projects.length) await loadProjects();
+  const p = selectedProject();
+  const q = p ? `?project=${encodeURIComponent(p.name)}` : '';
+  const graphProject = p || (state.projects.length === 1 ? state.projects[0] : null);
+  const [sum, agents, queue, feed, history, graph] = await Promise.all([
+    api(`/api/progress/summary${q}`),
+    api('/api/progress/agents'),
+    api(`/api/git/merge-queue${q}`),
+    api(`/api/git/evidence${q ? `${q}&` : '?'}limit=30`),
+    graphProject ? api(`/api/progress/history/${graphProject.id}?limit=500`) : Promise.resolve(null),
+    graphProject ? api(`/api/progress/graph?project=${encodeURIComponent(graphProject.name)}&limit=800`) : Promise.resolve(null),
+  ]);
+  renderSummary(sum);
+  renderBurndown(history, sum);
+  if (graph) renderGraph(graph);
+  else {
+    $('graph').replaceChildren();
+    $('cp').textContent = 'choose a project to see its graph';
+  }
+  renderAgents(agents.agents);
+  renderQueue(queue.tasks);
+  renderFeed(feed.evidence);
+  $('auth').hidden = true;
+  state.updates++;
+  document.body.dataset.updates = String(state.updates);
+  $('updated').textContent = new Date().toLocaleTimeString();
+}
+
+/** One refresh at a time; events arriving meanwhile cause exactly one more. */
+function refresh() {
+  if (state.refreshing) {
+    state.again = true;
+    return state.refreshing;
+  }
+  state.refreshing = refreshNow()
+    .catch((err) => {
+      if (err instanceof AuthError) $('auth').hidden = false;
+      else console.warn('refresh failed', err);
+    })
+    .finally(() => {
+      state.refreshing = null;
+      if (state.again) {
+        state.again = false;
+        refresh();
+      }
+    });
+  return state.refreshing;
+}
+
+let debounce = null;
+let debounceAt = 0;
+/** Coalesces bursts of events into one refresh; heartbeats alone refresh at most every few seconds. */
+function refreshSoon(type) {
+  const wait = type === 'agent.heartbeat' ? 3000 : 150;
+  const at = Date.now() + wait;
+  if (debounce && debounceAt <= at) return;
+  clearTimeout(debounce);
+  debounceAt = at;
+  debounce = setTimeout(() => {
+    debounce = null;
+    refresh();
+  }, wait);
+}
+
+function setConn(text, cls) {
+  const c = $('conn');
+  c.textContent = text;
+  c.className = `pill ${cls}`;
+}
+
+function connect() {
+  clearTimeout(state.timer);
+  if (state.ws) {
+    state.ws.onclose = null;
+    state.ws.close();
+  }
+  const t = token();
+  // The token travels as a subprotocol, never in the URL.
+  const protocols = t ? ['fleet.v1', `bearer.${t}`] : ['fleet.v1'];
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, protocols);
+  state.ws = ws;
+  ws.onopen = () => {
+    state.retry = 0;
+    $('banner').hidden = true;
+    setConn('live', 'live');
+    refresh();
+  };
+  ws.onmessage = (m) => {
+    let e;
+    try {
+      e = JSON.parse(m.data);
+    } catch {
+      return;
+    }
+    if (e && e.type && e.type !== 'hello') refreshSoon(e.type);
+  };
+  ws.onclose = (ev) => {
+    if (state.ws !== ws) return;
+    setConn('disconnected', 'down');
+    if (ev.code === 4401) $('auth').hidden = false;
+    $('banner').hidden = false;
+    $('banner').textContent = 'disconnected — reconnecting';
+    const delay = Math.min(10_000, 500 * 2 ** state.retry++);
+    state.timer = setTimeout(connect, delay);
+  };
+}
+
+function init() {
+  $('token-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const v = $('token').value.trim();
+    $('token').value = '';
+    if (v) sessionStorage.setItem(TOKEN_KEY, v);
+    state.projects = [];
+    connect();
+    refresh();
+  });
+  $('forget').addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    state.projects = [];
+    connect();
+    refresh();
+  });
+  $('project').addEventListener('change', () => {
+    sessionStorage.setItem(PROJECT_KEY, $('project').value);
+    refresh();
+  });
+  connect();
+  refresh();
+}
+
+init();

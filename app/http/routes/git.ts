@@ -1,0 +1,229 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ApiDeps, RouteModule } from '../buildApi.js';
+import { parseInput } from '../validate.js';
+import { requireActor, requireRead } from '../principal.js';
+import { ForbiddenError, ValidationError } from '../../core/errors.js';
+import { DEFAULT_FLEET_CONFIG } from '../../../schema/fleetConfig.js';
+import { readMergeQueue } from '../../progress/mergeQueue.js';
+
+/** `/api/git/*`: branches, evidence (read, and what agents may add), the merge queue. */
+
+const project = z.string().max(200).regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo');
+/** Postgres text cannot hold NUL: refuse it as input instead of failing on it. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `at most ${max} characters`)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+const limit = (max: number) =>
+  z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`);
+
+/** What agents may record through the API. */
+export const AGENT_EVIDENCE_TYPES = ['note', 'test', 'build'] as const;
+/** What only GitHub (webhooks, the app itself) records: never accepted from a client. */
+export const GITHUB_EVIDENCE_TYPES = ['commit', 'pr', 'review', 'check', 'workflow_run', 'merge', 'deployment', 'dispatch'] as const;
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2000, 'at most 2000 characters')
+  .refine((u) => !u.includes('\u0000'), 'must not contain NUL characters')
+  .refine((u) => {
+    try {
+      const p = new URL(u);
+      return p.protocol === 'https:' || p.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) URL');
+
+const EvidenceBody = z.strictObject({
+  task_id: z.union([z.number().int().positive(), text(100).trim().min(1)], { error: 'expected the task id (a number) or key (like "1.2")' }),
+  type: text(40).trim().min(1, 'type is required: note, test or build'),
+  source: text(40).optional(),
+  project: project.optional(),
+  ref: text(1000).trim().min(1).optional(),
+  url: httpUrl.optional(),
+  summary: text(10_000).optional(),
+  result: z.enum(['passed', 'failed', 'error', 'skipped']).optional(),
+  metadata: z
+    .record(z.string().max(100), z.unknown())
+    .refine((m) => JSON.stringify(m).length <= 16_384, 'metadata must be at most 16 KB of JSON')
+    .refine((m) => !JSON.stringify(m).includes('\\u0000'), 'metadata must not contain NUL characters')
+    .optional(),
+});
+
+const EvidenceListQuery = z.strictObject({
+  project: project.optional(),
+  type: z.string().max(40).regex(/^[a-z_]+$/, 'expected an evidence type such as pr, check or note').optional(),
+  limit: limit(500).optional(),
+});
+const TaskParam = z.strictObject({ task_id: text(100).trim().min(1) });
+const BranchesQuery = z.strictObject({ project: project.optional(), limit: limit(1000).optional() });
+const QueueQuery = z.strictObject({ project: project.optional() });
+
+interface EvidenceRow {
+  id: number;
+  task_id: number | null;
+  task_key: string | null;
+  project: string | null;
+  type: string;
+  ref: string | null;
+  url: string | null;
+  source: string;
+  agent_id: number | null;
+  agent_name: string | null;
+  metadata: unknown;
+  created_at: Date;
+}
+
+const EVIDENCE_SELECT = `SELECT v.id, v.task_id, t.key AS task_key, p.owner || '/' || p.repo AS project, v.type, v.ref, v.url, v.source,
+  v.agent_id, a.name AS agent_name, v.metadata, v.created_at
+  FROM evidence v LEFT JOIN tasks t ON t.id = v.task_id LEFT JOIN projects p ON p.id = COALESCE(v.project_id, t.project_id)
+  LEFT JOIN agents a ON a.id = v.agent_id`;
+
+export const evidenceJson = (r: EvidenceRow) => ({
+  id: Number(r.id),
+  task_id: r.task_id === null ? null : Number(r.task_id),
+  task_key: r.task_key,
+  project: r.project,
+  type: r.type,
+  ref: r.ref,
+  url: r.url,
+  source: r.source,
+  /** Recorded from GitHub (webhook or the app), not reported by an agent. */
+  from_github: r.source !== 'agent',
+  agent_id: r.agent_id === null ? null : Number(r.agent_id),
+  agent_name: r.agent_name,
+  metadata: r.metadata ?? {},
+  created_at: new Date(r.created_at).toISOString(),
+});
+
+export interface GitRouteOptions {
+  /** Approvals the repository's config requires (.github/fleet.yml merge.requiredApprovals); default from the default config. */
+  requiredApprovals?: (projectId: number) => Promise<number> | number;
+}
+
+export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
+  const requiredApprovals = opts.requiredApprovals ?? (() => DEFAULT_FLEET_CONFIG.merge.requiredApprovals);
+  return async (app: FastifyInstance, deps: ApiDeps) => {
+    const { db, engine } = deps;
+
+    app.get('/api/git/branches', async (req) => {
+      requireRead(req, deps.publicRead);
+      const q = parseInput(BranchesQuery, req.query, 'query');
+      const projectId = q.project ? await deps.projectId(q.project) : null;
+      const { rows } = await db.query<{
+        task_id: number;
+        key: string;
+        title: string;
+        status: string;
+        branch: string | null;
+        pr_number: number | null;
+        project: string;
+        updated_at: Date;
+        commit_sha: string | null;
+        commit_url: string | null;
+        commit_at: Date | null;
+        pr_url: string | null;
+      }>(
+        `SELECT t.id AS task_id, t.key, t.title, t.status, t.branch, t.pr_number, p.owner || '/' || p.repo AS project, t.updated_at,
+                c.ref AS commit_sha, c.url AS commit_url, c.created_at AS commit_at, pr.url AS pr_url
+         FROM tasks t JOIN projects p ON p.id = t.project_id
+         LEFT JOIN LATERAL (SELECT ref, url, created_at FROM evidence v WHERE v.task_id = t.id AND v.type = 'commit' ORDER BY created_at DESC, id DESC LIMIT 1) c ON true
+         LEFT JOIN LATERAL (SELECT url FROM evidence v WHERE v.task_id = t.id AND v.type = 'pr' ORDER BY created_at DESC, id DESC LIMIT 1) pr ON true
+         WHERE (t.branch IS NOT NULL OR t.pr_number IS NOT NULL) AND ($1::bigint IS NULL OR t.project_id = $1)
+         ORDER BY t.updated_at DESC, t.id DESC LIMIT $2`,
+        [projectId, q.limit ?? 200],
+      );
+      return {
+        branches: rows.map((r) => ({
+          branch: r.branch,
+          task_id: Number(r.task_id),
+          task_key: r.key,
+          title: r.title,
+          status: r.status,
+          project: r.project,
+          pr_number: r.pr_number,
+          pr_url: r.pr_url,
+          last_commit: r.commit_sha || r.commit_at ? { sha: r.commit_sha, url: r.commit_url, at: r.commit_at ? new Date(r.commit_at).toISOString() : null } : null,
+          updated_at: new Date(r.updated_at).toISOString(),
+        })),
+      };
+    });
+
+    // The feed of recent evidence (dashboard).
+    app.get('/api/git/evidence', async (req) => {
+      requireRead(req, deps.publicRead);
+      const q = parseInput(EvidenceListQuery, req.query, 'query');
+      const projectId = q.project ? await deps.projectId(q.project) : null;
+      const { rows } = await db.query<EvidenceRow>(
+        projectId === null
+          ? `${EVIDENCE_SELECT} WHERE ($1::bigint IS NULL) AND ($2::text IS NULL OR v.type = $2) ORDER BY v.created_at DESC, v.id DESC LIMIT $3`
+          : `${EVIDENCE_SELECT} WHERE v.project_id = $1 AND ($2::text IS NULL OR v.type = $2) ORDER BY v.created_at DESC, v.id DESC LIMIT $3`,
+        [projectId, q.type ?? null, q.limit ?? 50],
+      );
+      return { evidence: rows.map(evidenceJson) };
+    });
+
+    app.get('/api/git/evidence/:task_id', async (req) => {
+      requireRead(req, deps.publicRead);
+      const { task_id } = parseInput(TaskParam, req.params, 'path');
+      const q = parseInput(EvidenceListQuery, req.query, 'query');
+      const projectId = q.project ? await deps.projectId(q.project) : undefined;
+      const task = await engine.getTask(task_id, projectId);
+      const { rows } = await db.query<EvidenceRow>(
+        `${EVIDENCE_SELECT} WHERE v.task_id = $1 AND ($2::text IS NULL OR v.type = $2) ORDER BY v.created_at DESC, v.id DESC LIMIT $3`,
+        [task.id, q.type ?? null, q.limit ?? 100],
+      );
+      return { task: { id: task.id, key: task.key, title: task.title, status: task.status, pr_number: task.prNumber, branch: task.branch }, evidence: rows.map(evidenceJson) };
+    });
+
+    app.post('/api/git/evidence', async (req, reply) => {
+      const actor = requireActor(req);
+      const body = parseInput(EvidenceBody, req.body, 'body');
+      const type = body.type.toLowerCase();
+      if ((GITHUB_EVIDENCE_TYPES as readonly string[]).includes(type))
+        throw new ForbiddenError(
+          `evidence of type "${type}" is recorded from GitHub itself (webhooks and the app) and cannot be added through the API; agents may add ${AGENT_EVIDENCE_TYPES.join(', ')}`,
+        );
+      if (!(AGENT_EVIDENCE_TYPES as readonly string[]).includes(type))
+        throw new ValidationError(`invalid body: type: expected one of ${AGENT_EVIDENCE_TYPES.join(', ')}, got "${body.type.slice(0, 40)}"`);
+      if (body.source !== undefined && body.source !== 'agent')
+        throw new ForbiddenError(`source "${body.source.slice(0, 40)}" cannot be claimed: evidence added through the API is always recorded with source "agent"`);
+      const projectId = body.project ? await deps.projectId(body.project) : undefined;
+      const task = await engine.getTask(body.task_id, projectId);
+
+      let agentId: number | null = null;
+      if (actor.kind === 'agent') {
+        const { rows } = await db.query('SELECT 1 FROM assignments WHERE task_id = $1 AND agent_id = $2 LIMIT 1', [task.id, actor.agentId]);
+        if (!rows.length) throw new ForbiddenError(`task ${task.key} was never assigned to this agent; an agent may add evidence only to its own tasks`);
+        agentId = actor.agentId;
+      } else if (actor.kind === 'job') {
+        const { rows } = await db.query<{ name: string }>(`SELECT owner || '/' || repo AS name FROM projects WHERE id = $1`, [task.projectId]);
+        if (rows[0]?.name.toLowerCase() !== actor.repository.toLowerCase())
+          throw new ForbiddenError(`task ${task.key} belongs to another repository than this job's (${actor.repository})`);
+      }
+      const metadata = { ...(body.metadata ?? {}), ...(body.summary !== undefined ? { summary: body.summary } : {}), ...(body.result ? { result: body.result } : {}), reported_by: actor.kind };
+      const { rows } = await db.query<{ id: number }>(
+        `INSERT INTO evidence (project_id, task_id, type, ref, url, source, agent_id, metadata)
+         VALUES ($1, $2, $3, $4, $5, 'agent', $6, $7::jsonb) RETURNING id`,
+        [task.projectId, task.id, type, body.ref ?? null, body.url ?? null, agentId, JSON.stringify(metadata)],
+      );
+      const { rows: out } = await db.query<EvidenceRow>(`${EVIDENCE_SELECT} WHERE v.id = $1`, [rows[0]!.id]);
+      const evidence = evidenceJson(out[0]!);
+      engine.events.publish('evidence.created', evidence);
+      return reply.code(201).send({ evidence });
+    });
+
+    app.get('/api/git/merge-queue', async (req) => {
+      requireRead(req, deps.publicRead);
+      const q = parseInput(QueueQuery, req.query, 'query');
+      const projectId = q.project ? await deps.projectId(q.project) : null;
+      return { tasks: await readMergeQueue(db, projectId, requiredApprovals) };
+    });
+  };
+}
+
+export const gitRoutes: RouteModule = makeGitRoutes();
