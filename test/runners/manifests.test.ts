@@ -16,7 +16,6 @@ import { scaleSetName } from '../../app/cli/runnersCommands.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 const yamlFile = (p: string): Any => parse(read(p));
 
