@@ -12,6 +12,27 @@ export interface QueueEntry {
   requiredCapabilities: string[];
 }
 
+/** A tasks row as the index reads it (the columns every queue query selects). */
+export interface QueueEntryRow {
+  id: number;
+  project_id: number;
+  critical_path_hours: number;
+  priority: number;
+  ready_since: Date | null;
+  required_pool: string | null;
+  required_capabilities: string[] | null;
+}
+
+export const queueEntryOf = (r: QueueEntryRow): QueueEntry => ({
+  id: r.id,
+  projectId: r.project_id,
+  criticalPathHours: Number(r.critical_path_hours),
+  priority: r.priority,
+  readySince: r.ready_since,
+  requiredPool: r.required_pool,
+  requiredCapabilities: r.required_capabilities ?? [],
+});
+
 /**
  * The ordering of ready tasks. Postgres stays the source of truth: a backend only proposes the
  * next candidate, and the engine commits the claim in Postgres, which refuses anything stale.

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Queryable } from '../store/db.js';
 import type { ClaimFilter } from '../engine/types.js';
-import { QueueUnavailableError, type QueueEntry, type ReadyQueue } from './readyQueue.js';
+import { QueueUnavailableError, queueEntryOf, type QueueEntry, type QueueEntryRow, type ReadyQueue } from './readyQueue.js';
 import { queueMember, queueScore, routeAllows, routeOf } from '../core/queueOrder.js';
 
 const CLAIM_NEXT_LUA = readFileSync(new URL('./lua/claimNext.lua', import.meta.url), 'utf8');
@@ -21,25 +21,8 @@ const READY_SINCE_SQL = `
 SELECT id, project_id, critical_path_hours, priority, ready_since, required_pool, required_capabilities FROM tasks
 WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held AND updated_at >= $1`;
 
-interface ReadyRow {
-  id: number;
-  project_id: number;
-  critical_path_hours: number;
-  priority: number;
-  ready_since: Date | null;
-  required_pool: string | null;
-  required_capabilities: string[];
-}
-
-const toEntry = (r: ReadyRow): QueueEntry => ({
-  id: r.id,
-  projectId: r.project_id,
-  criticalPathHours: Number(r.critical_path_hours),
-  priority: r.priority,
-  readySince: r.ready_since,
-  requiredPool: r.required_pool,
-  requiredCapabilities: r.required_capabilities ?? [],
-});
+type ReadyRow = QueueEntryRow;
+const toEntry = queueEntryOf;
 
 /**
  * Ready tasks as sorted sets in Redis, one per route (pool and/or capability set). Redis is an

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../store/db.js';
-import type { QueueEntry } from '../../queue/readyQueue.js';
+import { queueEntryOf, type QueueEntry, type QueueEntryRow } from '../../queue/readyQueue.js';
 
 /**
  * Brings tasks.ready_since in line with the task_readiness view for the given tasks (or all).
@@ -49,30 +49,13 @@ export async function affectedBy(db: Queryable, taskIds: number[]): Promise<numb
 
 export async function refreshReadiness(db: Queryable, taskIds: number[] | null): Promise<ReadinessChange> {
   if (taskIds && !taskIds.length) return { becameReady: [], becameUnready: [] };
-  const { rows } = await db.query<{
-    id: number;
-    key: string;
-    project_id: number;
-    ready: boolean;
-    critical_path_hours: number;
-    priority: number;
-    ready_since: Date | null;
-    required_pool: string | null;
-    required_capabilities: string[];
-  }>(taskIds ? REFRESH_SOME_SQL : REFRESH_ALL_SQL, taskIds ? [taskIds] : []);
+  const { rows } = await db.query<QueueEntryRow & { key: string; ready: boolean }>(
+    taskIds ? REFRESH_SOME_SQL : REFRESH_ALL_SQL,
+    taskIds ? [taskIds] : [],
+  );
   const change: ReadinessChange = { becameReady: [], becameUnready: [] };
   for (const r of rows) {
-    if (r.ready)
-      change.becameReady.push({
-        id: r.id,
-        key: r.key,
-        projectId: r.project_id,
-        criticalPathHours: Number(r.critical_path_hours),
-        priority: r.priority,
-        readySince: r.ready_since,
-        requiredPool: r.required_pool,
-        requiredCapabilities: r.required_capabilities ?? [],
-      });
+    if (r.ready) change.becameReady.push({ ...queueEntryOf(r), key: r.key });
     else change.becameUnready.push(r.id);
   }
   return change;
