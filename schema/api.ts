@@ -56,7 +56,7 @@ export const TaskGitBody = z.strictObject({
 
 export const TaskListQuery = z.strictObject({
   status: z.enum(TASK_STATUSES).optional(),
-  epic: z.string().max(20).optional(),
+  epic: z.string().max(20).regex(/^[\w.-]+$/, 'an epic key like 1').optional(),
   project: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo').optional(),
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
   offset: z.coerce.number().int().min(0).optional(),

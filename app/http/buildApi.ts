@@ -99,9 +99,15 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: { code: 'bad_request', message: err.message } });
     }
+    const pgCode = (err as { code?: string }).code;
     // A database refusal of an illegal state change is a conflict, not a crash.
-    if ((err as { code?: string }).code === '23514' || (err as { code?: string }).code === '23505') {
+    if (pgCode === '23514' || pgCode === '23505') {
       return reply.code(409).send({ error: { code: 'conflict', message: 'the change conflicts with the current state; reload and retry' } });
+    }
+    // Class 22 is a value the database cannot take (NUL bytes, out-of-range numbers): the
+    // request's content, so a 400, never a 500.
+    if (typeof pgCode === 'string' && pgCode.startsWith('22')) {
+      return reply.code(400).send({ error: { code: 'invalid', message: 'a value in the request is not acceptable (out of range or contains NUL bytes)' } });
     }
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: { code: 'internal', message: `internal error (request ${req.id})` } });
