@@ -158,3 +158,20 @@ describe.each([false, true])('HTTP API (redis ordering: %s)', (redis) => {
     expect(outcome).toMatch(/close 4401|http 401/);
   });
 });
+
+describe('FLEET_PUBLIC_READ', () => {
+  it('lets anyone read but nobody write without a token', async () => {
+    const s = await startTestServer('public_read', { env: { FLEET_PUBLIC_READ: 'true' } });
+    try {
+      await insertProject(s.o.db, [{ key: '1.1' }], 'acme/public');
+      await s.o.engine.refreshAll();
+      expect((await s.call('GET', '/api/tasks', undefined, null)).json.tasks).toHaveLength(1);
+      expect((await s.call('GET', '/api/tasks/ready/list', undefined, null)).status).toBe(200);
+      expect((await s.call('POST', '/api/assignments/claim', { pool: 'default' }, null)).status).toBe(401);
+      expect((await s.call('POST', '/api/agents/heartbeat', { name: 'anon' }, null)).status).toBe(401);
+      expect((await s.call('GET', '/api/agents', undefined, null)).json.agents).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});
