@@ -113,7 +113,7 @@ export class Engine {
     const { rows } = await this.db.query<TaskRow>(
       `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM}
        WHERE ($1::bigint IS NULL OR t.project_id = $1) AND ($2::text IS NULL OR t.status = $2) AND ($3::text IS NULL OR e.key = $3)
-       ORDER BY t.project_id, ARRAY(SELECT m[1]::int FROM regexp_matches(t.key, '(\d{1,9})', 'g') AS m), t.key, t.id
+       ORDER BY t.project_id, ARRAY(SELECT m[1]::int FROM regexp_matches(t.key, '([0-9]{1,9})', 'g') AS m), t.key, t.id
        LIMIT $4 OFFSET $5`,
       [f.projectId ?? null, f.status ?? null, f.epicKey ?? null, f.limit ?? 10_000, f.offset ?? 0],
     );

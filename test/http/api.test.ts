@@ -163,9 +163,10 @@ describe('FLEET_PUBLIC_READ', () => {
   it('lets anyone read but nobody write without a token', async () => {
     const s = await startTestServer('public_read', { env: { FLEET_PUBLIC_READ: 'true' } });
     try {
-      await insertProject(s.o.db, [{ key: '1.1' }], 'acme/public');
+      await insertProject(s.o.db, [{ key: '1.10' }, { key: '2.1' }, { key: '1.2' }], 'acme/public');
       await s.o.engine.refreshAll();
-      expect((await s.call('GET', '/api/tasks', undefined, null)).json.tasks).toHaveLength(1);
+      // Keys sort as numbers, the way people read them: 1.2 before 1.10.
+      expect((await s.call('GET', '/api/tasks', undefined, null)).json.tasks.map((t: { key: string }) => t.key)).toEqual(['1.2', '1.10', '2.1']);
       expect((await s.call('GET', '/api/tasks/ready/list', undefined, null)).status).toBe(200);
       expect((await s.call('POST', '/api/assignments/claim', { pool: 'default' }, null)).status).toBe(401);
       expect((await s.call('POST', '/api/agents/heartbeat', { name: 'anon' }, null)).status).toBe(401);
