@@ -8,7 +8,8 @@
  *    (older first), then key.
  *
  * Used by the runner (app/github/mergeQueue/runner.ts), which merges the first "ready" entry of
- * each base branch, and usable as is by `GET /api/git/merge-queue`.
+ * each base branch, and by `GET /api/git/merge-queue` (app/progress/mergeQueue.ts), so that the
+ * dashboard shows the order the runner merges in.
  */
 
 export type ChecksState = 'success' | 'pending' | 'failure' | 'none';
@@ -99,9 +100,10 @@ export function eligibility(e: MergeQueueInput): { state: MergeEligibility; wait
  * Orders the queue: dependencies first (Kahn's algorithm, taking the best entry by the engine's
  * order among those whose queued prerequisites are placed), engine order otherwise. Entries in a
  * dependency cycle keep the engine's order among themselves and wait (a person must break it).
+ * Entries `atHead` says are already being merged (past 'queued') go first, in that order.
  * Does not modify its input.
  */
-export function orderMergeQueue<T extends MergeQueueInput>(entries: readonly T[]): OrderedMergeEntry<T>[] {
+export function orderMergeQueue<T extends MergeQueueInput>(entries: readonly T[], atHead?: (e: T) => boolean): OrderedMergeEntry<T>[] {
   const byKey = new Map<string, number>();
   entries.forEach((e, i) => {
     if (!byKey.has(e.key)) byKey.set(e.key, i);
@@ -133,8 +135,10 @@ export function orderMergeQueue<T extends MergeQueueInput>(entries: readonly T[]
     for (const k of dependents[i]!) if (--blockers[k]! === 0) available.push(k);
   }
   const cyclic = entries.map((_, i) => i).filter((i) => !done.has(i)).sort(cmp);
+  let order = [...placed, ...cyclic];
+  if (atHead) order = [...order.filter((i) => atHead(entries[i]!)), ...order.filter((i) => !atHead(entries[i]!))];
 
-  return [...placed, ...cyclic].map((i, n) => {
+  return order.map((i, n) => {
     const e = entries[i]!;
     const { state, waits } = eligibility(e);
     let st = state;

@@ -1,6 +1,6 @@
-import { Heap } from './heap.js';
+import { analyseCriticalPath, buildTaskGraph, type Prerequisite } from '../../seed/schedule/index.js';
 
-/** Graph helpers for the dashboard and the merge queue. Pure. */
+/** Graph helpers for the dashboard. Pure. */
 
 export interface WeightedNode {
   id: number;
@@ -13,87 +13,27 @@ export type Edge = readonly [from: number, to: number];
 
 /**
  * The longest chain of remaining hours through a dependency DAG (the critical path), first
- * prerequisite first. Nodes on a cycle are left out rather than looping.
+ * prerequisite first: the plan scheduler's critical path (seed/schedule) over these nodes.
+ * Nodes on a cycle are left out rather than looping.
  */
 export function criticalPath(nodes: readonly WeightedNode[], edges: readonly Edge[]): { path: number[]; hours: number } {
-  const hours = new Map(nodes.map((n) => [n.id, Math.max(0, n.hours)]));
-  const out = new Map<number, number[]>();
-  const indeg = new Map<number, number>();
-  for (const n of nodes) indeg.set(n.id, 0);
+  const index = new Map<number, number>();
+  const list: { hours: number; epic: number; after: Prerequisite[] }[] = [];
+  const ids: number[] = [];
+  for (const n of nodes) {
+    if (index.has(n.id)) continue;
+    index.set(n.id, list.length);
+    ids.push(n.id);
+    list.push({ hours: Math.max(0, n.hours), epic: -1, after: [] });
+  }
   for (const [a, b] of edges) {
-    if (!hours.has(a) || !hours.has(b) || a === b) continue;
-    (out.get(a) ?? out.set(a, []).get(a)!).push(b);
-    indeg.set(b, (indeg.get(b) ?? 0) + 1);
+    const from = index.get(a);
+    const to = index.get(b);
+    if (from === undefined || to === undefined || a === b) continue;
+    list[to]!.after.push({ task: from });
   }
-  const best = new Map<number, number>();
-  const prev = new Map<number, number>();
-  const queue: number[] = [];
-  for (const [id, d] of indeg) if (d === 0) queue.push(id);
-  for (const id of queue) best.set(id, hours.get(id)!);
-  for (let i = 0; i < queue.length; i++) {
-    const a = queue[i]!;
-    for (const b of out.get(a) ?? []) {
-      const cand = best.get(a)! + hours.get(b)!;
-      if (cand > (best.get(b) ?? -1)) {
-        best.set(b, cand);
-        prev.set(b, a);
-      }
-      const d = indeg.get(b)! - 1;
-      indeg.set(b, d);
-      if (d === 0) queue.push(b);
-    }
-  }
-  let end: number | undefined;
-  let top = -1;
-  for (const id of queue) {
-    const v = best.get(id)!;
-    if (v > top || (v === top && end !== undefined && id < end)) {
-      top = v;
-      end = id;
-    }
-  }
-  if (end === undefined || top <= 0) return { path: [], hours: 0 };
-  const path = [end];
-  while (prev.has(path[0]!)) path.unshift(prev.get(path[0]!)!);
-  return { path, hours: Math.round(top * 100) / 100 };
-}
-
-/**
- * Orders entries so that none comes before one it depends on, otherwise by rank (lower first:
- * the engine's order). A cycle, which the plan forbids, is broken by rank instead of hanging.
- */
-export function dependencyOrder<T extends { id: number; rank: number }>(entries: readonly T[], edges: readonly Edge[]): T[] {
-  const byId = new Map(entries.map((e) => [e.id, e]));
-  const out = new Map<number, number[]>();
-  const indeg = new Map<number, number>(entries.map((e) => [e.id, 0]));
-  const seen = new Set<string>();
-  for (const [a, b] of edges) {
-    if (!byId.has(a) || !byId.has(b) || a === b || seen.has(`${a}>${b}`)) continue;
-    seen.add(`${a}>${b}`);
-    (out.get(a) ?? out.set(a, []).get(a)!).push(b);
-    indeg.set(b, indeg.get(b)! + 1);
-  }
-  const cmp = (a: T, b: T) => (a.rank !== b.rank ? a.rank < b.rank : a.id < b.id);
-  const ready = new Heap<T>(cmp);
-  for (const e of entries) if (indeg.get(e.id) === 0) ready.push(e);
-  const done = new Set<number>();
-  const result: T[] = [];
-  while (result.length < entries.length) {
-    if (!ready.size) {
-      // Cycle: release the best-ranked entry left.
-      const rest = entries.filter((e) => !done.has(e.id)).sort((a, b) => (cmp(a, b) ? -1 : 1));
-      indeg.set(rest[0]!.id, 0);
-      ready.push(rest[0]!);
-    }
-    const e = ready.pop()!;
-    if (done.has(e.id)) continue;
-    done.add(e.id);
-    result.push(e);
-    for (const b of out.get(e.id) ?? []) {
-      const d = indeg.get(b)! - 1;
-      indeg.set(b, d);
-      if (d === 0 && !done.has(b)) ready.push(byId.get(b)!);
-    }
-  }
-  return result;
+  const cp = analyseCriticalPath(buildTaskGraph({ tasks: list, epics: [] }));
+  const hours = cp.unlimited.makespan;
+  if (!(hours > 0)) return { path: [], hours: 0 };
+  return { path: cp.tasks.map((t) => ids[t]!), hours: Math.round(hours * 100) / 100 };
 }

@@ -1,13 +1,13 @@
 import type { Queryable } from '../store/db.js';
-import { dependencyOrder, type Edge } from './graph.js';
+import { orderMergeQueue, type MergeDependency, type MergeQueueInput } from '../core/mergeOrder.js';
 import { foldTallies, readTallyRows } from './store.js';
 import { percentDone, totals } from './maths.js';
 
 /**
  * The merge queue as the database knows it: tasks in review with their pull request, the
- * approvals and check results recorded as evidence, what each still waits for, ordered so that
- * no PR comes before the PRs of the tasks it depends on, otherwise in the engine's order.
- * Read-only; the GitHub side (updating branches, merging) acts on this order.
+ * approvals and check results recorded as evidence, what each still waits for, in the merge
+ * queue runner's own order (app/core/mergeOrder.ts): the PR being merged first, then no PR before
+ * the PRs of the tasks it depends on, otherwise the engine's order. Read-only.
  */
 
 export interface QueueEntryJson {
@@ -41,14 +41,18 @@ interface QueueRow {
   waiting_for: string | null;
   reason: string | null;
   enqueued_by: string;
+  created_at: Date;
   updated_at: Date;
 }
+
+/** Merge queue states past 'queued' and not finished: the runner is merging that PR now. */
+const AT_HEAD = new Set(['updating', 'waiting_checks', 'merging']);
 
 /** The merge queue table's latest row per task (absent before migration 0003: then nothing). */
 async function readQueueRows(db: Queryable, ids: number[]): Promise<Map<number, QueueRow>> {
   try {
     const { rows } = await db.query<QueueRow>(
-      `SELECT DISTINCT ON (task_id) task_id, state, mode, position, base_branch, waiting_for, reason, enqueued_by, updated_at
+      `SELECT DISTINCT ON (task_id) task_id, state, mode, position, base_branch, waiting_for, reason, enqueued_by, created_at, updated_at
        FROM merge_queue WHERE task_id = ANY($1::bigint[]) ORDER BY task_id, created_at DESC, id DESC`,
       [ids],
     );
@@ -87,10 +91,12 @@ export async function readMergeQueue(
     default_branch: string;
     pr_number: number | null;
     branch: string | null;
+    priority: number;
+    critical_path_hours: number;
     updated_at: Date;
   }>(
     `SELECT t.id, t.key, t.title, t.epic_id, e.key AS epic, t.project_id, p.owner || '/' || p.repo AS project, p.default_branch,
-            t.pr_number, t.branch, t.updated_at
+            t.pr_number, t.branch, t.priority, t.critical_path_hours::float8 AS critical_path_hours, t.updated_at
      FROM tasks t JOIN projects p ON p.id = t.project_id LEFT JOIN epics e ON e.id = t.epic_id
      WHERE t.status = 'in_review' AND ($1::bigint IS NULL OR t.project_id = $1)
      ORDER BY t.critical_path_hours DESC, t.priority, t.updated_at, t.id
@@ -128,14 +134,14 @@ export async function readMergeQueue(
   for (const pid of new Set(tasks.map((t) => Number(t.project_id)))) required.set(pid, await requiredApprovals(pid));
 
   const queued = new Set(ids);
-  const queuedOfEpic = new Map<number, number[]>();
-  for (const t of tasks) if (t.epic_id !== null) (queuedOfEpic.get(Number(t.epic_id)) ?? queuedOfEpic.set(Number(t.epic_id), []).get(Number(t.epic_id))!).push(Number(t.id));
-  const edges: Edge[] = [];
-  const entries = tasks.map((t, rank) => {
+  // Keys unique over projects; within one project they compare as the task keys do.
+  const orderKey = (projectId: number, key: string) => `${projectId}/${key}`;
+  const entries = tasks.map((t) => {
     const id = Number(t.id);
     const evs = evidenceOf.get(id) ?? [];
     const waits: QueueEntryJson['waits_for'] = [];
     const dependsOn: string[] = [];
+    const prerequisites: MergeDependency[] = [];
 
     // Head of the PR: the latest pull_request event or push on its branch.
     const head = evs.find((e) => (e.type === 'pr' || e.type === 'commit') && e.ref) ?? null;
@@ -185,7 +191,7 @@ export async function readMergeQueue(
         const depId = Number(d.dep_task_id);
         if (d.dep_status === 'done' || d.dep_status === 'cancelled') continue;
         dependsOn.push(d.dep_key ?? String(depId));
-        if (queued.has(depId)) edges.push([depId, id]);
+        prerequisites.push({ key: orderKey(Number(t.project_id), d.dep_key ?? `task ${depId}`), done: false, prNumber: d.dep_pr });
         waits.push({
           reason: 'dependency',
           detail: queued.has(depId)
@@ -197,39 +203,54 @@ export async function readMergeQueue(
         const pct = tl ? percentDone(totals(tl)) : 100;
         if (pct + 1e-9 >= Number(d.threshold)) continue;
         dependsOn.push(`epic:${d.dep_epic}@${Number(d.threshold)}`);
-        for (const q of queuedOfEpic.get(Number(d.dep_epic_id)) ?? []) if (q !== id) edges.push([q, id]);
+        prerequisites.push({ key: orderKey(Number(t.project_id), `epic ${d.dep_epic}`), done: false });
         waits.push({ reason: 'epic', detail: `epic ${d.dep_epic} is ${pct}% done; ${Number(d.threshold)}% needed` });
       }
     }
 
-    const blocked = failed > 0 || changes > 0;
-    const entry: Omit<QueueEntryJson, 'position'> & { id: number; rank: number } = {
-      id,
-      rank,
-      task_id: id,
-      key: t.key,
-      title: t.title,
-      epic: t.epic,
-      project: t.project,
-      base_branch: t.default_branch,
-      pr_number: t.pr_number,
-      pr_url: prUrl,
-      branch: t.branch,
-      head_sha: head?.ref ?? null,
-      state: blocked ? 'blocked' : waits.length ? 'waiting' : 'ready',
-      waits_for: waits,
-      approvals: { approved, required: need, changes_requested: changes, reviewers },
-      checks: { state: checkState, passed, failed, pending, runs: list },
-      depends_on: dependsOn,
-      in_review_since: new Date(t.updated_at).toISOString(),
-      queue: (() => {
-        const q = queueRows.get(id);
-        return q
+    const q = queueRows.get(id);
+    const live = q !== undefined && (q.state === 'queued' || AT_HEAD.has(q.state));
+    const input: MergeQueueInput & { atHead: boolean; json: Omit<QueueEntryJson, 'position'> } = {
+      key: orderKey(Number(t.project_id), t.key),
+      prNumber: t.pr_number,
+      dependsOn: prerequisites,
+      criticalPathHours: Number(t.critical_path_hours),
+      priority: Number(t.priority),
+      // The runner's age is the queue entry's; before it enters, the time in review.
+      since: live ? new Date(q.created_at) : new Date(t.updated_at),
+      approvals: { approved, required: need, changesRequested: changes },
+      checks: checkState,
+      atHead: live && AT_HEAD.has(q.state),
+      json: {
+        task_id: id,
+        key: t.key,
+        title: t.title,
+        epic: t.epic,
+        project: t.project,
+        base_branch: t.default_branch,
+        pr_number: t.pr_number,
+        pr_url: prUrl,
+        branch: t.branch,
+        head_sha: head?.ref ?? null,
+        state: 'ready', // set once ordered, below
+        waits_for: waits,
+        approvals: { approved, required: need, changes_requested: changes, reviewers },
+        checks: { state: checkState, passed, failed, pending, runs: list },
+        depends_on: dependsOn,
+        in_review_since: new Date(t.updated_at).toISOString(),
+        queue: q
           ? { state: q.state, mode: q.mode, position: q.position, base_branch: q.base_branch, waiting_for: q.waiting_for, reason: q.reason, enqueued_by: q.enqueued_by, updated_at: new Date(q.updated_at).toISOString() }
-          : null;
-      })(),
+          : null,
+      },
     };
-    return entry;
+    return input;
   });
-  return dependencyOrder(entries, edges).map(({ id: _id, rank: _rank, ...e }, i) => ({ position: i + 1, ...e }));
+  return orderMergeQueue(entries, (e) => e.atHead).map((o) => {
+    const waits = [...o.json.waits_for];
+    const cycle = o.waits.find((w) => w.startsWith('dependency cycle'));
+    if (cycle) waits.push({ reason: 'dependency', detail: cycle });
+    // Blocked (a person must act) and waiting as the runner judges them; no PR yet is waiting too.
+    const state = o.state === 'ready' && waits.length ? 'waiting' : o.state;
+    return { position: o.position, ...o.json, state, waits_for: waits };
+  });
 }

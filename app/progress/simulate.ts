@@ -1,4 +1,4 @@
-import { Heap } from './heap.js';
+import { buildTaskGraph, simulate, type Prerequisite } from '../../seed/schedule/index.js';
 
 /**
  * Dependency-aware forecast: HLFET list scheduling of the remaining work over N parallel workers
@@ -6,9 +6,9 @@ import { Heap } from './heap.js';
  * static level, i.e. the longest remaining chain of hours it starts, then priority, then id: the
  * engine's own hand-out order). Pure; no clock, no database.
  *
- * TODO(plan scheduler): seed/schedule/ (being written) will export the same HLFET over a Plan;
- * once it lands with a scheduler over generic tasks, `simulateRemaining` can delegate to it. This
- * version also handles what only a live project has: work already running, partly done, in review.
+ * The scheduling itself is the plan scheduler's (seed/schedule), started from where the project
+ * stands: this module only turns database rows into its graph and starting state (work running,
+ * partly done, in review; epic progress already made).
  */
 
 export type SimStatus = 'pending' | 'assigned' | 'in_progress' | 'in_review' | 'failed' | 'held';
@@ -63,135 +63,75 @@ export interface SimResult {
   finish: Map<number, number>;
 }
 
-interface Node {
-  t: SimTask;
-  duration: number;
-  unmet: number;
-  dependents: number[];
-  needsWorker: boolean;
-}
+const isRunning = (s: SimStatus) => s === 'assigned' || s === 'in_progress';
 
 export function simulateRemaining(input: SimInput): SimResult {
   const workers = Math.max(0, Math.floor(input.workers));
-  const nodes = new Map<number, Node>();
-  for (const t of input.tasks) {
-    const running = t.status === 'assigned' || t.status === 'in_progress';
-    const left = running ? t.hours * (1 - Math.min(100, Math.max(0, t.percentComplete ?? 0)) / 100) : t.hours;
-    // Work in review needs no agent: it completes when merged (taken as now).
-    nodes.set(t.id, { t, duration: t.status === 'in_review' ? 0 : Math.max(0, left), unmet: 0, dependents: [], needsWorker: t.status !== 'in_review' });
-  }
 
-  const epics = new Map(input.epics.map((e) => [e.id, { ...e }]));
-  const percentOf = (epicId: number): number => {
-    const e = epics.get(epicId);
-    if (!e) return 100;
-    if (e.hoursTotal > 0) return (100 * e.hoursDone) / e.hoursTotal;
-    if (e.tasksTotal === 0) return 100;
-    return (100 * e.tasksDone) / e.tasksTotal;
-  };
-  // Waiters on an epic's percent, lowest threshold first.
-  const epicWaiters = new Map<number, { taskId: number; threshold: number }[]>();
+  // Task indices in the engine's tie order (priority, then id): the scheduler breaks ties of
+  // level by index.
+  const byId = new Map<number, SimTask>();
+  for (const t of input.tasks) byId.set(t.id, t);
+  const tasks = [...byId.values()].sort((a, b) => a.priority - b.priority || a.id - b.id);
+  const index = new Map(tasks.map((t, i) => [t.id, i]));
+
+  // Epics with totals: their progress opens thresholds. A task of any other epic moves nothing.
+  const epicIndex = new Map<number, number>();
+  const epics: { after: Prerequisite[]; totalHours: number; totalTasks: number }[] = [];
+  const epicDone: { epic: number; hours: number; tasks: number }[] = [];
+  for (const e of input.epics) {
+    if (epicIndex.has(e.id)) continue;
+    epicIndex.set(e.id, epics.length);
+    epicDone.push({ epic: epics.length, hours: e.hoursDone, tasks: e.tasksDone });
+    epics.push({ after: [], totalHours: e.hoursTotal, totalTasks: e.tasksTotal });
+  }
   const tasksOfEpic = new Map<number, number[]>();
-  for (const n of nodes.values()) {
-    const list = tasksOfEpic.get(n.t.epicId) ?? [];
-    list.push(n.t.id);
-    tasksOfEpic.set(n.t.epicId, list);
-  }
+  for (const [i, t] of tasks.entries()) (tasksOfEpic.get(t.epicId) ?? tasksOfEpic.set(t.epicId, []).get(t.epicId)!).push(i);
 
-  const seen = new Set<string>();
-  const addPrereq = (taskId: number, e: SimEdge) => {
-    const n = nodes.get(taskId);
-    if (!n) return;
+  const after: Prerequisite[][] = tasks.map(() => []);
+  const addPrereq = (i: number, e: SimEdge): void => {
     if (e.dependsOnTaskId !== null) {
-      const key = `${taskId}:t${e.dependsOnTaskId}`;
-      if (seen.has(key) || e.dependsOnTaskId === taskId) return;
-      seen.add(key);
-      const pre = nodes.get(e.dependsOnTaskId);
-      if (!pre) return; // done or cancelled: met
-      pre.dependents.push(taskId);
-      n.unmet++;
+      const pre = index.get(e.dependsOnTaskId);
+      // Done or cancelled (not in the input): met. A task never waits on itself.
+      if (pre !== undefined && pre !== i) after[i]!.push({ task: pre });
     } else if (e.dependsOnEpicId !== null) {
-      const key = `${taskId}:e${e.dependsOnEpicId}@${e.thresholdPercent}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      if (percentOf(e.dependsOnEpicId) + 1e-9 >= e.thresholdPercent) return;
-      const w = epicWaiters.get(e.dependsOnEpicId) ?? [];
-      w.push({ taskId, threshold: e.thresholdPercent });
-      epicWaiters.set(e.dependsOnEpicId, w);
-      n.unmet++;
+      // An epic without totals counts as complete.
+      const epic = epicIndex.get(e.dependsOnEpicId);
+      if (epic !== undefined) after[i]!.push({ epic, percent: e.thresholdPercent });
     }
   };
   for (const e of input.edges) {
-    if (e.taskId !== null) addPrereq(e.taskId, e);
-    else if (e.epicId !== null) for (const id of tasksOfEpic.get(e.epicId) ?? []) addPrereq(id, e);
+    if (e.taskId !== null) {
+      const i = index.get(e.taskId);
+      if (i !== undefined) addPrereq(i, e);
+    } else if (e.epicId !== null) {
+      for (const i of tasksOfEpic.get(e.epicId) ?? []) addPrereq(i, e);
+    }
   }
-  for (const w of epicWaiters.values()) w.sort((a, b) => a.threshold - b.threshold);
 
-  const ready = new Heap<Node>((a, b) =>
-    a.t.level !== b.t.level ? a.t.level > b.t.level : a.t.priority !== b.t.priority ? a.t.priority < b.t.priority : a.t.id < b.t.id,
-  );
-  const events = new Heap<{ at: number; node: Node }>((a, b) => (a.at !== b.at ? a.at < b.at : a.node.t.id < b.node.t.id));
+  const g = buildTaskGraph({
+    tasks: tasks.map((t, i) => ({ hours: t.hours, epic: epicIndex.get(t.epicId) ?? -1, after: after[i]! })),
+    epics,
+  });
+  const running: { task: number; hoursLeft: number; needsAgent?: boolean }[] = [];
+  for (const [i, t] of tasks.entries()) {
+    if (isRunning(t.status)) {
+      running.push({ task: i, hoursLeft: t.hours * (1 - Math.min(100, Math.max(0, t.percentComplete ?? 0)) / 100) });
+    } else if (t.status === 'in_review') {
+      // Work in review needs no agent: it completes when merged (taken as now).
+      running.push({ task: i, hoursLeft: 0, needsAgent: false });
+    }
+  }
+  const sim = simulate(g, {
+    agents: workers,
+    order: 'priority',
+    priority: Float64Array.from(tasks, (t) => t.level),
+    from: { running, epicDone },
+  });
+
   const finish = new Map<number, number>();
-  let now = 0;
-  let free = workers;
-
-  // What is already running keeps its agent, whatever the order would say.
-  for (const n of nodes.values()) {
-    if (n.t.status === 'assigned' || n.t.status === 'in_progress') {
-      free--;
-      events.push({ at: n.duration, node: n });
-    } else if (n.t.status === 'in_review') {
-      events.push({ at: 0, node: n });
-    }
-  }
-  const becameReady = (n: Node) => {
-    if (n.t.status === 'assigned' || n.t.status === 'in_progress' || n.t.status === 'in_review') return;
-    ready.push(n);
-  };
-  for (const n of nodes.values()) if (n.unmet === 0) becameReady(n);
-
-  const release = (taskId: number) => {
-    const n = nodes.get(taskId);
-    if (!n) return;
-    n.unmet--;
-    if (n.unmet === 0) becameReady(n);
-  };
-  const complete = (n: Node) => {
-    finish.set(n.t.id, now);
-    const e = epics.get(n.t.epicId);
-    if (e) {
-      e.hoursDone += n.t.hours;
-      e.tasksDone += 1;
-      const waiters = epicWaiters.get(n.t.epicId);
-      if (waiters?.length) {
-        const p = percentOf(n.t.epicId);
-        while (waiters.length && p + 1e-9 >= waiters[0]!.threshold) release(waiters.shift()!.taskId);
-      }
-    }
-    for (const d of n.dependents) release(d);
-  };
-
-  if (workers === 0 && ready.size) {
-    // Nobody to do the work: it never finishes.
-    return { makespanHours: Infinity, stuck: [...nodes.keys()].filter((id) => !finish.has(id)), finish };
-  }
-  for (;;) {
-    while (free > 0 && ready.size) {
-      const n = ready.pop()!;
-      free--;
-      events.push({ at: now + n.duration, node: n });
-    }
-    const ev = events.pop();
-    if (!ev) break;
-    now = ev.at;
-    if (ev.node.needsWorker) free++;
-    complete(ev.node);
-    while (events.size && events.peek()!.at === now) {
-      const more = events.pop()!;
-      if (more.node.needsWorker) free++;
-      complete(more.node);
-    }
-  }
-  const stuck = [...nodes.keys()].filter((id) => !finish.has(id));
-  return { makespanHours: now, stuck, finish };
+  for (const [i, t] of tasks.entries()) if (sim.seq[i]! >= 0) finish.set(t.id, sim.end[i]!);
+  const stuck = sim.stuck.map((i) => tasks[i]!.id);
+  // Nobody to do the work: it never finishes.
+  return { makespanHours: workers === 0 && stuck.length ? Infinity : sim.makespan, stuck, finish };
 }

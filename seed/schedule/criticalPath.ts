@@ -9,6 +9,8 @@ export interface CriticalPath {
 }
 
 export interface CriticalPathAnalysis extends CriticalPath {
+  /** The same path as task indices. */
+  tasks: number[];
   /** Per task (by index): hours on the longest chain starting at the task, itself included. */
   tail: Float64Array;
   unlimited: Simulation;
@@ -25,9 +27,10 @@ export function analyseCriticalPath(g: DependencyGraph): CriticalPathAnalysis {
 
   let last = -1;
   for (let t = 0; t < n; t++) if (sim.seq[t]! >= 0 && (last < 0 || sim.end[t]! > sim.end[last]!)) last = t;
-  const keys: string[] = [];
-  for (let v = last; v >= 0; v = sim.cause[v]!) if (v < n) keys.push(g.keys[v]!);
-  keys.reverse();
+  const tasks: number[] = [];
+  for (let v = last; v >= 0; v = sim.cause[v]!) if (v < n) tasks.push(v);
+  tasks.reverse();
+  const keys = tasks.map((t) => g.keys[t]!);
 
   // Longest tails, processed in reverse completion order so every successor is already known.
   const tail = new Float64Array(g.nodeCount);
@@ -47,7 +50,7 @@ export function analyseCriticalPath(g: DependencyGraph): CriticalPathAnalysis {
       tail[v] = best;
     }
   }
-  return { keys, hours: round(sim.makespan), tail: tail.subarray(0, n), unlimited: sim };
+  return { keys, tasks, hours: round(sim.makespan), tail: tail.subarray(0, n), unlimited: sim };
 }
 
 export function criticalPath(plan: SchedulablePlan): CriticalPath {

@@ -33,6 +33,7 @@ export interface DependencyGraph {
   hours: Float64Array;
   epicOf: Int32Array;
   epicKeys: string[];
+  /** Each epic's whole estimated hours: its thresholds are percents of them (by count when 0). */
   epicHours: Float64Array;
   epicTaskCount: Int32Array;
   epicTasks: number[][];
@@ -45,9 +46,30 @@ export interface DependencyGraph {
   predCount: Int32Array;
 }
 
+/** What a task or an epic waits for: a task, or an epic's progress reaching a percent. */
+export type Prerequisite = { task: number } | { epic: number; percent: number };
+
+/**
+ * A plan already resolved to indices, for callers that do not hold a plan file (the progress
+ * forecast works on database rows). Tasks and epics are numbered by their place in the lists.
+ */
+export interface TaskGraphSpec {
+  tasks: readonly { hours: number; /** -1 for none. */ epic: number; after: readonly Prerequisite[] }[];
+  epics: readonly {
+    after: readonly Prerequisite[];
+    /**
+     * The epic's whole size when it has work outside this graph (finished tasks, say): thresholds
+     * are percents of it. Defaults to the hours and count of its tasks in the graph.
+     */
+    totalHours?: number;
+    totalTasks?: number;
+  }[];
+  /** Task names for messages and paths; the index as text unless given. */
+  keys?: readonly string[];
+  epicKeys?: readonly string[];
+}
+
 export function buildDependencyGraph(plan: SchedulablePlan): DependencyGraph {
-  const n = plan.tasks.length;
-  const m = plan.epics.length;
   const epicIndex = new Map<string, number>();
   plan.epics.forEach((e, i) => {
     if (!epicIndex.has(e.key)) epicIndex.set(e.key, i);
@@ -56,21 +78,55 @@ export function buildDependencyGraph(plan: SchedulablePlan): DependencyGraph {
   plan.tasks.forEach((t, i) => {
     if (!taskIndex.has(t.key)) taskIndex.set(t.key, i);
   });
+  // Resolves one dependency string to what it waits for, or null when it names nothing known.
+  const resolve = (refs: readonly string[]): Prerequisite[] => {
+    const out: Prerequisite[] = [];
+    for (const ref of refs) {
+      const d = readDependency(ref);
+      if (!d) continue;
+      if (d.kind === 'task') {
+        const t = taskIndex.get(d.key);
+        if (t !== undefined) out.push({ task: t });
+      } else {
+        const e = epicIndex.get(d.key);
+        if (e !== undefined) out.push({ epic: e, percent: d.percent });
+      }
+    }
+    return out;
+  };
+  return buildTaskGraph({
+    tasks: plan.tasks.map((t) => ({ hours: t.hours, epic: epicIndex.get(t.epic) ?? -1, after: resolve(t.dependsOn) })),
+    epics: plan.epics.map((e) => ({ after: resolve(e.dependsOn) })),
+    keys: plan.tasks.map((t) => t.key),
+    epicKeys: plan.epics.map((e) => e.key),
+  });
+}
+
+export function buildTaskGraph(spec: TaskGraphSpec): DependencyGraph {
+  const n = spec.tasks.length;
+  const m = spec.epics.length;
 
   const hours = new Float64Array(n);
   const epicOf = new Int32Array(n).fill(-1);
   const epicHours = new Float64Array(m);
   const epicTaskCount = new Int32Array(m);
-  const epicTasks: number[][] = plan.epics.map(() => []);
-  plan.tasks.forEach((t, i) => {
+  const epicTasks: number[][] = spec.epics.map(() => []);
+  spec.tasks.forEach((t, i) => {
     hours[i] = Number.isFinite(t.hours) && t.hours > 0 ? t.hours : 0;
-    const e = epicIndex.get(t.epic);
-    if (e !== undefined) {
+    const e = t.epic;
+    if (e >= 0 && e < m) {
       epicOf[i] = e;
       epicHours[e]! += hours[i]!;
       epicTaskCount[e]!++;
       epicTasks[e]!.push(i);
     }
+  });
+  // Thresholds are percents of the whole epic, work outside the graph included.
+  const totalHours = Float64Array.from(epicHours);
+  const totalCount = Float64Array.from(epicTaskCount);
+  spec.epics.forEach((e, i) => {
+    if (e.totalHours !== undefined && Number.isFinite(e.totalHours)) totalHours[i] = Math.max(0, e.totalHours);
+    if (e.totalTasks !== undefined && Number.isFinite(e.totalTasks)) totalCount[i] = Math.max(0, e.totalTasks);
   });
 
   const gateIds = new Map<string, number>();
@@ -83,8 +139,8 @@ export function buildDependencyGraph(plan: SchedulablePlan): DependencyGraph {
       gates.push({
         epic: e,
         percent,
-        requiredHours: (epicHours[e]! * percent) / 100,
-        requiredCount: Math.ceil((epicTaskCount[e]! * percent) / 100 - 1e-9),
+        requiredHours: (totalHours[e]! * percent) / 100,
+        requiredCount: Math.ceil((totalCount[e]! * percent) / 100 - 1e-9),
       });
       gateIds.set(id, g);
     }
@@ -92,25 +148,22 @@ export function buildDependencyGraph(plan: SchedulablePlan): DependencyGraph {
   };
 
   const edges: [number, number][] = [];
-  // Resolves one dependency string to the node it waits for, or null when it names nothing known.
-  const source = (ref: string): number | null => {
-    const d = readDependency(ref);
-    if (!d) return null;
-    if (d.kind === 'task') return taskIndex.get(d.key) ?? null;
-    const e = epicIndex.get(d.key);
-    return e === undefined ? null : gateNode(e, d.percent);
+  // The node a prerequisite waits for, or null when it names nothing in the graph.
+  const source = (p: Prerequisite): number | null => {
+    if ('task' in p) return p.task >= 0 && p.task < n ? p.task : null;
+    return p.epic >= 0 && p.epic < m ? gateNode(p.epic, p.percent) : null;
   };
-  plan.epics.forEach((e, i) => {
-    for (const ref of e.dependsOn) {
-      const s = source(ref);
+  spec.epics.forEach((e, i) => {
+    for (const p of e.after) {
+      const s = source(p);
       if (s !== null) edges.push([s, n + i]);
     }
   });
-  plan.tasks.forEach((t, i) => {
+  spec.tasks.forEach((t, i) => {
     const e = epicOf[i]!;
     if (e >= 0) edges.push([n + e, i]);
-    for (const ref of t.dependsOn) {
-      const s = source(ref);
+    for (const p of t.after) {
+      const s = source(p);
       if (s !== null) edges.push([s, i]);
     }
   });
@@ -125,16 +178,16 @@ export function buildDependencyGraph(plan: SchedulablePlan): DependencyGraph {
     predCount[to]!++;
   }
   for (let g = 0; g < gates.length; g++) predCount[n + m + g] = 1;
-  const gatesByEpic: number[][] = plan.epics.map(() => []);
+  const gatesByEpic: number[][] = spec.epics.map(() => []);
   gates.forEach((g, i) => gatesByEpic[g.epic]!.push(n + m + i));
   for (const list of gatesByEpic) list.sort((a, b) => gates[a - n - m]!.requiredHours - gates[b - n - m]!.requiredHours || gates[a - n - m]!.percent - gates[b - n - m]!.percent);
 
   return {
     n, m, nodeCount,
-    keys: plan.tasks.map((t) => t.key),
+    keys: spec.keys ? [...spec.keys] : Array.from({ length: n }, (_, i) => String(i)),
     hours, epicOf,
-    epicKeys: plan.epics.map((e) => e.key),
-    epicHours, epicTaskCount, epicTasks,
+    epicKeys: spec.epicKeys ? [...spec.epicKeys] : Array.from({ length: m }, (_, i) => String(i)),
+    epicHours: totalHours, epicTaskCount, epicTasks,
     gates, gatesByEpic, succ, preds, predCount,
   };
 }

@@ -2,7 +2,7 @@ import type { DependencyGraph } from './dependencyGraph.js';
 import { MinHeap } from './minHeap.js';
 
 export interface SimulateOptions {
-  /** Number of identical agents; Infinity starts every task the moment it is ready. */
+  /** Number of identical agents; Infinity starts every task the moment it is ready; 0 starts nothing new. */
   agents: number;
   /**
    * 'priority': highest `priority[task]` first (HLFET when it holds remaining critical path);
@@ -10,6 +10,22 @@ export interface SimulateOptions {
    */
   order: 'priority' | 'fifo';
   priority?: Float64Array;
+  /** Where the work stands; a plan from scratch unless given. */
+  from?: SimulationStart;
+}
+
+/** A project part way through, for forecasting what remains. */
+export interface SimulationStart {
+  /** Tasks finished before time 0: their dependents and epics count them as done. */
+  done?: Iterable<number>;
+  /**
+   * Tasks already under way at time 0, whatever their prerequisites say: each ends after
+   * `hoursLeft`. One that `needsAgent` (the default) holds an agent until then, even when
+   * more are under way than there are agents (nothing new starts until enough of them end).
+   */
+  running?: readonly { task: number; hoursLeft: number; needsAgent?: boolean }[];
+  /** Per epic: hours and tasks of it done outside the graph (with `totalHours` in its spec). */
+  epicDone?: readonly { epic: number; hours: number; tasks: number }[];
 }
 
 export interface Simulation {
@@ -32,6 +48,7 @@ const EPS = 1e-9;
  * Event-driven list scheduling: whenever agents are idle, the best ready tasks start on the
  * lowest-numbered idle agents. Epic gates open the moment a finishing task brings its epic's
  * done hours to the threshold, which is exactly how the task_readiness view judges them.
+ * `opts.from` starts it part way through a project: work done, work under way, epic progress.
  */
 export function simulate(g: DependencyGraph, opts: SimulateOptions): Simulation {
   const { n, m, nodeCount } = g;
@@ -58,9 +75,26 @@ export function simulate(g: DependencyGraph, opts: SimulateOptions): Simulation 
   );
   const running = new MinHeap((a, b) => end[a]! < end[b]! || (end[a] === end[b] && a < b));
   const unlimited = !Number.isFinite(opts.agents);
-  const agentCount = unlimited ? 0 : Math.max(1, Math.floor(opts.agents));
+  const agentCount = unlimited ? 0 : Math.max(0, Math.floor(opts.agents));
   const idle = new MinHeap((a, b) => a < b);
   for (let a = 0; a < agentCount; a++) idle.push(a);
+  // Done or under way at time 0: never handed out, whatever their prerequisites do.
+  const fixed = new Uint8Array(n);
+  // Work under way beyond the agents: each waits for an agent to be handed over when one ends.
+  const unassigned: number[] = [];
+  const needsAgent = new Uint8Array(n).fill(1);
+  const freeAgentOf = (t: number): void => {
+    if (unlimited || !needsAgent[t]) return;
+    const a = agent[t]!;
+    if (a < 0) return; // it never held one of ours
+    while (unassigned.length > 0) {
+      const u = unassigned.pop()!;
+      if (seq[u]! >= 0) continue; // ended already
+      agent[u] = a;
+      return;
+    }
+    idle.push(a);
+  };
 
   // Completing a node can complete entries and gates in turn; an explicit stack keeps deep
   // chains of them from overflowing the call stack.
@@ -71,7 +105,7 @@ export function simulate(g: DependencyGraph, opts: SimulateOptions): Simulation 
       const node = stack.pop()!;
       seq[node] = seqCounter++;
       for (const s of g.succ[node]!) {
-        if (--remaining[s]! !== 0) continue;
+        if (--remaining[s]! !== 0 || (s < n && fixed[s])) continue;
         cause[s] = node;
         if (s < n) {
           readyAt[s] = now;
@@ -101,10 +135,42 @@ export function simulate(g: DependencyGraph, opts: SimulateOptions): Simulation 
     }
   };
 
+  const from = opts.from;
+  if (from) {
+    for (const d of from.epicDone ?? []) {
+      if (!(d.epic >= 0 && d.epic < m)) continue;
+      doneHours[d.epic]! += Math.max(0, d.hours);
+      doneCount[d.epic]! += Math.max(0, d.tasks);
+    }
+    for (const r of from.running ?? []) {
+      const t = r.task;
+      if (!(t >= 0 && t < n) || fixed[t]) continue;
+      fixed[t] = 1;
+      start[t] = 0;
+      end[t] = Math.max(0, r.hoursLeft);
+      if (r.needsAgent === false) needsAgent[t] = 0;
+      else if (!unlimited) {
+        if (idle.size > 0) agent[t] = idle.pop()!;
+        else unassigned.push(t);
+      }
+      running.push(t);
+    }
+    const done: number[] = [];
+    for (const t of from.done ?? []) {
+      if (!(t >= 0 && t < n) || fixed[t]) continue;
+      fixed[t] = 1;
+      start[t] = 0;
+      end[t] = 0;
+      done.push(t);
+    }
+    // Done work counts before anything is handed out; gates it opens open at time 0.
+    for (const t of done.reverse()) stack.push(t);
+  }
+
   // Sources: tasks and entries with no prerequisites, gates already met (empty epics, 0%).
   for (let e = 0; e < m; e++) openGates(e, -1);
   for (let v = 0; v < n + m; v++) {
-    if (remaining[v] !== 0) continue;
+    if (remaining[v] !== 0 || (v < n && fixed[v])) continue;
     if (v < n) {
       readyOrder[v] = readyCounter++;
       ready.push(v);
@@ -125,13 +191,13 @@ export function simulate(g: DependencyGraph, opts: SimulateOptions): Simulation 
     if (next === undefined) break;
     now = end[next]!;
     makespan = Math.max(makespan, now);
-    if (!unlimited) idle.push(agent[next]!);
     complete(next);
+    freeAgentOf(next);
     // Everything finishing at the same moment frees its agent before anyone is dispatched.
     while (running.size > 0 && end[running.peek()!]! <= now + EPS) {
       const t = running.pop()!;
-      if (!unlimited) idle.push(agent[t]!);
       complete(t);
+      freeAgentOf(t);
     }
   }
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import nock from 'nock';
 import { freshDb, type TestDb } from '../support/db.js';
 import { API, INSTALLATION, OWNER, REPO, example, makeApp, tokenScope, type TestApp } from './helpers.js';
-import { orderMergeQueue, type MergeQueueInput } from '../../app/github/mergeQueue/order.js';
+import { orderMergeQueue, type MergeQueueInput } from '../../app/core/mergeOrder.js';
 import { checksOf } from '../../app/github/mergeQueue/github.js';
 import { createMergeQueue } from '../../app/github/mergeQueue/hooks.js';
 import type { FleetConfigInput } from '../../schema/fleetConfig.js';

@@ -14,7 +14,8 @@ import {
   velocityPerDay,
 } from '../../app/progress/maths.js';
 import { simulateRemaining, type SimTask } from '../../app/progress/simulate.js';
-import { criticalPath, dependencyOrder } from '../../app/progress/graph.js';
+import { criticalPath } from '../../app/progress/graph.js';
+import { orderMergeQueue, type MergeQueueInput } from '../../app/core/mergeOrder.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
@@ -241,6 +242,22 @@ describe('graph helpers', () => {
   });
 
   it('orders by dependencies first, then by rank, and survives a cycle', () => {
+    // The merge queue's order (the one the runner merges in); rank is the engine's order.
+    const dependencyOrder = (entries: { id: number; rank: number }[], edges: [number, number][]) =>
+      orderMergeQueue(
+        entries.map(
+          (e): MergeQueueInput & { id: number } => ({
+            id: e.id,
+            key: String(e.id),
+            dependsOn: edges.filter(([, b]) => b === e.id).map(([a]) => ({ key: String(a), done: false })),
+            criticalPathHours: 0,
+            priority: e.rank,
+            since: 0,
+            approvals: { approved: 1, required: 1 },
+            checks: 'success',
+          }),
+        ),
+      );
     const order = dependencyOrder(
       [
         { id: 1, rank: 0 },

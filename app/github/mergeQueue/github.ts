@@ -1,6 +1,6 @@
 import type { RepoCtx } from '../context.js';
 import { errorText, httpStatus } from '../types.js';
-import type { ChecksState } from './order.js';
+import type { ChecksState } from '../../core/mergeOrder.js';
 
 /**
  * What the merge queue asks GitHub: one GraphQL query for everything about a PR (node id, head,

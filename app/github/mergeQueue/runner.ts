@@ -2,7 +2,7 @@ import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch.js';
 import { errorText, httpStatus } from '../types.js';
 import { behindBy, commentOnPr, enqueueNative, fetchPrState, mergePr, refusalText, updateBranch, withExpectedChecks, type PrState } from './github.js';
-import { orderMergeQueue, type OrderedMergeEntry, type MergeQueueInput } from './order.js';
+import { orderMergeQueue, type OrderedMergeEntry, type MergeQueueInput } from '../../core/mergeOrder.js';
 import { LIVE_STATES, type EntryState, type MergeQueueStore, type QueueEntry } from './store.js';
 
 /**
@@ -61,10 +61,7 @@ export class MergeQueueRunner {
   async order(ctx: RepoCtx, base: string): Promise<OrderedMergeEntry<MergeQueueInput & { entry: QueueEntry }>[]> {
     const live = await this.store.liveOnBase(ctx.project.id, base);
     const inputs = await this.store.orderInputs(live, ctx.config.merge.requiredApprovals);
-    const ordered = orderMergeQueue(inputs);
-    const head = ordered.filter((o) => o.entry.state !== 'queued');
-    const rest = ordered.filter((o) => o.entry.state === 'queued');
-    const all = [...head, ...rest].map((o, i) => ({ ...o, position: i + 1 }));
+    const all = orderMergeQueue(inputs, (o) => o.entry.state !== 'queued');
     await this.store.setPositions(all.map((o) => ({ id: o.entry.id, position: o.position, waitingFor: o.entry.state === 'queued' ? o.waitingFor : null })));
     return all;
   }

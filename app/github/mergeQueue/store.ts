@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../../store/db.js';
-import type { ChecksState, MergeDependency, MergeQueueInput } from './order.js';
+import type { ChecksState, MergeDependency, MergeQueueInput } from '../../core/mergeOrder.js';
 
 /** Rows of `merge_queue` (schema/migrations/0003_merge_queue.sql) and the SQL around them. */
 
