@@ -47,8 +47,11 @@ export function planPool(pool: PoolConfig, opts: PlanOptions): string {
   lines.push(`## Workflow: .github/workflows/${pool.workflow} (copy of runners/workflows/fleet-agent.yml)`);
   lines.push('');
   lines.push('```yaml');
+  // The app ties workflow_run / workflow_job events to the task by these names.
+  lines.push('run-name: "fleet task=${{ inputs.task }} epoch=${{ inputs.epoch }}"');
   lines.push('jobs:');
   lines.push('  agent:');
+  lines.push('    name: "fleet task=${{ inputs.task }} epoch=${{ inputs.epoch }}"');
   lines.push(`    runs-on: ${yamlList(pool.runsOn)}`);
   lines.push('    permissions: { contents: write, pull-requests: write, id-token: write }');
   lines.push('    steps:');

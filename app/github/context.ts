@@ -21,7 +21,7 @@ export interface MergeQueueHooks {
 export interface FleetAppDeps {
   port: FleetPort;
   configs: ConfigStore;
-  /** Public URL agents use to reach the orchestrator (workflow input `orchestrator_url`). */
+  /** Public URL agents use to reach the orchestrator (workflow input `orchestrator-url`). */
   orchestratorUrl: string;
   plan?: PlanHooks | undefined;
   permissions: PermissionCache;

@@ -32,11 +32,14 @@ export async function dispatchReady(ctx: RepoCtx, opts: { maxPerPool?: number } 
       let runId: number | null = null;
       let runUrl: string | null = null;
       try {
+        // Exactly the inputs runners/workflows/fleet-agent.yml declares (GitHub refuses others with 422).
         const r = await dispatchWorkflow(ctx, pool.workflow, pool.ref ?? ctx.project.defaultBranch, {
           task: task.key,
           issue: task.issueNumber === null ? '' : String(task.issueNumber),
           epoch: String(lease.epoch),
-          orchestrator_url: ctx.deps.orchestratorUrl,
+          'orchestrator-url': ctx.deps.orchestratorUrl,
+          pool: pool.name,
+          'runs-on': JSON.stringify(pool.runsOn),
         });
         runId = r.runId;
         runUrl = r.url;

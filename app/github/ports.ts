@@ -81,6 +81,12 @@ export interface TaskStatusReport {
 /** Outcome of a status change asked for by GitHub: applied, already so, or refused with why. */
 export type ChangeResult = { changed: boolean; task: Task } | { changed: false; refused: string; task: Task };
 
+/**
+ * Outcome of handing a task to one named agent: the claim, or why not. `unknownAgent` says no
+ * agent has that name (so the caller can list what is accepted instead).
+ */
+export type AgentAssignResult = { claim: Claim } | { refused: string; unknownAgent?: boolean };
+
 export interface FleetPort {
   // projects
   ensureProject(ref: ProjectRef): Promise<Project>;
@@ -136,6 +142,12 @@ export interface FleetPort {
   /** Adds `taskId` depends-on edges; refuses a cycle. Returns the keys it could not find. */
   addDependencies(taskId: number, dependsOnTaskIds: number[]): Promise<{ added: number; refused: string[] }>;
 
+  /**
+   * Assigns the task to the named agent under a new lease (the engine's `assign`). Optional:
+   * a port without it lets `/fleet assign` route to pools only.
+   */
+  assignToAgent?(taskId: number, agentName: string): Promise<AgentAssignResult>;
+
   status(taskId: number): Promise<TaskStatusReport | null>;
   /** After tasks were written from outside (plan seeding): readiness and queue refreshed. */
   refreshTasks(taskIds: number[]): Promise<void>;
@@ -157,6 +169,12 @@ export interface EngineHooks {
    * Optional: without it sqlPort refreshes tasks.ready_since itself (enough for the Postgres queue).
    */
   onTasksChanged?(taskIds: number[]): Promise<void>;
+  /**
+   * Assigns one task to one agent by name (engine.assign): refused with the engine's reason when
+   * the task is not ready and free or the agent may not take it, `unknownAgent` when no agent has
+   * that name. Optional: without it `/fleet assign` accepts pool names only.
+   */
+  assignToAgent?(taskId: number, agentName: string): Promise<AgentAssignResult>;
   /** New evidence was written (the dashboard's feed listens). */
   onEvidence?(e: { taskId: number | null; type: string; ref: string | null; url: string | null; source: string }): void;
 }

@@ -50,6 +50,7 @@ export interface SqlPortOptions {
 
 export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
   const { engine } = opts;
+  const assignToAgent = engine.assignToAgent?.bind(engine);
 
   async function one(q: Queryable, where: string, params: unknown[]): Promise<Task | null> {
     const { rows } = await q.query<TaskRow>(`${SELECT_TASK} WHERE ${where} LIMIT 1`, params);
@@ -452,6 +453,8 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
     },
 
     refreshTasks: (taskIds) => changed(taskIds),
+
+    ...(assignToAgent ? { assignToAgent } : {}),
 
     async findTaskByRun(projectId, runId) {
       const { rows } = await db.query<{ task_id: number; status: string; epoch: number }>(

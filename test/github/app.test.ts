@@ -50,7 +50,7 @@ function handIssue(number: number, body: string, extra: Record<string, unknown> 
 function expectDispatch(api: string, key: string, issue: number, epoch: number, runId: number | null) {
   return nock(api)
     .post(`${repoPath}/actions/workflows/fleet-agent.yml/dispatches`, (b: { ref: string; inputs: Record<string, string>; return_run_details?: boolean }) =>
-      b.ref === 'main' && b.inputs.task === key && b.inputs.issue === String(issue) && b.inputs.epoch === String(epoch) && b.inputs.orchestrator_url === 'https://fleet.example.test' && b.return_run_details === true,
+      b.ref === 'main' && b.inputs.task === key && b.inputs.issue === String(issue) && b.inputs.epoch === String(epoch) && b.inputs['orchestrator-url'] === 'https://fleet.example.test' && b.inputs.pool === 'default' && b.inputs['runs-on'] === '["self-hosted"]' && b.return_run_details === true,
     )
     .reply(runId === null ? 204 : 200, runId === null ? undefined : { workflow_run_id: runId, run_url: `${api}${repoPath}/actions/runs/${runId}`, html_url: `https://github.com/${OWNER}/${REPO}/actions/runs/${runId}` })
     .post(`${repoPath}/issues/${issue}/labels`, { labels: ['fleet:pool/default'] })

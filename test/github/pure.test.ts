@@ -153,6 +153,11 @@ describe('small readers', () => {
     expect(branchKeyCandidates('feature/x')).toEqual([]);
     expect(parseRunTitle('fleet task=1.2 epoch=3')).toEqual({ key: '1.2', epoch: 3 });
     expect(parseRunTitle('CI')).toBeNull();
+    expect(parseRunTitle('fleet task=i7 epoch=')).toEqual({ key: 'i7', epoch: null });
+    expect(parseRunTitle('caller / fleet task=2.10 epoch=41')).toEqual({ key: '2.10', epoch: 41 });
+    // an empty task must not capture the next word
+    expect(parseRunTitle('fleet task= epoch=3')).toBeNull();
+    expect(parseRunTitle('fleet task= epoch=')).toBeNull();
   });
 
   it('points at GitHub Enterprise when GHE_HOST is set', () => {

@@ -13,6 +13,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { INPUT_NAMES } from '../../action/src/inputs.js';
 import { parseFleetConfig } from '../../schema/fleetConfig.js';
 import { scaleSetName } from '../../app/cli/runnersCommands.js';
+import { parseRunTitle } from '../../app/github/handlers/checks.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -80,6 +81,20 @@ describe('runners/workflows/fleet-agent.yml', () => {
     for (const [name, spec] of Object.entries<Any>(action.inputs)) if (spec.required) expect(given).toContain(name);
     // The action's own timeout comes before the job's, so it can stop the agent and report.
     expect(Number(fleet.with['timeout-minutes'])).toBeLessThan(job['timeout-minutes']);
+  });
+
+  it('names its run and its job `fleet task=<key> epoch=<n>`, which the app reads back to match workflow_run and workflow_job events', () => {
+    const render = (template: string, inputs: Record<string, string>) =>
+      template.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, k: string) => inputs[k] ?? '');
+    for (const template of [wf['run-name'], job.name]) {
+      expect(template).toContain('inputs.task');
+      expect(template).toContain('inputs.epoch');
+      expect(render(template, { task: '1.2', epoch: '3', pool: 'gpu' })).not.toMatch(/\$\{\{/);
+      expect(parseRunTitle(render(template, { task: '1.2', epoch: '3', pool: 'gpu' }))).toEqual({ key: '1.2', epoch: 3 });
+      expect(parseRunTitle(render(template, { task: 'i17', epoch: '12' }))).toEqual({ key: 'i17', epoch: 12 });
+      // a run that claims for itself has no task yet, and must not match one
+      expect(parseRunTitle(render(template, { task: '', epoch: '' }))).toBeNull();
+    }
   });
 
   it('splices no step output into a script', () => {

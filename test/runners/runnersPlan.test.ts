@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -34,6 +36,10 @@ describe('fleet runners plan', () => {
     const wf = parse(blocks(out, 'yaml')[0]!);
     expect(wf.jobs.agent['runs-on']).toEqual(['self-hosted', 'linux', 'x64', 'fleet-vm-general']);
     expect(wf.jobs.agent.steps[1].with.pool).toBe('vm-general');
+    // named like runners/workflows/fleet-agent.yml, so the app can match its runs to tasks
+    const shared = parse(readFileSync(resolve(import.meta.dirname, '../../runners/workflows/fleet-agent.yml'), 'utf8'));
+    expect(wf['run-name']).toBe(shared['run-name']);
+    expect(wf.jobs.agent.name).toBe(shared.jobs.agent.name);
     expect(out).toContain(`runs-on='["self-hosted","linux","x64","fleet-vm-general"]'`);
     const sh = blocks(out, 'sh')[0]!;
     expect(sh).toContain('gh api -X POST repos/acme/widgets/actions/runners/registration-token');

@@ -83,14 +83,23 @@ export async function onCheckSuite(ctx: RepoCtx, payload: unknown): Promise<void
 
 const FAILED = new Set(['failure', 'cancelled', 'timed_out', 'startup_failure']);
 
-/** `run-name: fleet task=<key> epoch=<n>` in the agent workflow lets a run be matched before its id is known. */
+/**
+ * The agent workflow names its run (`run-name`) and its job `fleet task=<key> epoch=<n>`, so a run
+ * can be matched to its task before its id is recorded. An empty key (a run that claims for
+ * itself: `fleet task= epoch=`) matches nothing.
+ */
 export function parseRunTitle(title: unknown): { key: string; epoch: number | null } | null {
   if (typeof title !== 'string') return null;
-  const m = /\bfleet\b.*?\btask[=:\s]+([A-Za-z0-9._-]{1,100})(?:.*?\bepoch[=:\s]+(\d{1,15}))?/i.exec(title.slice(0, 500));
+  const m = /\bfleet\b.*?\btask\s*[=:]\s*([A-Za-z0-9._-]{1,100})(?![A-Za-z0-9._=:-])(?:.*?\bepoch\s*[=:]\s*(\d{1,15})\b)?/i.exec(title.slice(0, 500));
   return m ? { key: m[1]!, epoch: m[2] ? Number(m[2]) : null } : null;
 }
 
-/** The agent run a workflow_run / workflow_job belongs to: by recorded run id, else by run title. */
+/**
+ * The agent run a workflow_run / workflow_job belongs to: by recorded run id, else by its name
+ * (run name or job name). A run matched by name is tied to the task's live assignment when its
+ * epoch is the current one and that assignment carries no other run; only then is it `current`,
+ * i.e. allowed to move or release the task.
+ */
 async function agentTask(ctx: RepoCtx, runId: number | undefined, title: unknown): Promise<{ task: Task; current: boolean } | null> {
   const { port } = ctx.deps;
   if (typeof runId === 'number') {
@@ -101,8 +110,13 @@ async function agentTask(ctx: RepoCtx, runId: number | undefined, title: unknown
   if (!parsed) return null;
   const task = await port.findTaskByKey(ctx.project.id, parsed.key);
   if (!task) return null;
-  const current = (parsed.epoch === null || parsed.epoch === task.leaseEpoch) && (task.status === 'assigned' || task.status === 'in_progress');
-  if (current && typeof runId === 'number') await port.recordRun(task.id, { workflowRunId: runId });
+  let current = (parsed.epoch === null || parsed.epoch === task.leaseEpoch) && (task.status === 'assigned' || task.status === 'in_progress');
+  if (current && typeof runId === 'number') {
+    await port.recordRun(task.id, { workflowRunId: runId });
+    // Another run with the same name (a manual dispatch, a copy) finds the assignment taken.
+    const tied = await port.findTaskByRun(ctx.project.id, runId);
+    current = !!tied && tied.task.id === task.id && tied.active && tied.epoch === task.leaseEpoch;
+  }
   return { task, current };
 }
 
@@ -170,7 +184,8 @@ export async function onWorkflowJob(ctx: RepoCtx, payload: unknown): Promise<voi
   const job = p.workflow_job;
   if (!job) return;
   const { port } = ctx.deps;
-  const agent = await agentTask(ctx, job.run_id, null);
+  // workflow_job carries no run name; the agent workflow gives its job the same `fleet task=… epoch=…` name.
+  const agent = await agentTask(ctx, job.run_id, job.name);
   if (!agent) return; // CI jobs are recorded through workflow_run and check events
   await port.recordEvidence({
     projectId: ctx.project.id,
