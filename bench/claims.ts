@@ -33,7 +33,7 @@ async function seed(db: Db, n: number): Promise<number> {
     const m = Math.min(50_000, n - i);
     await db.query(
       `INSERT INTO tasks (project_id, key, title, estimated_hours, priority, critical_path_hours, ready_since)
-       SELECT $1, '1.' || g, 'task ' || g, 1 + g % 40, g % 4, (g * 7919) % 500, now() - (g % 1000) * interval '1 second'
+       SELECT $1, '1.' || g, 'task ' || g, 1 + g % 40, g % 4, (g::bigint * 7919) % 500, now() - (g % 1000) * interval '1 second'
        FROM generate_series($2::int, $3::int) g`,
       [pid, i + 1, i + m],
     );
