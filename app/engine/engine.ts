@@ -7,7 +7,7 @@ import type { Actor, Agent, Assignment, Claim, ClaimFilter, ProgressReport, Task
 import { ConflictError, ForbiddenError, NotFoundError, StaleEpochError, ValidationError } from '../core/errors.js';
 import { transition, type TaskStatus } from '../core/taskStatus.js';
 import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from './sql/taskRow.js';
-import { claimTask, mapAssignment, type AssignmentRow } from './sql/claimTask.js';
+import { claimTask, claimTaskForAgent, isCapacityRefusal, mapAssignment, type AssignmentRow } from './sql/claimTask.js';
 import { affectedBy, refreshReadiness } from './sql/refreshReadiness.js';
 
 export interface EngineOptions {
@@ -253,49 +253,93 @@ export class Engine {
     return null;
   }
 
-  private async claimStep(queue: ReadyQueue, agentId: number, projectId: number | undefined): Promise<ClaimStep> {
-    let popped: number | null = null;
+  /** Agents as the Redis path routes them; re-read every 2 s, and checked again by the claim statement itself. */
+  private readonly agentCache = new Map<number, { agent: Agent; at: number }>();
+
+  private async routingAgent(agentId: number, fresh = false): Promise<Agent> {
+    const hit = this.agentCache.get(agentId);
+    if (!fresh && hit && Date.now() - hit.at < 2000) return hit.agent;
+    const agent = await this.getAgent(agentId);
+    if (this.agentCache.size > 10_000) this.agentCache.clear();
+    this.agentCache.set(agentId, { agent, at: Date.now() });
+    return agent;
+  }
+
+  /**
+   * The Redis path: the Lua script pops the best task, then one statement commits the claim
+   * (no explicit transaction; the capacity trigger serialises one agent's claims).
+   */
+  private async claimStepIndexed(queue: ReadyQueue, agentId: number, projectId: number | undefined): Promise<ClaimStep> {
+    const agent = await this.routingAgent(agentId);
+    if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+    const popped = await queue.next(this.db, { pool: agent.pool, capabilities: agent.labels, projectId });
+    if (popped === null) return { kind: 'empty' };
+    let claimed: Awaited<ReturnType<typeof claimTaskForAgent>>;
     try {
-      return await this.db.transaction(async (tx): Promise<ClaimStep> => {
-        // Locking the agent row serialises claims of one agent, so its capacity is never overrun.
-        const { rows } = await tx.query<AgentRow & { held: number }>(
-          `SELECT ${AGENT_COLUMNS}, (SELECT count(*) FROM assignments s WHERE s.agent_id = agents.id AND s.status = 'active')::int AS held
-           FROM agents WHERE id = $1 FOR UPDATE`,
-          [agentId],
-        );
-        const agent = rows[0];
-        if (!agent) throw new NotFoundError(`no agent with id ${agentId}`);
-        if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
-        if (agent.held >= agent.capacity) return { kind: 'full' };
-        const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels ?? [], projectId };
-        popped = await queue.next(tx, filter);
-        if (popped === null) return { kind: 'empty' };
-        const claimed = await claimTask(
-          tx,
-          popped,
-          { agentId: agent.id, pool: agent.pool, capabilities: filter.capabilities, projectId },
-          this.leaseTtlSeconds,
-        );
-        if (!claimed) return { kind: 'refused', taskId: popped };
-        const { assignment, task } = claimed;
-        return { kind: 'ok', claim: { assignment, task, lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } } };
-      });
+      claimed = await claimTaskForAgent(this.db, popped, agent.id, projectId, this.leaseTtlSeconds);
     } catch (err) {
-      // The transaction failed after the index gave up a task: give it back if it is still ready.
-      if (popped !== null && queue.kind === 'redis') await this.requeueIfReady([popped]).catch(() => undefined);
+      await this.requeueIfReady([popped]).catch(() => undefined);
+      const refusal = isCapacityRefusal(err);
+      if (refusal === 'full') return { kind: 'full' };
+      if (refusal === 'inactive') {
+        this.agentCache.delete(agentId);
+        throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+      }
       throw err;
     }
+    if (claimed) {
+      const { assignment, task } = claimed;
+      return { kind: 'ok', claim: { assignment, task, lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } } };
+    }
+    // Refused: the task moved on, or the agent changed (deactivated, re-pooled) since it was cached.
+    const now = await this.routingAgent(agentId, true);
+    if (!now.active || now.pool !== agent.pool || now.labels.join() !== agent.labels.join()) {
+      await this.requeueIfReady([popped]);
+      if (!now.active) throw new ConflictError(`agent ${now.name} is deactivated: send a heartbeat to reactivate it`);
+    }
+    return { kind: 'refused', taskId: popped };
+  }
+
+  private async claimStep(queue: ReadyQueue, agentId: number, projectId: number | undefined): Promise<ClaimStep> {
+    if (queue.kind === 'redis') return this.claimStepIndexed(queue, agentId, projectId);
+    // The Postgres path: lock the agent, pick with SKIP LOCKED and commit, in one transaction.
+    return this.db.transaction(async (tx): Promise<ClaimStep> => {
+      // Locking the agent row serialises claims of one agent, so its capacity is never overrun.
+      const { rows } = await tx.query<AgentRow & { held: number }>(
+        `SELECT ${AGENT_COLUMNS}, (SELECT count(*) FROM assignments s WHERE s.agent_id = agents.id AND s.status = 'active')::int AS held
+         FROM agents WHERE id = $1 FOR UPDATE`,
+        [agentId],
+      );
+      const agent = rows[0];
+      if (!agent) throw new NotFoundError(`no agent with id ${agentId}`);
+      if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+      if (agent.held >= agent.capacity) return { kind: 'full' };
+      const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels ?? [], projectId };
+      const picked = await queue.next(tx, filter);
+      if (picked === null) return { kind: 'empty' };
+      const claimed = await claimTask(tx, picked, { agentId: agent.id, pool: agent.pool, capabilities: filter.capabilities, projectId }, this.leaseTtlSeconds);
+      if (!claimed) return { kind: 'refused', taskId: picked };
+      const { assignment, task } = claimed;
+      return { kind: 'ok', claim: { assignment, task, lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } } };
+    });
   }
 
   /** Assigns one given task to one given agent; 409 unless the task is ready and free. */
   async assign(taskId: number, agentId: number): Promise<Claim> {
     const agent = await this.getAgent(agentId);
     const task = await this.getTask(taskId);
-    const claim = await this.db.transaction(async (tx) => {
-      const claimed = await claimTask(tx, task.id, { agentId: agent.id, pool: agent.pool, capabilities: agent.labels }, this.leaseTtlSeconds);
-      if (!claimed) return null;
-      return { ...claimed, lease: { epoch: claimed.assignment.epoch, expiresAt: claimed.assignment.leaseExpiresAt } };
-    });
+    const claim = await this.db
+      .transaction(async (tx) => {
+        const claimed = await claimTask(tx, task.id, { agentId: agent.id, pool: agent.pool, capabilities: agent.labels }, this.leaseTtlSeconds);
+        if (!claimed) return null;
+        return { ...claimed, lease: { epoch: claimed.assignment.epoch, expiresAt: claimed.assignment.leaseExpiresAt } };
+      })
+      .catch((err: unknown) => {
+        const refusal = isCapacityRefusal(err);
+        if (refusal === 'full') throw new ConflictError(`agent ${agent.name} is at its capacity of ${agent.capacity}: it must finish or release work first`);
+        if (refusal === 'inactive') throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+        throw err;
+      });
     if (!claim) {
       const why = task.status !== 'pending' ? `it is ${task.status}` : task.held ? 'it is on hold' : !task.ready ? 'its dependencies are not met' : `agent ${agent.name} may not take it (pool or capabilities)`;
       throw new ConflictError(`task ${task.key} cannot be assigned: ${why}`);

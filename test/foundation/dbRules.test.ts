@@ -16,7 +16,7 @@ describe.each(['postgres', 'pglite'] as const)('database rules on %s', (backend)
       [p.rows[0]!.id],
     );
     taskId = task.rows[0]!.id;
-    const a = await t.db.query<{ id: number }>(`INSERT INTO agents (name) VALUES ('a1') RETURNING id`);
+    const a = await t.db.query<{ id: number }>(`INSERT INTO agents (name, capacity) VALUES ('a1', 5) RETURNING id`);
     agentId = a.rows[0]!.id;
   });
   afterAll(() => t.cleanup());
@@ -33,6 +33,20 @@ describe.each(['postgres', 'pglite'] as const)('database rules on %s', (backend)
       [taskId],
     );
     expect(rows[0]!.n).toBe(1);
+  });
+
+  it('never lets an agent hold more live assignments than its capacity, or any when deactivated', async () => {
+    const p = await t.db.query<{ id: number }>(`INSERT INTO projects (owner, repo) VALUES ('o', 'capacity') RETURNING id`);
+    const mk = async (key: string) =>
+      (await t.db.query<{ id: number }>(`INSERT INTO tasks (project_id, key, title) VALUES ($1, $2, $2) RETURNING id`, [p.rows[0]!.id, key])).rows[0]!.id;
+    const ag = (await t.db.query<{ id: number }>(`INSERT INTO agents (name, capacity) VALUES ('cap2', 2) RETURNING id`)).rows[0]!.id;
+    const ins = `INSERT INTO assignments (task_id, agent_id, epoch, lease_expires_at) VALUES ($1, $2, 1, now() + interval '10 minutes')`;
+    await t.db.query(ins, [await mk('c.1'), ag]);
+    await t.db.query(ins, [await mk('c.2'), ag]);
+    await expect(t.db.query(ins, [await mk('c.3'), ag])).rejects.toThrow(/agent_at_capacity/);
+    await t.db.query(`UPDATE agents SET active = false WHERE id = $1`, [ag]);
+    await t.db.query(`UPDATE assignments SET status = 'released' WHERE agent_id = $1`, [ag]);
+    await expect(t.db.query(ins, [await mk('c.4'), ag])).rejects.toThrow(/agent_inactive/);
   });
 
   it('refuses a status outside the closed set', async () => {

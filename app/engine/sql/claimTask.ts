@@ -66,6 +66,60 @@ export function mapAssignment(r: AssignmentRow): Assignment {
   };
 }
 
+/**
+ * The Redis path's claim, one statement and no explicit transaction: the index already chose the
+ * task, the statement checks it against the agent's current row (active, pool, labels) and the
+ * capacity trigger (migration 0005) serialises claims of one agent.
+ */
+const CLAIM_FOR_AGENT_SQL = `
+WITH ag AS (SELECT id, pool, labels FROM agents WHERE id = $3 AND active),
+t AS (
+  UPDATE tasks SET status = 'assigned', lease_epoch = lease_epoch + 1, attempts = attempts + 1,
+    lease_expires_at = now() + make_interval(secs => $2), ready_since = NULL,
+    started_at = COALESCE(started_at, now()), failure_reason = NULL
+  FROM ag
+  WHERE tasks.id = $1 AND tasks.status = 'pending' AND NOT tasks.held AND tasks.ready_since IS NOT NULL
+    AND (tasks.required_pool IS NULL OR tasks.required_pool = ag.pool) AND tasks.required_capabilities <@ ag.labels
+    AND ($4::bigint IS NULL OR tasks.project_id = $4)
+  RETURNING tasks.*, ag.pool AS agent_pool
+), a AS (
+  INSERT INTO assignments (task_id, agent_id, pool, epoch, lease_expires_at)
+  SELECT id, $3, agent_pool, lease_epoch, lease_expires_at FROM t
+  RETURNING *
+)
+SELECT ${TASK_COLUMNS},
+  a.id AS a_id, a.agent_id AS a_agent_id, a.pool AS a_pool, a.epoch AS a_epoch, a.status AS a_status,
+  a.percent_complete AS a_percent_complete, a.notes AS a_notes, a.end_reason AS a_end_reason,
+  a.workflow_run_id AS a_workflow_run_id, a.runner_name AS a_runner_name, a.lease_expires_at AS a_lease_expires_at,
+  a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.ended_at AS a_ended_at
+FROM a JOIN t ON t.id = a.task_id LEFT JOIN epics e ON e.id = t.epic_id`;
+
+/** What the capacity trigger raises; the claim reports "nothing for you now" rather than an error. */
+export function isCapacityRefusal(err: unknown): 'full' | 'inactive' | null {
+  const e = err as { code?: string; message?: string };
+  if (e?.code !== 'P0001' || typeof e.message !== 'string') return null;
+  if (e.message.startsWith('agent_at_capacity')) return 'full';
+  if (e.message.startsWith('agent_inactive')) return 'inactive';
+  return null;
+}
+
+function claimedRow(r: (TaskRow & Record<string, unknown>) | undefined): { assignment: Assignment; task: Task } | null {
+  if (!r) return null;
+  const a = Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('a_')).map(([k, v]) => [k.slice(2), v]));
+  return { task: mapTask(r), assignment: mapAssignment({ ...(a as unknown as AssignmentRow), task_id: r.id }) };
+}
+
+export async function claimTaskForAgent(
+  db: Queryable,
+  taskId: number,
+  agentId: number,
+  projectId: number | undefined,
+  leaseTtlSeconds: number,
+): Promise<{ assignment: Assignment; task: Task } | null> {
+  const { rows } = await db.query<TaskRow & Record<string, unknown>>(CLAIM_FOR_AGENT_SQL, [taskId, leaseTtlSeconds, agentId, projectId ?? null]);
+  return claimedRow(rows[0]);
+}
+
 export async function claimTask(
   tx: Queryable,
   taskId: number,
@@ -80,8 +134,5 @@ export async function claimTask(
     claimer.projectId ?? null,
     claimer.agentId,
   ]);
-  const r = rows[0];
-  if (!r) return null;
-  const a = Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('a_')).map(([k, v]) => [k.slice(2), v]));
-  return { task: mapTask(r), assignment: mapAssignment({ ...(a as unknown as AssignmentRow), task_id: r.id }) };
+  return claimedRow(rows[0]);
 }
