@@ -205,10 +205,13 @@ export class Engine {
   /** The agent that stands for a runner pool when the app claims on its behalf. */
   async poolAgent(pool: { name: string; capabilities?: string[]; capacity?: number }): Promise<Agent> {
     const { rows } = await this.db.query<AgentRow>(
-      `INSERT INTO agents (name, pool, labels, capacity, kind, active) VALUES ($1, $2, $3, $4, 'local', true)
-       ON CONFLICT (name) DO UPDATE SET pool = $2, labels = $3, capacity = $4, updated_at = now()
+      // Only what the caller states is changed: a job claiming by pool name must not reset the
+      // capacity and capabilities the app configured for that pool.
+      `INSERT INTO agents (name, pool, labels, capacity, kind, active) VALUES ($1, $2, COALESCE($3::text[], '{}'), COALESCE($4, 1), 'local', true)
+       ON CONFLICT (name) DO UPDATE SET pool = $2, labels = COALESCE($3::text[], agents.labels),
+         capacity = COALESCE($4, agents.capacity), updated_at = now()
        RETURNING ${AGENT_COLUMNS}`,
-      [`pool/${pool.name}`, pool.name, pool.capabilities ?? [], pool.capacity ?? 1],
+      [`pool/${pool.name}`, pool.name, pool.capabilities ?? null, pool.capacity ?? null],
     );
     return mapAgent(rows[0]!);
   }
