@@ -1,41 +1,23 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import nock from 'nock';
-import { freshDb, type TestDb } from '../support/db.js';
-import { API, OWNER, REPO, example, makeApp, tokenScope, type TestApp } from './helpers.js';
+import { API, OWNER, REPO, example, makeApp, tokenScope, type TestApp, useGitHubTestDb } from './helpers.js';
 import { tokenClient } from '../../app/github/probot.js';
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await freshDb('gh_app');
-  nock.disableNetConnect();
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await t?.cleanup();
-});
-beforeEach(async () => {
-  await t.db.query('DELETE FROM projects');
-  await t.db.query('DELETE FROM agents');
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+const db = useGitHubTestDb('gh_app');
 
 const repoPath = `/repos/${OWNER}/${REPO}`;
 let seq = 0;
 const send = (app: TestApp, name: string, payload: unknown) => app.probot.receive({ id: `test-${++seq}`, name, payload } as never);
 
 async function taskRow(key: string) {
-  const { rows } = await t.db.query<{ id: number; status: string; held: boolean; priority: number; required_pool: string | null; attempts: number; lease_epoch: number; pr_number: number | null; estimated_hours: number }>(
+  const { rows } = await db().db.query<{ id: number; status: string; held: boolean; priority: number; required_pool: string | null; attempts: number; lease_epoch: number; pr_number: number | null; estimated_hours: number }>(
     'SELECT id, status, held, priority, required_pool, attempts, lease_epoch, pr_number, estimated_hours FROM tasks WHERE key = $1',
     [key],
   );
   return rows[0]!;
 }
 const evidence = async (type: string) =>
-  (await t.db.query<{ ref: string | null; metadata: Record<string, unknown> }>('SELECT ref, metadata FROM evidence WHERE type = $1 ORDER BY id', [type])).rows;
+  (await db().db.query<{ ref: string | null; metadata: Record<string, unknown> }>('SELECT ref, metadata FROM evidence WHERE type = $1 ORDER BY id', [type])).rows;
 
 function handIssue(number: number, body: string, extra: Record<string, unknown> = {}) {
   const p = example<{ issue: Record<string, unknown>; sender: Record<string, unknown> }>('issues', 'opened');
@@ -59,7 +41,7 @@ function expectDispatch(api: string, key: string, issue: number, epoch: number, 
 
 describe('issues become tasks and are dispatched to pools', () => {
   it('a hand-written fleet:task issue becomes a task, is dispatched with its epoch, and labelled with the pool', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const token = tokenScope();
     const d = expectDispatch(API, 'i7', 7, 1, 4242);
     await send(app, 'issues', handIssue(7, 'Do the thing\n\nEstimate: 3h'));
@@ -67,13 +49,13 @@ describe('issues become tasks and are dispatched to pools', () => {
     d.done();
     const task = await taskRow('i7');
     expect(task).toMatchObject({ status: 'assigned', estimated_hours: 3, lease_epoch: 1 });
-    const { rows } = await t.db.query<{ workflow_run_id: number; pool: string }>('SELECT workflow_run_id, pool FROM assignments WHERE task_id = $1', [task.id]);
+    const { rows } = await db().db.query<{ workflow_run_id: number; pool: string }>('SELECT workflow_run_id, pool FROM assignments WHERE task_id = $1', [task.id]);
     expect(rows).toEqual([{ workflow_run_id: 4242, pool: 'default' }]);
     expect((await evidence('dispatch'))[0]!.metadata).toMatchObject({ pool: 'default', epoch: 1, workflow_run_id: 4242 });
   });
 
   it('reads Depends on lines: a dependent waits, and says which references are not tasks', async () => {
-    const app = await makeApp(t.db, { config: { pools: [{ name: 'default', capacity: 2 }] } });
+    const app = await makeApp(db().db, { config: { pools: [{ name: 'default', capacity: 2 }] } });
     const token = tokenScope();
     const d1 = expectDispatch(API, 'i1', 1, 1, null);
     await send(app, 'issues', handIssue(1, 'first'));
@@ -85,12 +67,12 @@ describe('issues become tasks and are dispatched to pools', () => {
     d1.done();
     c.done();
     expect((await taskRow('i2')).status).toBe('pending');
-    const ready = await t.db.query<{ ready: boolean }>(`SELECT ready FROM task_readiness WHERE key = 'i2'`);
+    const ready = await db().db.query<{ ready: boolean }>(`SELECT ready FROM task_readiness WHERE key = 'i2'`);
     expect(ready.rows[0]!.ready).toBe(false);
   });
 
   it('labels steer: pool routing, priority and hold; the app ignores its own labels', async () => {
-    const app = await makeApp(t.db, { config: { pools: [{ name: 'default', capacity: 0 + 1 }, { name: 'gpu', capacity: 1 }] } });
+    const app = await makeApp(db().db, { config: { pools: [{ name: 'default', capacity: 0 + 1 }, { name: 'gpu', capacity: 1 }] } });
     // hold first so nothing is dispatched when the task appears
     const held = handIssue(3, 'x');
     (held.issue as { labels: unknown[] }).labels = [{ name: 'fleet:task' }, { name: 'fleet:hold' }];
@@ -116,7 +98,7 @@ describe('issues become tasks and are dispatched to pools', () => {
   });
 
   it('closing an issue marks the task done, or cancelled when not planned', async () => {
-    const app = await makeApp(t.db, { config: { pools: [{ name: 'default', capacity: 1 }] } });
+    const app = await makeApp(db().db, { config: { pools: [{ name: 'default', capacity: 1 }] } });
     const token = tokenScope();
     const d = expectDispatch(API, 'i5', 5, 1, null);
     await send(app, 'issues', handIssue(5, ''));
@@ -138,7 +120,7 @@ describe('issues become tasks and are dispatched to pools', () => {
 
 describe('runs, pull requests and checks become evidence', () => {
   it('workflow job ties the runner; a failed run releases the task, which is dispatched again', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const token = tokenScope();
     const d1 = expectDispatch(API, 'i8', 8, 1, 900);
     await send(app, 'issues', handIssue(8, ''));
@@ -157,7 +139,7 @@ describe('runs, pull requests and checks become evidence', () => {
     token.done();
     const task = await taskRow('i8');
     expect(task).toMatchObject({ status: 'assigned', lease_epoch: 2, attempts: 2 });
-    const { rows } = await t.db.query<{ status: string; runner_name: string | null; workflow_run_id: number }>(
+    const { rows } = await db().db.query<{ status: string; runner_name: string | null; workflow_run_id: number }>(
       'SELECT status, runner_name, workflow_run_id FROM assignments WHERE task_id = $1 ORDER BY epoch',
       [task.id],
     );
@@ -171,7 +153,7 @@ describe('runs, pull requests and checks become evidence', () => {
   });
 
   it('PR opened → in review; checks and reviews recorded; merged → done', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const token = tokenScope();
     const d1 = expectDispatch(API, 'i1', 1, 1, null);
     await send(app, 'issues', handIssue(1, ''));
@@ -204,12 +186,12 @@ describe('runs, pull requests and checks become evidence', () => {
     const closed = { ...opened, action: 'closed', pull_request: { ...opened.pull_request, merged: true, merged_at: '2024-01-01T00:00:00Z', merge_commit_sha: 'b'.repeat(40), state: 'closed' } };
     await send(app, 'pull_request', closed);
     expect((await taskRow('i1')).status).toBe('done');
-    const kinds = (await t.db.query<{ type: string }>('SELECT type FROM evidence ORDER BY id')).rows.map((r) => r.type);
+    const kinds = (await db().db.query<{ type: string }>('SELECT type FROM evidence ORDER BY id')).rows.map((r) => r.type);
     expect(kinds).toEqual(['dispatch', 'pr', 'check', 'check', 'review', 'merge', 'commit', 'merge']);
   });
 
   it('never crashes on odd payloads', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const odd: [string, unknown][] = [
       ['issues', { action: 'opened', repository: { name: REPO, owner: { login: OWNER } }, issue: { number: 'x' } }],
       ['issues', { action: 'closed' }],
@@ -235,7 +217,7 @@ describe('slash commands', () => {
   }
 
   it('checks permission once (cached), runs each command, reacts, and explains errors', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const token = tokenScope();
     const hold = handIssue(4, '');
     (hold.issue as { labels: unknown[] }).labels = [{ name: 'fleet:task' }, { name: 'fleet:hold' }];
@@ -261,7 +243,7 @@ describe('slash commands', () => {
   });
 
   it('refuses people without write access, and ignores bots', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const token = tokenScope();
     const hold = handIssue(9, '');
     (hold.issue as { labels: unknown[] }).labels = [{ name: 'fleet:task' }, { name: 'fleet:hold' }];
@@ -284,7 +266,7 @@ describe('slash commands', () => {
 describe('GitHub Enterprise and limits', () => {
   it('GHE_HOST / GHE_PROTOCOL point every call at the Enterprise API', async () => {
     const ghe = 'http://ghe.corp.test/api/v3';
-    const app = await makeApp(t.db, { env: { GHE_HOST: 'ghe.corp.test', GHE_PROTOCOL: 'http' } });
+    const app = await makeApp(db().db, { env: { GHE_HOST: 'ghe.corp.test', GHE_PROTOCOL: 'http' } });
     const token = tokenScope(ghe);
     const d = expectDispatch(ghe, 'i11', 11, 1, 77);
     await send(app, 'issues', handIssue(11, ''));

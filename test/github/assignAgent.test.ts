@@ -1,28 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import nock from 'nock';
-import { freshDb, type TestDb } from '../support/db.js';
-import { API, INSTALLATION, OWNER, REPO, example, makeApp, tokenScope, type TestApp } from './helpers.js';
+import { API, INSTALLATION, OWNER, REPO, example, makeApp, tokenScope, type TestApp, useGitHubTestDb } from './helpers.js';
 
 /** `/fleet assign <agent>`: a name that is not a pool hands the task to that agent (engine.assign). */
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await freshDb('gh_assign_agent');
-  nock.disableNetConnect();
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await t?.cleanup();
-});
-beforeEach(async () => {
-  await t.db.query('DELETE FROM projects');
-  await t.db.query('DELETE FROM agents');
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+const db = useGitHubTestDb('gh_assign_agent');
 
 const repoPath = `/repos/${OWNER}/${REPO}`;
 let seq = 0;
@@ -46,9 +28,9 @@ async function taskIssue(app: TestApp, issueNumber: number) {
 }
 
 async function state(taskId: number) {
-  const task = (await t.db.query<{ status: string; lease_epoch: number }>('SELECT status, lease_epoch FROM tasks WHERE id = $1', [taskId])).rows[0]!;
+  const task = (await db().db.query<{ status: string; lease_epoch: number }>('SELECT status, lease_epoch FROM tasks WHERE id = $1', [taskId])).rows[0]!;
   const assignments = (
-    await t.db.query<{ agent: string; status: string; epoch: number }>(
+    await db().db.query<{ agent: string; status: string; epoch: number }>(
       'SELECT g.name AS agent, a.status, a.epoch FROM assignments a JOIN agents g ON g.id = a.agent_id WHERE a.task_id = $1 ORDER BY a.epoch',
       [taskId],
     )
@@ -67,7 +49,7 @@ function github(issue: number, commentId: number, reaction: '+1' | 'confused', r
 
 describe('/fleet assign <agent>', () => {
   it('assigns the task to a registered agent under a new lease, with a thumbs-up and no reply', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     await app.engine.heartbeatAgent({ name: 'vm-7', pool: 'default' });
     const task = await taskIssue(app, 21);
     const token = tokenScope();
@@ -79,7 +61,7 @@ describe('/fleet assign <agent>', () => {
   });
 
   it('a pool name still routes to the pool and assigns nobody', async () => {
-    const app = await makeApp(t.db, { config: { pools: [{ name: 'default', capacity: 1 }, { name: 'gpu', capacity: 1 }] } });
+    const app = await makeApp(db().db, { config: { pools: [{ name: 'default', capacity: 1 }, { name: 'gpu', capacity: 1 }] } });
     await app.engine.heartbeatAgent({ name: 'gpu-box', pool: 'gpu' });
     const task = await taskIssue(app, 22);
     await app.deps.port.setHeld(task.id, true);
@@ -88,13 +70,13 @@ describe('/fleet assign <agent>', () => {
     await send(app, 'issue_comment', comment(22, '/fleet assign gpu', 7022));
     gh.done();
     token.done();
-    const row = (await t.db.query<{ required_pool: string | null }>('SELECT required_pool FROM tasks WHERE id = $1', [task.id])).rows[0]!;
+    const row = (await db().db.query<{ required_pool: string | null }>('SELECT required_pool FROM tasks WHERE id = $1', [task.id])).rows[0]!;
     expect(row.required_pool).toBe('gpu');
     expect((await state(task.id)).assignments).toEqual([]);
   });
 
   it('an unknown name is an error reply naming what is accepted; nothing changes', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     await app.engine.heartbeatAgent({ name: 'vm-7', pool: 'default' });
     const task = await taskIssue(app, 23);
     const token = tokenScope();
@@ -108,7 +90,7 @@ describe('/fleet assign <agent>', () => {
   });
 
   it("a task that cannot be assigned gets the engine's reason: held, already assigned, or an inactive agent", async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     await app.engine.heartbeatAgent({ name: 'vm-7', pool: 'default' });
     await app.engine.heartbeatAgent({ name: 'vm-8', pool: 'default' });
     const retired = await app.engine.heartbeatAgent({ name: 'vm-9', pool: 'default' });

@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { freshDb, type TestDb } from '../support/db.js';
 import type { Probot } from 'probot';
 import type { Db } from '../../app/store/db.js';
 import { Engine } from '../../app/engine/engine.js';
@@ -109,4 +111,31 @@ export async function makeApp(db: Db, opts: { config?: FleetConfigInput; env?: {
   });
   await probot.load(fleetApp(deps));
   return { probot, deps, engine };
+}
+
+/**
+ * The hooks every Probot + nock file here needs: a fresh schema for the file, no real network,
+ * an empty project table before each test (and agents too unless `keepAgents`), and every nock
+ * scope used by the end of each test. Returns a getter for the database.
+ */
+export function useGitHubTestDb(label: string, opts: { keepAgents?: boolean } = {}): () => TestDb {
+  let t: TestDb | undefined;
+  beforeAll(async () => {
+    t = await freshDb(label);
+    nock.disableNetConnect();
+  });
+  afterAll(async () => {
+    nock.enableNetConnect();
+    await t?.cleanup();
+  });
+  beforeEach(async () => {
+    await t!.db.query('DELETE FROM projects');
+    if (!opts.keepAgents) await t!.db.query('DELETE FROM agents');
+  });
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+  });
+  return () => t!;
 }

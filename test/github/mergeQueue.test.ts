@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import nock from 'nock';
-import { freshDb, type TestDb } from '../support/db.js';
-import { API, INSTALLATION, OWNER, REPO, example, makeApp, tokenScope, type TestApp } from './helpers.js';
+import { API, INSTALLATION, OWNER, REPO, example, makeApp, tokenScope, type TestApp, useGitHubTestDb } from './helpers.js';
 import { orderMergeQueue, type MergeQueueInput } from '../../app/core/mergeOrder.js';
 import { checksOf } from '../../app/github/mergeQueue/github.js';
 import { createMergeQueue } from '../../app/github/mergeQueue/hooks.js';
@@ -108,23 +107,7 @@ describe('checksOf (pure)', () => {
 
 // ---------------------------------------------------------------- Probot + nock
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await freshDb('gh_merge_queue');
-  nock.disableNetConnect();
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await t?.cleanup();
-});
-beforeEach(async () => {
-  await t.db.query('DELETE FROM projects');
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+const db = useGitHubTestDb('gh_merge_queue', { keepAgents: true });
 
 const repoPath = `/repos/${OWNER}/${REPO}`;
 let seq = 0;
@@ -132,27 +115,27 @@ const send = (app: TestApp, name: string, payload: unknown) => app.probot.receiv
 const sha = (c: string) => c.repeat(40);
 
 async function setup(config: FleetConfigInput = {}) {
-  const app = await makeApp(t.db, { config });
-  app.deps.mergeQueue = createMergeQueue(t.db);
+  const app = await makeApp(db().db, { config });
+  app.deps.mergeQueue = createMergeQueue(db().db);
   const project = await app.deps.port.ensureProject({ owner: OWNER, repo: REPO, installationId: INSTALLATION, defaultBranch: 'main' });
   return { app, projectId: project.id };
 }
 
 async function addTask(projectId: number, key: string, pr: number, o: { cp?: number; status?: string; dependsOn?: number } = {}) {
-  const { rows } = await t.db.query<{ id: number }>(
+  const { rows } = await db().db.query<{ id: number }>(
     `INSERT INTO tasks (project_id, key, title, status, critical_path_hours, pr_number, branch)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
     [projectId, key, `Task ${key}`, o.status ?? 'in_review', o.cp ?? 1, pr, `fleet/${key}-work`],
   );
   const id = Number(rows[0]!.id);
-  if (o.dependsOn) await t.db.query('INSERT INTO dependencies (project_id, task_id, depends_on_task_id) VALUES ($1, $2, $3)', [projectId, id, o.dependsOn]);
+  if (o.dependsOn) await db().db.query('INSERT INTO dependencies (project_id, task_id, depends_on_task_id) VALUES ($1, $2, $3)', [projectId, id, o.dependsOn]);
   return id;
 }
 
-const taskStatus = async (id: number) => (await t.db.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1', [id])).rows[0]!.status;
+const taskStatus = async (id: number) => (await db().db.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1', [id])).rows[0]!.status;
 const queueRow = async (pr: number) =>
   (
-    await t.db.query<{ state: string; waiting_for: string | null; head_sha: string | null; position: number | null; reason: string | null; mode: string; merge_sha: string | null }>(
+    await db().db.query<{ state: string; waiting_for: string | null; head_sha: string | null; position: number | null; reason: string | null; mode: string; merge_sha: string | null }>(
       'SELECT state, waiting_for, head_sha, position, reason, mode, merge_sha FROM merge_queue WHERE pr_number = $1 ORDER BY id DESC LIMIT 1',
       [pr],
     )
@@ -290,7 +273,7 @@ describe('merge queue (app mode)', () => {
     token.done();
     expect(await taskStatus(task)).toBe('done');
     expect(await queueRow(2)).toMatchObject({ state: 'merged', merge_sha: sha('m'), position: null });
-    const ev = await t.db.query<{ source: string; ref: string; metadata: Record<string, unknown> }>(`SELECT source, ref, metadata FROM evidence WHERE type = 'merge'`);
+    const ev = await db().db.query<{ source: string; ref: string; metadata: Record<string, unknown> }>(`SELECT source, ref, metadata FROM evidence WHERE type = 'merge'`);
     expect(ev.rows).toEqual([{ source: 'app', ref: sha('m'), metadata: expect.objectContaining({ kind: 'merge_queue', method: 'rebase', pr: 2, head_sha: head }) }]);
 
     // GitHub's pull_request.closed (merged) arrives afterwards: nothing more happens.
@@ -482,7 +465,7 @@ describe('merge queue (GitHub native merge queue)', () => {
     expect(await queueRow(60)).toMatchObject({ state: 'merged' });
     expect(await taskStatus(dep)).toBe('done');
     expect(await queueRow(61)).toMatchObject({ state: 'merging' });
-    const ev = await t.db.query<{ metadata: { kind: string; action: string; reason?: string } }>(`SELECT metadata FROM evidence WHERE type = 'merge' ORDER BY id`);
+    const ev = await db().db.query<{ metadata: { kind: string; action: string; reason?: string } }>(`SELECT metadata FROM evidence WHERE type = 'merge' ORDER BY id`);
     expect(ev.rows.map((r) => [r.metadata.kind, r.metadata.action, r.metadata.reason ?? null])).toEqual([
       ['merge_group', 'checks_requested', null],
       ['merge_group', 'destroyed', 'merged'],

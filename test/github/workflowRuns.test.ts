@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { parse } from 'yaml';
 import { parseRunTitle } from '../../app/github/handlers/checks.js';
-import { freshDb, type TestDb } from '../support/db.js';
-import { API, OWNER, REPO, example, makeApp, tokenScope, type TestApp } from './helpers.js';
+import { API, OWNER, REPO, example, makeApp, tokenScope, type TestApp, useGitHubTestDb } from './helpers.js';
 
 /**
  * workflow_run / workflow_job events of the agent workflow are tied to their task by the run id
@@ -13,24 +12,7 @@ import { API, OWNER, REPO, example, makeApp, tokenScope, type TestApp } from './
  * `fleet task=<key> epoch=<n>` (runners/workflows/fleet-agent.yml).
  */
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await freshDb('gh_workflow_runs');
-  nock.disableNetConnect();
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await t?.cleanup();
-});
-beforeEach(async () => {
-  await t.db.query('DELETE FROM projects');
-  await t.db.query('DELETE FROM agents');
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+const db = useGitHubTestDb('gh_workflow_runs');
 
 const repoPath = `/repos/${OWNER}/${REPO}`;
 let seq = 0;
@@ -78,12 +60,12 @@ function workflowJob(action: 'queued' | 'in_progress' | 'completed', runId: numb
 }
 
 async function task(key: string) {
-  const r = (await t.db.query<{ id: number; status: string; lease_epoch: number; attempts: number }>('SELECT id, status, lease_epoch, attempts FROM tasks WHERE key = $1', [key])).rows[0]!;
+  const r = (await db().db.query<{ id: number; status: string; lease_epoch: number; attempts: number }>('SELECT id, status, lease_epoch, attempts FROM tasks WHERE key = $1', [key])).rows[0]!;
   return { id: Number(r.id), status: r.status, epoch: Number(r.lease_epoch), attempts: r.attempts };
 }
 async function assignments(key: string) {
   return (
-    await t.db.query<{ epoch: number; status: string; workflow_run_id: number | null; runner_name: string | null }>(
+    await db().db.query<{ epoch: number; status: string; workflow_run_id: number | null; runner_name: string | null }>(
       'SELECT a.epoch, a.status, a.workflow_run_id, a.runner_name FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.key = $1 ORDER BY a.epoch',
       [key],
     )
@@ -91,7 +73,7 @@ async function assignments(key: string) {
 }
 const runEvidence = async (key: string) =>
   (
-    await t.db.query<{ metadata: Record<string, unknown> }>(
+    await db().db.query<{ metadata: Record<string, unknown> }>(
       `SELECT e.metadata FROM evidence e JOIN tasks t ON t.id = e.task_id WHERE t.key = $1 AND e.type = 'workflow_run' ORDER BY e.id`,
       [key],
     )
@@ -99,7 +81,7 @@ const runEvidence = async (key: string) =>
 
 describe('agent runs matched by name before their run id is known', () => {
   it('workflow_run by its run name: ties the run id, moves the task, and a failed run releases it for another dispatch', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const token = tokenScope();
     const d1 = dispatchWithoutRunId('i8', 8, 1);
     await send(app, 'issues', taskIssue(8));
@@ -132,7 +114,7 @@ describe('agent runs matched by name before their run id is known', () => {
   });
 
   it('workflow_job by its job name, arriving first: ties the run and the runner, and marks the task in progress', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const token = tokenScope();
     const d = dispatchWithoutRunId('i9', 9, 1);
     await send(app, 'issues', taskIssue(9));
@@ -154,7 +136,7 @@ describe('agent runs matched by name before their run id is known', () => {
   });
 
   it('a run named for a stale epoch, or a second run under a taken name, is recorded but moves nothing', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const token = tokenScope();
     const d = dispatchWithoutRunId('i10', 10, 1);
     await send(app, 'issues', taskIssue(10));
@@ -174,7 +156,7 @@ describe('agent runs matched by name before their run id is known', () => {
   });
 
   it('a run that claims for itself (`fleet task= epoch=`) or an unrelated CI run is not an agent run', async () => {
-    const app = await makeApp(t.db);
+    const app = await makeApp(db().db);
     const token = tokenScope();
     const d = dispatchWithoutRunId('i11', 11, 1);
     await send(app, 'issues', taskIssue(11));
@@ -197,7 +179,7 @@ describe('the dispatch and the workflow agree', () => {
   const declared = Object.keys(wf.on.workflow_dispatch.inputs);
 
   it("sends only inputs fleet-agent.yml declares, with the pool's name and runner labels, and the run name carries task and epoch", async () => {
-    const app = await makeApp(t.db, { config: { pools: [{ name: 'gpu', runsOn: ['self-hosted', 'linux', 'gpu'], capacity: 1 }] } });
+    const app = await makeApp(db().db, { config: { pools: [{ name: 'gpu', runsOn: ['self-hosted', 'linux', 'gpu'], capacity: 1 }] } });
     const token = tokenScope();
     let sent: Record<string, string> | undefined;
     const d = nock(API)

@@ -17,7 +17,7 @@ describe('several orchestrator processes', () => {
   let a: Orchestrator;
   let b: Orchestrator;
   beforeAll(async () => {
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       HOST: '127.0.0.1',
       PORT: '0',
       DATABASE_URL: PG_URL,

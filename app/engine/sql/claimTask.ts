@@ -2,6 +2,14 @@ import type { Queryable } from '../../store/db.js';
 import type { Assignment, Task } from '../types.js';
 import { TASK_COLUMNS, mapTask, type TaskRow } from './taskRow.js';
 
+/** Both claim statements end the same way: the claimed task (alias t) and its new assignment (a) as one row. */
+const CLAIMED_ROW = `SELECT ${TASK_COLUMNS},
+  a.id AS a_id, a.agent_id AS a_agent_id, a.pool AS a_pool, a.epoch AS a_epoch, a.status AS a_status,
+  a.percent_complete AS a_percent_complete, a.notes AS a_notes, a.end_reason AS a_end_reason,
+  a.workflow_run_id AS a_workflow_run_id, a.runner_name AS a_runner_name, a.lease_expires_at AS a_lease_expires_at,
+  a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.ended_at AS a_ended_at
+FROM a JOIN t ON t.id = a.task_id LEFT JOIN epics e ON e.id = t.epic_id`;
+
 /**
  * Commits a claim in one statement: the task moves pending → assigned only if it is still ready
  * and routable to this claimer, its fencing epoch goes up by one, and the assignment row is
@@ -21,12 +29,7 @@ WITH t AS (
   SELECT id, $6, $3, lease_epoch, lease_expires_at FROM t
   RETURNING *
 )
-SELECT ${TASK_COLUMNS},
-  a.id AS a_id, a.agent_id AS a_agent_id, a.pool AS a_pool, a.epoch AS a_epoch, a.status AS a_status,
-  a.percent_complete AS a_percent_complete, a.notes AS a_notes, a.end_reason AS a_end_reason,
-  a.workflow_run_id AS a_workflow_run_id, a.runner_name AS a_runner_name, a.lease_expires_at AS a_lease_expires_at,
-  a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.ended_at AS a_ended_at
-FROM a JOIN t ON t.id = a.task_id LEFT JOIN epics e ON e.id = t.epic_id`;
+${CLAIMED_ROW}`;
 
 export interface AssignmentRow {
   id: number;
@@ -87,12 +90,7 @@ t AS (
   SELECT id, $3, agent_pool, lease_epoch, lease_expires_at FROM t
   RETURNING *
 )
-SELECT ${TASK_COLUMNS},
-  a.id AS a_id, a.agent_id AS a_agent_id, a.pool AS a_pool, a.epoch AS a_epoch, a.status AS a_status,
-  a.percent_complete AS a_percent_complete, a.notes AS a_notes, a.end_reason AS a_end_reason,
-  a.workflow_run_id AS a_workflow_run_id, a.runner_name AS a_runner_name, a.lease_expires_at AS a_lease_expires_at,
-  a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.ended_at AS a_ended_at
-FROM a JOIN t ON t.id = a.task_id LEFT JOIN epics e ON e.id = t.epic_id`;
+${CLAIMED_ROW}`;
 
 /** What the capacity trigger raises; the claim reports "nothing for you now" rather than an error. */
 export function isCapacityRefusal(err: unknown): 'full' | 'inactive' | null {
