@@ -79,6 +79,8 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
     opts: { extra?: string; endAssignment?: 'completed' | 'cancelled' | 'released' | 'failed'; reason?: string; from?: TaskStatus[] },
   ): Promise<ChangeResult> {
     const res = await db.transaction(async (tx): Promise<ChangeResult> => {
+      // The engine's lock order (assignment, then task), so this never deadlocks with a lease sweep.
+      await tx.query(`SELECT id FROM assignments WHERE task_id = $1 AND status = 'active' FOR UPDATE`, [taskId]);
       const { rows } = await tx.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
       const cur = rows[0]?.status;
       if (!cur || !isTaskStatus(cur)) throw new Error(`task ${taskId} does not exist`);
