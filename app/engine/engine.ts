@@ -5,7 +5,7 @@ import { PostgresQueue } from '../queue/postgresQueue.js';
 import type { EventBus } from './events.js';
 import type { Actor, Agent, Assignment, Claim, ClaimFilter, ProgressReport, Task } from './types.js';
 import { ConflictError, ForbiddenError, NotFoundError, StaleEpochError, ValidationError } from '../core/errors.js';
-import { transition, type TaskStatus } from '../core/taskStatus.js';
+import { canTransition, transition, type TaskStatus } from '../core/taskStatus.js';
 import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from './sql/taskRow.js';
 import { claimTask, claimTaskForAgent, isCapacityRefusal, mapAssignment, type AssignmentRow } from './sql/claimTask.js';
 import { affectedBy, refreshReadiness } from './sql/refreshReadiness.js';
@@ -52,6 +52,43 @@ const mapAgent = (r: AgentRow): Agent => ({
 });
 
 const AGENT_COLUMNS = 'id, name, pool, labels, capacity, kind, active, last_heartbeat_at, created_at';
+
+/** How a status change ends the task's live assignment. */
+export type AssignmentEnd = 'completed' | 'cancelled' | 'released' | 'failed';
+
+/** The engine's rule: finished work completes it, a cancel cancels it, going back releases it. */
+const defaultAssignmentEnd = (to: TaskStatus): AssignmentEnd | null =>
+  to === 'cancelled' ? 'cancelled' : to === 'pending' || to === 'failed' ? 'released' : to === 'done' || to === 'in_review' ? 'completed' : null;
+
+export interface MoveTaskOptions {
+  /** Applies only from these statuses; from any other (but `to` itself) it is refused, not thrown. */
+  from?: readonly TaskStatus[] | undefined;
+  /** Step through `pending` when the table needs it (cancelled → pending → done); without a path it is refused. */
+  via?: 'pending' | undefined;
+  /** How the live assignment ends; null leaves it. Default by target (see defaultAssignmentEnd). */
+  endAssignmentAs?: AssignmentEnd | null | undefined;
+  /**
+   * Columns written with the final step, overriding the engine's rule: completed_at is set on
+   * done and cleared on pending, failure_reason takes the reason on failed and cancelled,
+   * attempts reset going back to pending from failed/cancelled/done, ready_since is left to the
+   * readiness refresh.
+   */
+  set?: {
+    completedAt?: 'now' | 'clear' | 'keep' | undefined;
+    failureReason?: 'reason' | 'clear' | 'keep' | undefined;
+    attempts?: 'reset' | 'keep' | undefined;
+    readySince?: 'clear' | 'keep' | undefined;
+  };
+  /**
+   * After a change commits: 'status' refreshes readiness of what depends on it and the index
+   * (afterStatusChange); 'reindex' also replaces the task's own index entry (updateTask with an
+   * empty patch); 'none' leaves it to the caller. Default 'status'.
+   */
+  refresh?: 'status' | 'reindex' | 'none' | undefined;
+}
+
+/** Outcome of moveTask: applied, already so, or refused with why. */
+export type MoveResult = { changed: boolean; task: Task } | { changed: false; refused: string; task: Task };
 
 /** How a claim attempt ended inside its transaction. */
 type ClaimStep = { kind: 'ok'; claim: Claim } | { kind: 'empty' } | { kind: 'refused'; taskId: number } | { kind: 'full' };
@@ -492,31 +529,63 @@ export class Engine {
    * ending its live assignment when the work is finished. Illegal moves are typed errors.
    */
   async setStatus(taskId: number, to: TaskStatus, reason: string): Promise<Task> {
-    const task = await this.db.transaction(async (tx) => {
+    const { task } = await this.moveTask(taskId, to, reason, { refresh: 'none' });
+    await this.afterStatusChange([task]);
+    return task;
+  }
+
+  /**
+   * The one status change (setStatus and the GitHub app both come here): locks the live
+   * assignment then the task, checks `from` and the transition table, steps through `pending`
+   * when asked and needed, ends the live assignment as the target requires, writes the task's
+   * lease, completion, failure and attempt columns, and after commit refreshes readiness and the
+   * ready index. A refusal (`from`, or no path even through pending) is an answer, not an error;
+   * an illegal move without `via` throws IllegalTransitionError.
+   */
+  async moveTask(taskId: number, to: TaskStatus, reason: string, opts: MoveTaskOptions = {}): Promise<MoveResult> {
+    const result = await this.db.transaction(async (tx): Promise<MoveResult> => {
       // Lock order everywhere: assignment, then task.
       await tx.query(`SELECT id FROM assignments WHERE task_id = $1 AND status = 'active' FOR UPDATE`, [taskId]);
       const cur = await this.taskIn(tx, taskId, true);
-      transition(cur.status, to, cur.key);
-      if (cur.status === to) return cur;
-      if (to === 'done' || to === 'cancelled' || to === 'in_review' || to === 'pending' || to === 'failed') {
+      if (cur.status === to) return { changed: false, task: cur };
+      if (opts.from && !opts.from.includes(cur.status)) {
+        return { changed: false, refused: `task ${cur.key} is ${cur.status}; this applies only to ${opts.from.join(', ')}`, task: cur };
+      }
+      let path: TaskStatus[];
+      if (canTransition(cur.status, to)) path = [to];
+      else if (opts.via === 'pending' && canTransition(cur.status, 'pending') && canTransition('pending', to)) path = ['pending', to];
+      else if (opts.via) return { changed: false, refused: `task ${cur.key} is ${cur.status} and cannot become ${to}`, task: cur };
+      else path = [transition(cur.status, to, cur.key)];
+      const end = opts.endAssignmentAs === undefined ? defaultAssignmentEnd(to) : opts.endAssignmentAs;
+      if (end) {
         await tx.query(
-          `UPDATE assignments SET status = CASE WHEN $2 = 'cancelled' THEN 'cancelled' WHEN $2 IN ('pending', 'failed') THEN 'released' ELSE 'completed' END,
-             end_reason = $3, ended_at = now(), updated_at = now() WHERE task_id = $1 AND status = 'active'`,
-          [taskId, to, reason],
+          `UPDATE assignments SET status = $2, end_reason = $3, ended_at = now(), updated_at = now() WHERE task_id = $1 AND status = 'active'`,
+          [taskId, end, reason],
         );
       }
+      // Steps on the way only change the status; the columns go with the final one.
+      for (const step of path.slice(0, -1)) await tx.query(`UPDATE tasks SET status = $2 WHERE id = $1`, [taskId, step]);
+      const set = opts.set ?? {};
+      const completedAt = set.completedAt ?? (to === 'done' ? 'now' : to === 'pending' ? 'clear' : 'keep');
+      const failureReason = set.failureReason ?? (to === 'failed' || to === 'cancelled' ? 'reason' : 'keep');
+      const attempts = set.attempts ?? (to === 'pending' && (cur.status === 'failed' || cur.status === 'cancelled' || cur.status === 'done') ? 'reset' : 'keep');
       await tx.query(
         `UPDATE tasks SET status = $2, lease_expires_at = CASE WHEN $2 IN ('assigned', 'in_progress') THEN lease_expires_at ELSE NULL END,
-           completed_at = CASE WHEN $2 = 'done' THEN now() WHEN $2 = 'pending' THEN NULL ELSE completed_at END,
-           failure_reason = CASE WHEN $2 IN ('failed', 'cancelled') THEN $3 ELSE failure_reason END,
-           attempts = CASE WHEN $2 = 'pending' AND status IN ('failed', 'cancelled', 'done') THEN 0 ELSE attempts END
+           completed_at = CASE $4 WHEN 'now' THEN now() WHEN 'clear' THEN NULL ELSE completed_at END,
+           failure_reason = CASE $5 WHEN 'reason' THEN $3 WHEN 'clear' THEN NULL ELSE failure_reason END,
+           attempts = CASE WHEN $6 THEN 0 ELSE attempts END,
+           ready_since = CASE WHEN $7 THEN NULL ELSE ready_since END
          WHERE id = $1`,
-        [taskId, to, reason],
+        [taskId, to, reason, completedAt, failureReason, attempts === 'reset', set.readySince === 'clear'],
       );
-      return this.taskIn(tx, taskId);
+      return { changed: true, task: await this.taskIn(tx, taskId) };
     });
-    await this.afterStatusChange([task]);
-    return task;
+    if (result.changed) {
+      const refresh = opts.refresh ?? 'status';
+      if (refresh === 'status') await this.afterStatusChange([result.task]);
+      else if (refresh === 'reindex') await this.updateTask(taskId, {});
+    }
+    return result;
   }
 
   /** Edits that change a task's place in the queue: hold, priority, pool routing, estimate. */
@@ -588,11 +657,6 @@ export class Engine {
     const gone = tasks.filter((t) => !t.ready && !nowReady.has(t.id)).map((t) => t.id);
     if (gone.length) await this.queue.remove(gone).catch(() => undefined);
     await this.applyReadiness(change);
-  }
-
-  /** For status changes written outside the engine (the GitHub app's evidence): readiness and index follow. */
-  async onTaskFinished(taskId: number): Promise<void> {
-    await this.afterStatusChange([await this.getTask(taskId)]);
   }
 
   private async applyReadiness(change: Awaited<ReturnType<typeof refreshReadiness>>): Promise<void> {

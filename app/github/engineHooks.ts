@@ -14,7 +14,7 @@ export function engineHooks(engine: Engine): EngineHooks {
     async releaseTask(taskId, reason, opts) {
       await engine.releaseTask(taskId, reason, opts);
     },
-    onTaskFinished: (taskId) => engine.onTaskFinished(taskId),
+    moveTask: (taskId, to, reason, opts) => engine.moveTask(taskId, to, reason, opts),
     onTasksChanged: (ids) => touch(ids),
     async assignToAgent(taskId, agentName): Promise<AgentAssignResult> {
       const agents = await engine.listAgents();

@@ -1,4 +1,6 @@
 import type { Claim, Task } from '../engine/types.js';
+import type { MoveTaskOptions } from '../engine/engine.js';
+import type { TaskStatus } from '../core/taskStatus.js';
 
 /**
  * The narrow surface the GitHub handlers need from the orchestrator. Handlers never touch SQL or
@@ -157,13 +159,17 @@ export interface FleetPort {
 
 /**
  * What sqlPort needs from the engine (app/engine/engine.ts): the claim and release paths with
- * leases, fencing and the ready queue, and the queue refresh after a status change.
+ * leases, fencing and the ready queue, and status changes with the queue refresh that follows.
  */
 export interface EngineHooks {
   claimForPool(pool: PoolSpec, projectId: number): Promise<Claim | null>;
   releaseTask(taskId: number, reason: string, opts: { countAttempt: boolean }): Promise<void>;
-  /** A task reached done or cancelled: its dependents may be ready now. */
-  onTaskFinished(taskId: number): Promise<void>;
+  /**
+   * Every status change asked for by GitHub (engine.moveTask): the transition table, `from`
+   * refusals, the step through pending, the end of the live assignment and, once committed,
+   * the readiness and ready-index refresh `opts.refresh` names.
+   */
+  moveTask(taskId: number, to: TaskStatus, reason: string, opts: MoveTaskOptions): Promise<ChangeResult>;
   /**
    * Tasks whose readiness or ordering may have changed (held, priority, pool, reopened, new edge).
    * Optional: without it sqlPort refreshes tasks.ready_since itself (enough for the Postgres queue).

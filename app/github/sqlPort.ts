@@ -2,9 +2,7 @@ import type { Db, Queryable } from '../store/db.js';
 import type { Task } from '../engine/types.js';
 import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from '../engine/sql/taskRow.js';
 import { refreshReadiness, affectedBy } from '../engine/sql/refreshReadiness.js';
-import { canTransition, isTaskStatus, type TaskStatus } from '../core/taskStatus.js';
 import type {
-  ChangeResult,
   EngineHooks,
   EvidenceInput,
   FleetPort,
@@ -17,10 +15,10 @@ import type {
 } from './ports.js';
 
 /**
- * FleetPort over Postgres. Plain data (projects, task lookup, evidence, status changes) is
- * parameterised SQL here; the database's transition trigger is the last word on status changes,
- * and the checks below only turn a refusal into a clear answer instead of an exception.
- * Claims and releases go through the engine, which owns leases, epochs and the ready queue.
+ * FleetPort over Postgres. Plain data (projects, task lookup, evidence, steering) is
+ * parameterised SQL here. Claims, releases and every status change go through the engine
+ * (engine.moveTask via EngineHooks), which owns the transition table, leases, epochs, the end of
+ * assignments and the ready queue; a refusal comes back as a clear answer, not an exception.
  */
 
 interface ProjectRow {
@@ -67,51 +65,6 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
     if (!taskIds.length) return;
     if (engine.onTasksChanged) return engine.onTasksChanged(taskIds);
     await refreshReadiness(db, await affectedBy(db, taskIds));
-  }
-
-  /**
-   * Moves a task to `to` in one transaction, through `pending` when the table needs it
-   * (cancelled → pending → done). `extra` is SET SQL applied with the final move.
-   */
-  async function move(
-    taskId: number,
-    to: TaskStatus,
-    opts: { extra?: string; endAssignment?: 'completed' | 'cancelled' | 'released' | 'failed'; reason?: string; from?: TaskStatus[] },
-  ): Promise<ChangeResult> {
-    const res = await db.transaction(async (tx): Promise<ChangeResult> => {
-      // The engine's lock order (assignment, then task), so this never deadlocks with a lease sweep.
-      await tx.query(`SELECT id FROM assignments WHERE task_id = $1 AND status = 'active' FOR UPDATE`, [taskId]);
-      const { rows } = await tx.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
-      const cur = rows[0]?.status;
-      if (!cur || !isTaskStatus(cur)) throw new Error(`task ${taskId} does not exist`);
-      const task = (await one(tx, 't.id = $1', [taskId]))!;
-      if (cur === to) return { changed: false, task };
-      if (opts.from && !opts.from.includes(cur)) {
-        return { changed: false, refused: `task ${task.key} is ${cur}; this applies only to ${opts.from.join(', ')}`, task };
-      }
-      const path: TaskStatus[] = canTransition(cur, to)
-        ? [to]
-        : canTransition(cur, 'pending') && canTransition('pending', to)
-          ? ['pending', to]
-          : [];
-      if (!path.length) return { changed: false, refused: `task ${task.key} is ${cur} and cannot become ${to}`, task };
-      for (const [i, st] of path.entries()) {
-        const last = i === path.length - 1;
-        await tx.query(
-          `UPDATE tasks SET status = $2 ${last && opts.extra ? `, ${opts.extra}` : ''} WHERE id = $1`,
-          [taskId, st],
-        );
-      }
-      if (opts.endAssignment) {
-        await tx.query(
-          `UPDATE assignments SET status = $2, end_reason = $3, ended_at = now(), updated_at = now()
-           WHERE task_id = $1 AND status = 'active'`,
-          [taskId, opts.endAssignment, (opts.reason ?? to).slice(0, 500)],
-        );
-      }
-      return { changed: true, task: (await one(tx, 't.id = $1', [taskId]))! };
-    });
-    return res;
   }
 
   const port: FleetPort = {
@@ -322,64 +275,48 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
       return { changed: true, task: await mustTask(taskId) };
     },
 
-    markInProgress: (taskId) => move(taskId, 'in_progress', { from: ['assigned'] }),
+    // Status changes are the engine's (moveTask): what differs per case is said here.
+    markInProgress: (taskId) => engine.moveTask(taskId, 'in_progress', 'in_progress', { from: ['assigned'], refresh: 'status' }),
 
-    async markInReview(taskId) {
-      const r = await move(taskId, 'in_review', {
+    markInReview: (taskId) =>
+      engine.moveTask(taskId, 'in_review', 'pull request opened', {
         from: ['pending', 'assigned', 'in_progress', 'failed'],
-        extra: 'lease_expires_at = NULL, ready_since = NULL',
-        endAssignment: 'completed',
-        reason: 'pull request opened',
-      });
-      if (r.changed) await changed([taskId]);
-      return r;
-    },
+        via: 'pending',
+        set: { readySince: 'clear' },
+        refresh: 'reindex',
+      }),
 
-    async markDone(taskId, reason) {
-      const r = await move(taskId, 'done', {
-        extra: 'completed_at = now(), lease_expires_at = NULL, ready_since = NULL, failure_reason = NULL',
-        endAssignment: 'completed',
-        reason,
-      });
-      if (r.changed) await engine.onTaskFinished(taskId);
-      return r;
-    },
+    markDone: (taskId, reason) =>
+      engine.moveTask(taskId, 'done', reason.slice(0, 500), {
+        via: 'pending',
+        set: { failureReason: 'clear', readySince: 'clear' },
+        refresh: 'status',
+      }),
 
-    async markCancelled(taskId, reason) {
-      const r = await move(taskId, 'cancelled', {
+    markCancelled: (taskId, reason) =>
+      engine.moveTask(taskId, 'cancelled', reason.slice(0, 500), {
         from: ['pending', 'assigned', 'in_progress', 'in_review', 'failed'],
-        extra: 'lease_expires_at = NULL, ready_since = NULL',
-        endAssignment: 'cancelled',
-        reason,
-      });
-      if (r.changed) await engine.onTaskFinished(taskId);
-      return r;
-    },
+        set: { failureReason: 'keep', readySince: 'clear' },
+        refresh: 'status',
+      }),
 
-    async reopen(taskId, reason) {
-      const r = await move(taskId, 'pending', {
+    reopen: (taskId, reason) =>
+      engine.moveTask(taskId, 'pending', reason.slice(0, 500), {
         from: ['done', 'cancelled', 'failed', 'in_review'],
-        extra: 'completed_at = NULL, failure_reason = NULL, lease_expires_at = NULL',
-        endAssignment: 'released',
-        reason,
-      });
-      if (r.changed) await changed([taskId]);
-      return r;
-    },
+        set: { completedAt: 'clear', failureReason: 'clear', attempts: 'keep' },
+        refresh: 'reindex',
+      }),
 
     async retry(taskId) {
       const task = await mustTask(taskId);
       if (task.status === 'assigned' || task.status === 'in_progress') {
         return port.release(taskId, 'retry requested', { countAttempt: false });
       }
-      const r = await move(taskId, 'pending', {
+      return engine.moveTask(taskId, 'pending', 'retry requested', {
         from: ['failed', 'cancelled'],
-        extra: 'attempts = 0, failure_reason = NULL, completed_at = NULL, lease_expires_at = NULL',
-        endAssignment: 'released',
-        reason: 'retry requested',
+        set: { attempts: 'reset', failureReason: 'clear', completedAt: 'clear' },
+        refresh: 'reindex',
       });
-      if (r.changed) await changed([taskId]);
-      return r;
     },
 
     cancel: (taskId, reason) => port.markCancelled(taskId, reason),
