@@ -40,7 +40,8 @@ export interface BuildApiOptions {
 
 export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
-    ...(opts.log ? { loggerInstance: opts.log as unknown as FastifyBaseLogger } : { logger: false }),
+    // Request logs carry the path without its query string: /ws?token=... must never reach a log.
+    ...(opts.log ? { loggerInstance: opts.log.child({}, { serializers: { req: requestForLog } }) as unknown as FastifyBaseLogger } : { logger: false }),
     bodyLimit: 1024 * 1024,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -85,7 +86,9 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
     reply.header('x-request-id', req.id);
     const header = req.headers.authorization;
     let token = bearer(header);
-    if (!token && req.url.startsWith('/ws')) token = wsToken(req.headers['sec-websocket-protocol']);
+    if (!token && (req.url === '/ws' || req.url.startsWith('/ws?'))) {
+      token = wsToken(req.headers['sec-websocket-protocol']) ?? queryToken(req.url);
+    }
     req.principal = await deps.auth.resolve(token);
   });
 
@@ -132,4 +135,16 @@ function wsToken(header: string | string[] | undefined): string | undefined {
   if (!raw) return undefined;
   for (const p of raw.split(',').map((s) => s.trim())) if (p.startsWith('bearer.')) return p.slice('bearer.'.length);
   return undefined;
+}
+
+/** For clients that cannot set subprotocols: /ws?token=... (kept out of logs by requestForLog). */
+function queryToken(url: string): string | undefined {
+  const q = url.indexOf('?');
+  if (q < 0) return undefined;
+  return new URLSearchParams(url.slice(q + 1)).get('token') ?? undefined;
+}
+
+/** What a request log line says about the request: never headers, bodies or query strings. */
+function requestForLog(req: { method?: string; url?: string; id?: string; ip?: string }) {
+  return { id: req.id, method: req.method, url: req.url?.split('?')[0], remoteAddress: req.ip };
 }

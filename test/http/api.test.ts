@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import pino from 'pino';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
@@ -171,6 +172,28 @@ describe('FLEET_PUBLIC_READ', () => {
       expect((await s.call('POST', '/api/assignments/claim', { pool: 'default' }, null)).status).toBe(401);
       expect((await s.call('POST', '/api/agents/heartbeat', { name: 'anon' }, null)).status).toBe(401);
       expect((await s.call('GET', '/api/agents', undefined, null)).json.agents).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('tokens in logs', () => {
+  it('accepts a WebSocket token as a query parameter and never writes it to the request log', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const s = await startTestServer('ws_query_token', { start: { log } });
+    try {
+      const ws = new WebSocket(`${s.url.replace('http', 'ws')}/ws?token=${s.admin}`);
+      const first = await new Promise<string>((res, rej) => {
+        ws.once('message', (m) => res(String(m)));
+        ws.once('error', rej);
+      });
+      expect(JSON.parse(first).type).toBe('hello');
+      ws.close();
+      await s.call('GET', `/api/tasks?token=${s.admin}`);
+      expect(lines.some((l) => l.includes('/ws'))).toBe(true);
+      expect(lines.join('\n')).not.toContain(s.admin);
     } finally {
       await s.close();
     }
