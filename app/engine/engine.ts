@@ -53,6 +53,10 @@ const mapAgent = (r: AgentRow): Agent => ({
 
 const AGENT_COLUMNS = 'id, name, pool, labels, capacity, kind, active, last_heartbeat_at, created_at';
 
+/** SQL for a task's lease length: its project's own setting, else the server default (a parameter). */
+const leaseTtl = (taskIdSql: string, defaultParam: string) =>
+  `COALESCE((SELECT p.lease_ttl_seconds FROM tasks lt JOIN projects p ON p.id = lt.project_id WHERE lt.id = ${taskIdSql}), ${defaultParam})`;
+
 /** How a status change ends the task's live assignment. */
 export type AssignmentEnd = 'completed' | 'cancelled' | 'released' | 'failed';
 
@@ -223,7 +227,8 @@ export class Engine {
   private async extendLeases(tx: Queryable, where: string, params: unknown[]): Promise<void> {
     const n = params.length + 1;
     await tx.query(
-      `WITH a AS (UPDATE assignments a SET lease_expires_at = now() + make_interval(secs => $${n}), updated_at = now()
+      `WITH a AS (UPDATE assignments a SET lease_expires_at = now() + make_interval(secs => ${leaseTtl('a.task_id', `$${n}`)}),
+                    updated_at = now()
                   WHERE a.status = 'active' AND ${where} RETURNING a.task_id, a.lease_expires_at)
        UPDATE tasks t SET lease_expires_at = a.lease_expires_at FROM a WHERE t.id = a.task_id`,
       [...params, this.leaseTtlSeconds],
@@ -447,7 +452,8 @@ export class Engine {
       await tx.query(
         `UPDATE assignments SET percent_complete = COALESCE($2, CASE WHEN $4 = 'completed' THEN 100 ELSE percent_complete END),
            notes = COALESCE($3, notes), status = COALESCE($4, status), ended_at = CASE WHEN $4::text IS NULL THEN NULL ELSE now() END,
-           end_reason = COALESCE($5, end_reason), lease_expires_at = now() + make_interval(secs => $6), updated_at = now()
+           end_reason = COALESCE($5, end_reason), lease_expires_at = now() + make_interval(secs => ${leaseTtl('assignments.task_id', '$6')}),
+           updated_at = now()
          WHERE id = $1`,
         [assignmentId, report.percentComplete ?? null, report.notes ?? null, ended, ended ? `reported ${to}` : null, this.leaseTtlSeconds],
       );
@@ -455,13 +461,16 @@ export class Engine {
         await this.returnTask(tx, a.taskId, report.notes ? `agent reported failure: ${report.notes}` : 'agent reported failure', true);
       } else if (taskStatus !== row.task_status || ended) {
         await tx.query(
-          `UPDATE tasks SET status = $2, lease_expires_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END,
+          `UPDATE tasks SET status = $2, lease_expires_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => ${leaseTtl('$1', '$4')}) END,
              completed_at = CASE WHEN $2 = 'done' THEN now() ELSE completed_at END
            WHERE id = $1`,
           [a.taskId, taskStatus, ended !== null, this.leaseTtlSeconds],
         );
       } else {
-        await tx.query(`UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $2) WHERE id = $1`, [a.taskId, this.leaseTtlSeconds]);
+        await tx.query(`UPDATE tasks SET lease_expires_at = now() + make_interval(secs => ${leaseTtl('$1', '$2')}) WHERE id = $1`, [
+          a.taskId,
+          this.leaseTtlSeconds,
+        ]);
       }
       const assignment = mapAssignment((await tx.query<AssignmentRow>('SELECT * FROM assignments WHERE id = $1', [assignmentId])).rows[0]!);
       return { assignment, task: await this.taskIn(tx, a.taskId), statusChanged: taskStatus !== row.task_status || ended !== null };
@@ -479,11 +488,13 @@ export class Engine {
 
   /** Returns a task to the queue (or fails it after max attempts) inside tx. */
   private async returnTask(tx: Queryable, taskId: number, reason: string, countAttempt: boolean): Promise<void> {
+    // The attempt limit is the project's own (from its .github/fleet.yml) or the server default $4.
+    const max = `COALESCE((SELECT p.max_attempts FROM projects p WHERE p.id = tasks.project_id), $4)`;
     await tx.query(
       `UPDATE tasks SET
          attempts = CASE WHEN $3 THEN attempts ELSE GREATEST(attempts - 1, 0) END,
-         status = CASE WHEN $3 AND attempts >= $4 THEN 'failed' ELSE 'pending' END,
-         failure_reason = CASE WHEN $3 AND attempts >= $4 THEN $2 || ' (after ' || attempts || ' attempts)' ELSE $2 END,
+         status = CASE WHEN $3 AND attempts >= ${max} THEN 'failed' ELSE 'pending' END,
+         failure_reason = CASE WHEN $3 AND attempts >= ${max} THEN $2 || ' (after ' || attempts || ' attempts)' ELSE $2 END,
          lease_expires_at = NULL
        WHERE id = $1 AND status IN ('assigned', 'in_progress', 'in_review')`,
       [taskId, reason, countAttempt, this.maxAttempts],

@@ -62,5 +62,9 @@ export async function repoCtx(
   const project = await deps.port.ensureProject({ owner, repo, installationId, defaultBranch });
   const gh = context.octokit as GitHubClient;
   const config = await deps.configs.get(gh, owner, repo);
+  // The repository's lease length and attempt limit apply to its tasks from now on.
+  if (project.leaseTtlSeconds !== config.leaseTtlSeconds || project.maxAttempts !== config.maxAttempts) {
+    await deps.port.setProjectSettings(project.id, { leaseTtlSeconds: config.leaseTtlSeconds, maxAttempts: config.maxAttempts });
+  }
   return { gh, owner, repo, project, config, deliveryId: context.id, installationId, log: context.log, deps };
 }

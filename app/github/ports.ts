@@ -14,6 +14,9 @@ export interface Project {
   repo: string;
   defaultBranch: string;
   installationId: number | null;
+  /** From .github/fleet.yml; null = the orchestrator's defaults. */
+  leaseTtlSeconds: number | null;
+  maxAttempts: number | null;
 }
 
 export interface ProjectRef {
@@ -93,6 +96,8 @@ export interface FleetPort {
   // projects
   ensureProject(ref: ProjectRef): Promise<Project>;
   findProject(owner: string, repo: string): Promise<Project | null>;
+  /** Keeps the repository's lease length and attempt limit (from its config) for the engine. */
+  setProjectSettings(projectId: number, s: { leaseTtlSeconds: number; maxAttempts: number }): Promise<void>;
   /** Installations removed or repositories dropped: forget the installation (tasks stay). */
   detachInstallation(installationId: number, repos?: { owner: string; repo: string }[]): Promise<void>;
 

@@ -27,6 +27,8 @@ interface ProjectRow {
   repo: string;
   default_branch: string;
   installation_id: number | null;
+  lease_ttl_seconds: number | null;
+  max_attempts: number | null;
 }
 
 const mapProject = (r: ProjectRow): Project => ({
@@ -35,6 +37,8 @@ const mapProject = (r: ProjectRow): Project => ({
   repo: r.repo,
   defaultBranch: r.default_branch,
   installationId: r.installation_id === null ? null : Number(r.installation_id),
+  leaseTtlSeconds: r.lease_ttl_seconds ?? null,
+  maxAttempts: r.max_attempts ?? null,
 });
 
 const SELECT_TASK = `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM}`;
@@ -78,15 +82,23 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
            updated_at = CASE WHEN projects.installation_id IS DISTINCT FROM COALESCE(EXCLUDED.installation_id, projects.installation_id)
                                OR projects.default_branch IS DISTINCT FROM COALESCE($4, projects.default_branch)
                              THEN now() ELSE projects.updated_at END
-         RETURNING id, owner, repo, default_branch, installation_id`,
+         RETURNING id, owner, repo, default_branch, installation_id, lease_ttl_seconds, max_attempts`,
         [ref.owner, ref.repo, ref.installationId ?? null, ref.defaultBranch ?? null],
       );
       return mapProject(rows[0]!);
     },
 
+    async setProjectSettings(projectId, st) {
+      await db.query(
+        `UPDATE projects SET lease_ttl_seconds = $2, max_attempts = $3, updated_at = now()
+         WHERE id = $1 AND (lease_ttl_seconds IS DISTINCT FROM $2 OR max_attempts IS DISTINCT FROM $3)`,
+        [projectId, st.leaseTtlSeconds, st.maxAttempts],
+      );
+    },
+
     async findProject(owner, repo) {
       const { rows } = await db.query<ProjectRow>(
-        'SELECT id, owner, repo, default_branch, installation_id FROM projects WHERE lower(owner) = lower($1) AND lower(repo) = lower($2)',
+        'SELECT id, owner, repo, default_branch, installation_id, lease_ttl_seconds, max_attempts FROM projects WHERE lower(owner) = lower($1) AND lower(repo) = lower($2)',
         [owner, repo],
       );
       return rows[0] ? mapProject(rows[0]) : null;

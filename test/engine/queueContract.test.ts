@@ -142,6 +142,24 @@ describe.each(['postgres', 'redis'] as Backend[])('claim contract on %s', (backe
     expect(await h.engine.claim(a.id, { projectId })).toBeNull();
   });
 
+  it('uses a project\'s own lease length and attempt limit when its config sets them', async () => {
+    const { projectId } = await insertProject(h.t.db, [{ key: '1.1' }], `settings/${backend}`);
+    await h.t.db.query('UPDATE projects SET lease_ttl_seconds = 30, max_attempts = 1 WHERE id = $1', [projectId]);
+    await prime(h.engine);
+    const a = await agent('settings');
+    const c = (await h.engine.claim(a.id, { projectId }))!;
+    const ttl = (c.lease.expiresAt.getTime() - Date.now()) / 1000;
+    expect(ttl).toBeGreaterThan(20);
+    expect(ttl).toBeLessThanOrEqual(31);
+    const hb = await h.engine.heartbeatAssignment(c.assignment.id, c.lease.epoch, { kind: 'admin' });
+    expect((hb.leaseExpiresAt.getTime() - Date.now()) / 1000).toBeLessThanOrEqual(31);
+    await h.t.db.query(`UPDATE assignments SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [c.assignment.id]);
+    await h.engine.sweepLeases();
+    const t = await h.engine.getTask(c.task.id);
+    expect(t.status).toBe('failed');
+    expect(t.failureReason).toMatch(/after 1 attempts/);
+  });
+
   it('gives a deactivated agent\'s tasks back to the queue without counting an attempt', async () => {
     const { projectId } = await insertProject(h.t.db, [{ key: '1.1' }], `deactivate/${backend}`);
     await prime(h.engine);

@@ -288,3 +288,18 @@ describe('GitHub Enterprise and limits', () => {
     scope.done();
   });
 });
+
+describe('repository settings from .github/fleet.yml', () => {
+  it("applies the config's lease length and attempt limit to the repository's project", async () => {
+    const app = await makeApp(db().db, { config: { leaseTtlSeconds: 1200, maxAttempts: 5 } });
+    const { repoCtx } = await import('../../app/github/context.js');
+    const payload = example('star', 'created');
+    const ctx = await repoCtx({ id: 'settings-1', payload, octokit: {}, log: app.probot.log as never }, app.deps);
+    expect(ctx?.config.leaseTtlSeconds).toBe(1200);
+    const { rows } = await db().db.query<{ lease_ttl_seconds: number; max_attempts: number }>(
+      'SELECT lease_ttl_seconds, max_attempts FROM projects WHERE owner = $1 AND repo = $2',
+      [OWNER, REPO],
+    );
+    expect(rows[0]).toEqual({ lease_ttl_seconds: 1200, max_attempts: 5 });
+  });
+});

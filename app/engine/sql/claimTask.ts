@@ -10,6 +10,8 @@ const CLAIMED_ROW = `SELECT ${TASK_COLUMNS},
   a.created_at AS a_created_at, a.updated_at AS a_updated_at, a.ended_at AS a_ended_at
 FROM a JOIN t ON t.id = a.task_id LEFT JOIN epics e ON e.id = t.epic_id`;
 
+// The lease length is the project's own (set from its .github/fleet.yml) or the server default $2.
+
 /**
  * Commits a claim in one statement: the task moves pending → assigned only if it is still ready
  * and routable to this claimer, its fencing epoch goes up by one, and the assignment row is
@@ -18,7 +20,8 @@ FROM a JOIN t ON t.id = a.task_id LEFT JOIN epics e ON e.id = t.epic_id`;
 const CLAIM_SQL = `
 WITH t AS (
   UPDATE tasks SET status = 'assigned', lease_epoch = lease_epoch + 1, attempts = attempts + 1,
-    lease_expires_at = now() + make_interval(secs => $2), ready_since = NULL,
+    lease_expires_at = now() + make_interval(secs => COALESCE((SELECT p.lease_ttl_seconds FROM projects p WHERE p.id = tasks.project_id), $2)),
+    ready_since = NULL,
     started_at = COALESCE(started_at, now()), failure_reason = NULL
   WHERE id = $1 AND status = 'pending' AND NOT held AND ready_since IS NOT NULL
     AND (required_pool IS NULL OR required_pool = $3) AND required_capabilities <@ $4::text[]
@@ -78,7 +81,8 @@ const CLAIM_FOR_AGENT_SQL = `
 WITH ag AS (SELECT id, pool, labels FROM agents WHERE id = $3 AND active),
 t AS (
   UPDATE tasks SET status = 'assigned', lease_epoch = lease_epoch + 1, attempts = attempts + 1,
-    lease_expires_at = now() + make_interval(secs => $2), ready_since = NULL,
+    lease_expires_at = now() + make_interval(secs => COALESCE((SELECT p.lease_ttl_seconds FROM projects p WHERE p.id = tasks.project_id), $2)),
+    ready_since = NULL,
     started_at = COALESCE(started_at, now()), failure_reason = NULL
   FROM ag
   WHERE tasks.id = $1 AND tasks.status = 'pending' AND NOT tasks.held AND tasks.ready_since IS NOT NULL
