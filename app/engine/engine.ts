@@ -9,6 +9,8 @@ import { canTransition, transition, type TaskStatus } from '../core/taskStatus.j
 import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from './sql/taskRow.js';
 import { claimTask, claimTaskForAgent, isCapacityRefusal, mapAssignment, type AssignmentRow } from './sql/claimTask.js';
 import { affectedBy, refreshReadiness } from './sql/refreshReadiness.js';
+import { AGENT_COLUMNS, mapAgent, type AgentRow } from './sql/agentRow.js';
+import { expiredAssignments, extendLeases, leaseTtl, returnTask } from './sql/leases.js';
 
 export interface EngineOptions {
   db: Db;
@@ -26,36 +28,6 @@ export interface AgentInput {
   capacity?: number | undefined;
   kind?: 'vm' | 'aks' | 'local' | undefined;
 }
-
-interface AgentRow {
-  id: number;
-  name: string;
-  pool: string;
-  labels: string[];
-  capacity: number;
-  kind: Agent['kind'];
-  active: boolean;
-  last_heartbeat_at: Date | null;
-  created_at: Date;
-}
-
-const mapAgent = (r: AgentRow): Agent => ({
-  id: r.id,
-  name: r.name,
-  pool: r.pool,
-  labels: r.labels ?? [],
-  capacity: r.capacity,
-  kind: r.kind,
-  active: r.active,
-  lastHeartbeatAt: r.last_heartbeat_at,
-  createdAt: r.created_at,
-});
-
-const AGENT_COLUMNS = 'id, name, pool, labels, capacity, kind, active, last_heartbeat_at, created_at';
-
-/** SQL for a task's lease length: its project's own setting, else the server default (a parameter). */
-const leaseTtl = (taskIdSql: string, defaultParam: string) =>
-  `COALESCE((SELECT p.lease_ttl_seconds FROM tasks lt JOIN projects p ON p.id = lt.project_id WHERE lt.id = ${taskIdSql}), ${defaultParam})`;
 
 /** How a status change ends the task's live assignment. */
 export type AssignmentEnd = 'completed' | 'cancelled' | 'released' | 'failed';
@@ -217,22 +189,11 @@ export class Engine {
         [input.name, input.pool ?? null, input.labels ?? null, input.capacity ?? null, input.kind ?? null],
       );
       const a = rows[0]!;
-      await this.extendLeases(tx, 'a.agent_id = $1', [a.id]);
+      await extendLeases(tx, 'a.agent_id = $1', [a.id], this.leaseTtlSeconds);
       return mapAgent(a);
     });
     this.events.publish('agent.heartbeat', { agent_id: agent.id, name: agent.name, at: agent.lastHeartbeatAt });
     return agent;
-  }
-
-  private async extendLeases(tx: Queryable, where: string, params: unknown[]): Promise<void> {
-    const n = params.length + 1;
-    await tx.query(
-      `WITH a AS (UPDATE assignments a SET lease_expires_at = now() + make_interval(secs => ${leaseTtl('a.task_id', `$${n}`)}),
-                    updated_at = now()
-                  WHERE a.status = 'active' AND ${where} RETURNING a.task_id, a.lease_expires_at)
-       UPDATE tasks t SET lease_expires_at = a.lease_expires_at FROM a WHERE t.id = a.task_id`,
-      [...params, this.leaseTtlSeconds],
-    );
   }
 
   /** Deactivates an agent: it gets no more work and its tasks go back to the queue at once. */
@@ -411,7 +372,7 @@ export class Engine {
     this.authorize(actor, current);
     if (current.status !== 'active' || current.epoch !== epoch)
       throw new StaleEpochError(`assignment ${assignmentId} at epoch ${epoch} is no longer active (status ${current.status}, epoch ${current.epoch})`);
-    await this.db.transaction((tx) => this.extendLeases(tx, 'a.id = $1 AND a.epoch = $2', [assignmentId, epoch]));
+    await this.db.transaction((tx) => extendLeases(tx, 'a.id = $1 AND a.epoch = $2', [assignmentId, epoch], this.leaseTtlSeconds));
     return this.getAssignment(assignmentId);
   }
 
@@ -458,7 +419,7 @@ export class Engine {
         [assignmentId, report.percentComplete ?? null, report.notes ?? null, ended, ended ? `reported ${to}` : null, this.leaseTtlSeconds],
       );
       if (ended === 'failed') {
-        await this.returnTask(tx, a.taskId, report.notes ? `agent reported failure: ${report.notes}` : 'agent reported failure', true);
+        await returnTask(tx, a.taskId, report.notes ? `agent reported failure: ${report.notes}` : 'agent reported failure', true, this.maxAttempts);
       } else if (taskStatus !== row.task_status || ended) {
         await tx.query(
           `UPDATE tasks SET status = $2, lease_expires_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => ${leaseTtl('$1', '$4')}) END,
@@ -486,21 +447,6 @@ export class Engine {
     throw new ForbiddenError(`assignment ${a.id} belongs to another agent; an agent may act only on its own assignments`);
   }
 
-  /** Returns a task to the queue (or fails it after max attempts) inside tx. */
-  private async returnTask(tx: Queryable, taskId: number, reason: string, countAttempt: boolean): Promise<void> {
-    // The attempt limit is the project's own (from its .github/fleet.yml) or the server default $4.
-    const max = `COALESCE((SELECT p.max_attempts FROM projects p WHERE p.id = tasks.project_id), $4)`;
-    await tx.query(
-      `UPDATE tasks SET
-         attempts = CASE WHEN $3 THEN attempts ELSE GREATEST(attempts - 1, 0) END,
-         status = CASE WHEN $3 AND attempts >= ${max} THEN 'failed' ELSE 'pending' END,
-         failure_reason = CASE WHEN $3 AND attempts >= ${max} THEN $2 || ' (after ' || attempts || ' attempts)' ELSE $2 END,
-         lease_expires_at = NULL
-       WHERE id = $1 AND status IN ('assigned', 'in_progress', 'in_review')`,
-      [taskId, reason, countAttempt, this.maxAttempts],
-    );
-  }
-
   /**
    * Ends an active assignment (released by a person, failed run, expired lease): the task goes
    * back to the queue, or to failed once it has used its attempts.
@@ -516,7 +462,7 @@ export class Engine {
       if (status === 'cancelled') {
         await tx.query(`UPDATE tasks SET status = 'cancelled', lease_expires_at = NULL, failure_reason = $2 WHERE id = $1`, [rows[0].task_id, reason]);
       } else {
-        await this.returnTask(tx, rows[0].task_id, reason, opts.countAttempt);
+        await returnTask(tx, rows[0].task_id, reason, opts.countAttempt, this.maxAttempts);
       }
       return this.taskIn(tx, rows[0].task_id);
     });
@@ -711,12 +657,9 @@ export class Engine {
 
   /** Leases that ran out: each task goes back to the queue with the attempt counted, or fails. */
   async sweepLeases(): Promise<number> {
-    const { rows } = await this.db.query<{ id: number }>(
-      `SELECT id FROM assignments WHERE status = 'active' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT 1000`,
-    );
     let n = 0;
-    for (const r of rows) {
-      const t = await this.endAssignment(r.id, 'expired', 'lease expired: no heartbeat from the agent', { countAttempt: true });
+    for (const id of await expiredAssignments(this.db)) {
+      const t = await this.endAssignment(id, 'expired', 'lease expired: no heartbeat from the agent', { countAttempt: true });
       if (t) n++;
     }
     return n;
