@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { INPUT_NAMES } from '../../action/src/inputs.js';
-import { parseFleetConfig } from '../../schema/fleetConfig.js';
+import { parseFleetConfig, type PoolConfig } from '../../schema/fleetConfig.js';
 import { scaleSetName } from '../../app/cli/runnersCommands.js';
 import { parseRunTitle } from '../../app/github/handlers/checks.js';
 
@@ -23,6 +23,17 @@ const yamlFile = (p: string): Any => parse(read(p));
 /** The ```yaml blocks of a Markdown file that look like a .github/fleet.yml. */
 function fleetConfigsIn(markdown: string): string[] {
   return [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^pools:/m.test(b));
+}
+
+/** The pools of every fleet config a README shows; each block must be a valid config. */
+function poolsDocumentedIn(readme: string): PoolConfig[] {
+  const blocks = fleetConfigsIn(read(readme));
+  expect(blocks.length).toBeGreaterThan(0);
+  return blocks.flatMap((b) => {
+    const res = parseFleetConfig(b);
+    expect(res.ok, JSON.stringify(!res.ok && res.errors)).toBe(true);
+    return res.ok ? res.config.pools : [];
+  });
 }
 
 describe('action.yml', () => {
@@ -150,16 +161,9 @@ describe('runners/vm/register-runner.sh', () => {
   });
 
   it('documents an example layout whose pools are valid config with a pool label each', () => {
-    const blocks = fleetConfigsIn(read('runners/vm/README.md'));
-    expect(blocks.length).toBeGreaterThan(0);
-    for (const b of blocks) {
-      const res = parseFleetConfig(b);
-      expect(res.ok, JSON.stringify(!res.ok && res.errors)).toBe(true);
-      if (!res.ok) continue;
-      for (const pool of res.config.pools) {
-        expect(pool.runsOn.some((l) => !['self-hosted', 'linux', 'x64', 'arm64'].includes(l))).toBe(true);
-        expect(read('runners/vm/README.md')).toContain(`--labels ${pool.runsOn.join(',')}`);
-      }
+    for (const pool of poolsDocumentedIn('runners/vm/README.md')) {
+      expect(pool.runsOn.some((l) => !['self-hosted', 'linux', 'x64', 'arm64'].includes(l))).toBe(true);
+      expect(read('runners/vm/README.md')).toContain(`--labels ${pool.runsOn.join(',')}`);
     }
   });
 });
@@ -184,18 +188,11 @@ describe('runners/aks', () => {
   });
 
   it('documents pools whose runsOn is exactly a scale set, with capacity = maxRunners', () => {
-    const blocks = fleetConfigsIn(read('runners/aks/README.md'));
-    expect(blocks.length).toBeGreaterThan(0);
-    for (const b of blocks) {
-      const res = parseFleetConfig(b);
-      expect(res.ok, JSON.stringify(!res.ok && res.errors)).toBe(true);
-      if (!res.ok) continue;
-      for (const pool of res.config.pools) {
-        const { name, warning } = scaleSetName(pool);
-        expect(warning).toBeUndefined();
-        expect(files).toContain(`${name}.yaml`);
-        expect(yamlFile(`${dir}/${name}.yaml`).maxRunners).toBe(pool.capacity);
-      }
+    for (const pool of poolsDocumentedIn('runners/aks/README.md')) {
+      const { name, warning } = scaleSetName(pool);
+      expect(warning).toBeUndefined();
+      expect(files).toContain(`${name}.yaml`);
+      expect(yamlFile(`${dir}/${name}.yaml`).maxRunners).toBe(pool.capacity);
     }
   });
 
