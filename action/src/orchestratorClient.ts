@@ -95,6 +95,11 @@ export interface OrchestratorClientOptions {
   requestTimeoutMs?: number;
   /** Retries for a routine heartbeat (default: one quick retry). */
   heartbeatRetry?: RetryPolicy;
+  /**
+   * The job's repository (GITHUB_REPOSITORY), sent with every claim and confirm: task keys like
+   * `1.1` repeat in every plan, and a pool claim must never take another repository's task.
+   */
+  project?: string | undefined;
 }
 
 export interface OrchestratorClient {
@@ -204,6 +209,7 @@ export function createOrchestratorClient(opts: OrchestratorClientOptions): Orche
     async claim(req) {
       const confirming = req.taskKey !== undefined && req.epoch !== undefined;
       const body: Record<string, unknown> = {};
+      if (opts.project !== undefined) body.project = opts.project;
       if (req.pool !== undefined) body.pool = req.pool;
       if (req.taskKey !== undefined) body.task_key = req.taskKey;
       if (req.epoch !== undefined) body.epoch = req.epoch;

@@ -142,6 +142,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         token,
         clock,
         onRetry,
+        project: repository,
         headers: {
           'user-agent': 'fleet-agent-action',
           ...(env.GITHUB_RUN_ID ? { 'x-github-run-id': env.GITHUB_RUN_ID } : {}),

@@ -176,7 +176,7 @@ export class Engine {
 
   // ---------------------------------------------------------------- agents
 
-  /** Registers or refreshes an agent and extends the leases of everything it holds. */
+  /** Registers or refreshes an agent and extends the leases of everything it holds; never reactivates a deactivated one. */
   async heartbeatAgent(input: AgentInput): Promise<Agent> {
     const agent = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<AgentRow>(
@@ -184,7 +184,7 @@ export class Engine {
          VALUES ($1, COALESCE($2, 'default'), COALESCE($3::text[], '{}'), COALESCE($4, 1), COALESCE($5, 'local'), now(), true)
          ON CONFLICT (name) DO UPDATE SET pool = COALESCE($2, agents.pool), labels = COALESCE($3::text[], agents.labels),
            capacity = COALESCE($4, agents.capacity), kind = COALESCE($5, agents.kind),
-           last_heartbeat_at = now(), active = true, updated_at = now()
+           last_heartbeat_at = now(), updated_at = now()
          RETURNING ${AGENT_COLUMNS}`,
         [input.name, input.pool ?? null, input.labels ?? null, input.capacity ?? null, input.kind ?? null],
       );
@@ -277,7 +277,7 @@ export class Engine {
    */
   private async claimStepIndexed(queue: ReadyQueue, agentId: number, projectId: number | undefined): Promise<ClaimStep> {
     const agent = await this.routingAgent(agentId);
-    if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+    if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: an admin can activate it with POST /api/agents/${agent.id}/activate`);
     const popped = await queue.next(this.db, { pool: agent.pool, capabilities: agent.labels, projectId });
     if (popped === null) return { kind: 'empty' };
     let claimed: Awaited<ReturnType<typeof claimTaskForAgent>>;
@@ -289,7 +289,7 @@ export class Engine {
       if (refusal === 'full') return { kind: 'full' };
       if (refusal === 'inactive') {
         this.agentCache.delete(agentId);
-        throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+        throw new ConflictError(`agent ${agent.name} is deactivated: an admin can activate it with POST /api/agents/${agent.id}/activate`);
       }
       throw err;
     }
@@ -301,7 +301,7 @@ export class Engine {
     const now = await this.routingAgent(agentId, true);
     if (!now.active || now.pool !== agent.pool || now.labels.join() !== agent.labels.join()) {
       await this.requeueIfReady([popped]);
-      if (!now.active) throw new ConflictError(`agent ${now.name} is deactivated: send a heartbeat to reactivate it`);
+      if (!now.active) throw new ConflictError(`agent ${now.name} is deactivated: an admin can activate it with POST /api/agents/${agent.id}/activate`);
     }
     return { kind: 'refused', taskId: popped };
   }
@@ -318,7 +318,7 @@ export class Engine {
       );
       const agent = rows[0];
       if (!agent) throw new NotFoundError(`no agent with id ${agentId}`);
-      if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+      if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: an admin can activate it with POST /api/agents/${agent.id}/activate`);
       if (agent.held >= agent.capacity) return { kind: 'full' };
       const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels ?? [], projectId };
       const picked = await queue.next(tx, filter);
@@ -343,7 +343,7 @@ export class Engine {
       .catch((err: unknown) => {
         const refusal = isCapacityRefusal(err);
         if (refusal === 'full') throw new ConflictError(`agent ${agent.name} is at its capacity of ${agent.capacity}: it must finish or release work first`);
-        if (refusal === 'inactive') throw new ConflictError(`agent ${agent.name} is deactivated: send a heartbeat to reactivate it`);
+        if (refusal === 'inactive') throw new ConflictError(`agent ${agent.name} is deactivated: an admin can activate it with POST /api/agents/${agent.id}/activate`);
         throw err;
       });
     if (!claim) {
@@ -442,6 +442,7 @@ export class Engine {
   }
 
   private authorize(actor: Actor, a: Assignment): void {
+    // The project a job or a project token is confined to is checked by the routes (app/http/authorize.ts).
     if (actor.kind === 'admin' || actor.kind === 'app' || actor.kind === 'job') return;
     if (a.agentId === actor.agentId) return;
     throw new ForbiddenError(`assignment ${a.id} belongs to another agent; an agent may act only on its own assignments`);
@@ -583,7 +584,7 @@ export class Engine {
   /** Branch and PR number reported by the lease holder; a stale epoch changes nothing. */
   async setGit(taskId: number, git: { epoch?: number | undefined; branch?: string | undefined; prNumber?: number | undefined }, actor: Actor): Promise<Task> {
     const task = await this.getTask(taskId);
-    if (actor.kind === 'agent') {
+    if (actor.kind === 'agent' || actor.kind === 'job') {
       if (git.epoch === undefined) throw new ValidationError('epoch is required: send the lease epoch you were given with the claim');
       const { rows } = await this.db.query<AssignmentRow>(`SELECT * FROM assignments WHERE task_id = $1 AND epoch = $2`, [task.id, git.epoch]);
       const a = rows[0];

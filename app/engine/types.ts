@@ -83,13 +83,26 @@ export interface ClaimFilter {
   projectId?: number | undefined;
 }
 
+/**
+ * The one project a token may act in: `name` is owner/repo; `id` is null while no such project
+ * exists here (then there is nothing it may act on).
+ */
+export interface ProjectScope {
+  name: string;
+  id: number | null;
+}
+
 /** Who is acting: the admin, an agent (only on its own assignments), or the GitHub app itself. */
 export type Actor =
   | { kind: 'admin' }
   | { kind: 'app' }
-  | { kind: 'agent'; agentId: number; pool: string }
-  /** A GitHub Actions job whose OIDC token the orchestrator verified: acts on the repository's assignments. */
-  | { kind: 'job'; repository: string };
+  /**
+   * An agent by its minted token. `project` set: the token was minted for that project only.
+   * `active` false: an admin deactivated it; it may read but not write.
+   */
+  | { kind: 'agent'; agentId: number; pool: string; project?: ProjectScope | undefined; active?: boolean | undefined }
+  /** A GitHub Actions job whose OIDC token the orchestrator verified: acts on its own repository's assignments only. */
+  | { kind: 'job'; repository: string; project: ProjectScope };
 
 export interface ProgressReport {
   epoch: number;

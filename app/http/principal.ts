@@ -15,10 +15,13 @@ export function requireRead(req: FastifyRequest, publicRead: boolean): void {
     throw new UnauthorizedError('a token is required: send "Authorization: Bearer <token>" (see the admin token file printed at start)');
 }
 
-/** Every write needs an authenticated caller. */
+/** Every write needs an authenticated caller; a deactivated agent may still read, never write. */
 export function requireActor(req: FastifyRequest): Actor {
-  if (req.principal.kind === 'public') throw new UnauthorizedError('writes need a token: send "Authorization: Bearer <token>"');
-  return req.principal;
+  const p = req.principal;
+  if (p.kind === 'public') throw new UnauthorizedError('writes need a token: send "Authorization: Bearer <token>"');
+  if (p.kind === 'agent' && p.active === false)
+    throw new ForbiddenError(`agent ${p.agentId} is deactivated: only an admin can activate it again (POST /api/agents/${p.agentId}/activate)`);
+  return p;
 }
 
 export function requireAdmin(req: FastifyRequest): void {

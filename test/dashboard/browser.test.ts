@@ -39,7 +39,7 @@ describe('dashboard in a real browser', () => {
     await insertProject(s.o.db, PLAN, 'acme/dash', PLAN_EPIC_DEPS);
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
-    const minted = await mintAgentToken(s.o.db, 'dash-agent');
+    const minted = await mintAgentToken(s.o.db, 'dash-agent', { capacity: 2 });
     agentId = minted.agentId;
     await s.call('POST', '/api/agents/heartbeat', { name: 'dash-agent', capacity: 2 }, minted.token);
     await completeTask(s, '1.1', agentId);

@@ -55,7 +55,7 @@ describe.each([false, true])('HTTP API (redis ordering: %s)', (redis) => {
   });
 
   it('runs a claim through heartbeat, claim, progress and done; agents act only on their own work', async () => {
-    const { token } = await mintAgentToken(s.o.db, `worker-${redis}`);
+    const { token } = await mintAgentToken(s.o.db, `worker-${redis}`, { capacity: 2 });
     const { token: other } = await mintAgentToken(s.o.db, `other-${redis}`);
     const hb = await s.call('POST', '/api/agents/heartbeat', { name: `worker-${redis}`, pool: 'default', labels: [], capacity: 2, kind: 'vm' }, token);
     expect(hb.status).toBe(200);

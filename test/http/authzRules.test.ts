@@ -8,6 +8,7 @@ import { seedOnStart } from '../../app/seedOnStart.js';
 import { readEnv } from '../../app/config/env.js';
 import { createOrchestratorClient } from '../../action/src/orchestratorClient.js';
 import { systemClock } from '../../action/src/clock.js';
+import { gitRoutes } from '../../app/http/routes/git.js';
 
 /**
  * "Everyone stays in their room" (issue 10), one rule per test: each of these failed before
@@ -50,6 +51,7 @@ beforeAll(async () => {
   s = await startTestServer('authz_rules', {
     redis: true,
     env: { FLEET_PUBLIC_URL: AUDIENCE, FLEET_OIDC_ISSUER: issuer.url, FLEET_OIDC_REPOSITORIES: 'acme/*' },
+    start: { routes: [gitRoutes] },
   });
 });
 afterAll(async () => {
@@ -59,7 +61,7 @@ afterAll(async () => {
 
 describe('GitHub Actions job tokens act only on their own repository', () => {
   it("a job of Y cannot complete X's assignment, heartbeat it, re-point its branch or add evidence to it", async () => {
-    const { X, Y, px, py, jobX, jobY } = await rooms('complete');
+    const { px, jobX, jobY } = await rooms('complete');
     const key = 'j.1';
     const id = await task(px.projectId, key, 100);
     const c = await dispatch(px.projectId, 'x-runners');
@@ -69,7 +71,7 @@ describe('GitHub Actions job tokens act only on their own repository', () => {
 
     const done = await s.call('PATCH', `/api/assignments/${aid}/progress`, { epoch, status: 'done' }, jobY);
     expect(done.status).toBe(403);
-    expect(done.json.error.message).toMatch(/acme\/y/);
+    expect(done.json.error.message).toMatch(/acme\/complete-y/);
     expect((await s.call('PATCH', `/api/tasks/${id}/progress`, { epoch, status: 'done' }, jobY)).status).toBe(403);
     expect((await s.call('POST', `/api/assignments/${aid}/heartbeat`, { epoch }, jobY)).status).toBe(403);
     expect((await s.call('PATCH', `/api/tasks/${id}/git`, { epoch, branch: 'evil/branch' }, jobY)).status).toBe(403);
@@ -86,7 +88,7 @@ describe('GitHub Actions job tokens act only on their own repository', () => {
   });
 
   it('a job sends the lease epoch with a branch: without one the branch is not moved', async () => {
-    const { X, Y, px, py, jobX, jobY } = await rooms('epoch');
+    const { px, jobX } = await rooms('epoch');
     const id = await task(px.projectId, 'j.epoch', 100);
     await dispatch(px.projectId, 'x-runners');
     const r = await s.call('PATCH', `/api/tasks/${id}/git`, { branch: 'fleet/no-epoch' }, jobX);
@@ -96,7 +98,7 @@ describe('GitHub Actions job tokens act only on their own repository', () => {
   });
 
   it('a job cannot register, rewrite or reactivate agents', async () => {
-    const { X, Y, px, py, jobX, jobY } = await rooms('agents');
+    const { jobX } = await rooms('agents');
     const { agentId } = await mintAgentToken(s.o.db, 'rules-victim', { pool: 'default' });
     const r = await s.call('POST', '/api/agents/heartbeat', { name: 'rules-victim', pool: 'other', capacity: 1000 }, jobX);
     expect(r.status).toBe(403);
@@ -107,7 +109,7 @@ describe('GitHub Actions job tokens act only on their own repository', () => {
   });
 
   it("a job claims only in its repository's project, and asking for another is refused", async () => {
-    const { X, Y, px, py, jobX, jobY } = await rooms('claim');
+    const { X, px, py, jobY } = await rooms('claim');
     await task(px.projectId, 'c.x', 1000);
     const yId = await task(py.projectId, 'c.y', 1);
     const other = await s.call('POST', '/api/assignments/claim', { pool: 'y-runners', project: X }, jobY);
@@ -137,7 +139,7 @@ describe('GitHub Actions job tokens act only on their own repository', () => {
 
 describe('agent and pool tokens minted for one project', () => {
   it('claim only there and cannot act on another project', async () => {
-    const { X, Y, px, py, jobX, jobY } = await rooms('scoped');
+    const { X, Y, px, py } = await rooms('scoped');
     const pool = await mintAgentToken(s.o.db, 'pool/x-scoped', { pool: 'x-scoped', project: X, capacity: 10 });
     await task(py.projectId, 'p.y', 9000);
     const xId = await task(px.projectId, 'p.x', 1);
@@ -151,13 +153,12 @@ describe('agent and pool tokens minted for one project', () => {
     const a = (await s.call('POST', '/api/assignments', { task_id: yId, agent_id: pool.agentId })).json;
     const hb = await s.call('POST', `/api/assignments/${a.assignment.id}/heartbeat`, { epoch: a.lease.epoch }, pool.token);
     expect(hb.status).toBe(403);
-    expect(hb.json.error.message).toMatch(/acme\/x/);
+    expect(hb.json.error.message).toMatch(/acme\/scoped-x/);
   });
 });
 
 describe('agent tokens cannot promote themselves', () => {
   it('refuses a heartbeat that changes pool, labels or capacity, and keeps what the admin set', async () => {
-    const { X, Y, px, py, jobX, jobY } = await rooms('promote');
     const { token, agentId } = await mintAgentToken(s.o.db, 'modest', { pool: 'cpu', labels: ['linux'], capacity: 2 });
     for (const change of [{ capacity: 1000 }, { pool: 'gpu' }, { labels: ['linux', 'gpu'] }]) {
       const r = await s.call('POST', '/api/agents/heartbeat', { name: 'modest', ...change }, token);
@@ -175,7 +176,7 @@ describe('agent tokens cannot promote themselves', () => {
 
 describe('deactivation holds', () => {
   it('a deactivated agent cannot heartbeat itself back; only the admin activates it', async () => {
-    const { X, Y, px, py, jobX, jobY } = await rooms('sleep');
+    const { X, px } = await rooms('sleep');
     const { token, agentId } = await mintAgentToken(s.o.db, 'sleeper', { project: X });
     expect((await s.call('POST', `/api/agents/${agentId}/deactivate`, {})).status).toBe(200);
     await task(px.projectId, 'z.1', 1);
@@ -200,6 +201,7 @@ describe('deactivation holds', () => {
 
 describe('the Action names its repository', () => {
   it('a pool job with an unscoped token claims its own repository\'s task, not the example plan\'s', async () => {
+    const { X, px } = await rooms('action');
     const ex = await insertProject(s.o.db, [{ key: 'e.1', cp: 99_999 }], 'local/example');
     await s.o.engine.refreshAll();
     const { token } = await mintAgentToken(s.o.db, 'pool/shared', { pool: 'shared', capacity: 10 });
@@ -214,7 +216,6 @@ describe('the Action names its repository', () => {
 describe('the example plan', () => {
   const base = { DATABASE_URL: 'memory://', LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv;
   it('is not seeded when a GitHub App is configured, and no job can see it when it is', async () => {
-    const { X, Y, px, py, jobX, jobY } = await rooms('action');
     const probe = await startTestServer('authz_seed', {
       env: { FLEET_PUBLIC_URL: AUDIENCE, FLEET_OIDC_ISSUER: issuer.url, FLEET_OIDC_REPOSITORIES: 'local/*' },
     });

@@ -22,7 +22,7 @@ describe('progress and git API', () => {
     ({ ids, projectId } = await insertProject(s.o.db, PLAN, 'acme/progress', PLAN_EPIC_DEPS));
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
-    const minted = await mintAgentToken(s.o.db, 'worker-1');
+    const minted = await mintAgentToken(s.o.db, 'worker-1', { capacity: 2 });
     agentToken = minted.token;
     agentId = minted.agentId;
   });

@@ -5,6 +5,8 @@ import { AgentHeartbeatBody, IdParam } from '../../../schema/api.js';
 import { requireActor, requireAdmin, requireRead } from '../principal.js';
 import { agentJson } from '../serialize.js';
 import { ForbiddenError } from '../../core/errors.js';
+import { assertNoSelfPromotion } from '../authorize.js';
+import { activateAgent } from '../../engine/sql/activateAgent.js';
 
 export async function agentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
@@ -23,10 +25,12 @@ export async function agentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   app.post('/api/agents/heartbeat', async (req) => {
     const actor = requireActor(req);
     const body = parseInput(AgentHeartbeatBody, req.body, 'body');
-    // An agent token speaks only for its own agent.
+    // An agent token speaks only for its own agent, and cannot raise what the admin set; a job speaks for no agent.
+    if (actor.kind === 'job') throw new ForbiddenError('a GitHub Actions job cannot register or change agents: it claims for its pool with POST /api/assignments/claim');
     if (actor.kind === 'agent') {
       const self = await engine.getAgent(actor.agentId);
       if (self.name !== body.name) throw new ForbiddenError(`this token belongs to agent "${self.name}", not "${body.name}"`);
+      assertNoSelfPromotion(self, body);
     }
     const agent = await engine.heartbeatAgent(body);
     return { agent: agentJson(agent) };
@@ -38,5 +42,14 @@ export async function agentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     if (actor.kind === 'agent' && actor.agentId !== id) throw new ForbiddenError('an agent may deactivate only itself');
     if (actor.kind === 'job') requireAdmin(req);
     return { agent: agentJson(await engine.deactivateAgent(id)) };
+  });
+
+  // A deactivated agent stays so until the admin says otherwise: heartbeats never wake it.
+  app.post('/api/agents/:id/activate', async (req) => {
+    requireAdmin(req);
+    const { id } = parseInput(IdParam, req.params, 'path');
+    const agent = await activateAgent(deps.db, id);
+    engine.events.publish('agent.heartbeat', { agent_id: agent.id, name: agent.name, active: true });
+    return { agent: agentJson(agent) };
   });
 }

@@ -6,6 +6,7 @@ import { requireActor, requireAdmin, requireRead } from '../principal.js';
 import { assignmentJson, taskJson } from '../serialize.js';
 import { ForbiddenError, ValidationError } from '../../core/errors.js';
 import type { Claim } from '../../engine/types.js';
+import { assertAssignmentInScope, assertMayConfirm, projectFor } from '../authorize.js';
 
 export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
@@ -45,9 +46,12 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   app.post('/api/assignments/claim', async (req, reply) => {
     const actor = requireActor(req);
     const body = parseInput(ClaimBody, req.body, 'body');
-    const projectId = body.project ? await deps.projectId(body.project) : undefined;
+    // A job or a project token claims and resolves task keys in its own project only.
+    const projectId = await projectFor(actor, body.project, deps.projectId);
     if (body.task_key !== undefined && body.epoch !== undefined) {
-      return claimJson(await engine.confirm(body.task_key, body.epoch, projectId));
+      const task = await engine.getTask(body.task_key, projectId);
+      await assertMayConfirm(deps.db, actor, task);
+      return claimJson(await engine.confirm(task.id, body.epoch));
     }
     let agentId: number;
     if (actor.kind === 'agent') {
@@ -72,6 +76,7 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     const actor = requireActor(req);
     const { id } = parseInput(IdParam, req.params, 'path');
     const body = parseInput(AssignmentHeartbeatBody, req.body, 'body');
+    await assertAssignmentInScope(deps.db, actor, id);
     const a = await engine.heartbeatAssignment(id, body.epoch, actor);
     return { lease: { epoch: a.epoch, expires_at: a.leaseExpiresAt }, assignment: assignmentJson(a) };
   });
@@ -80,6 +85,7 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     const actor = requireActor(req);
     const { id } = parseInput(IdParam, req.params, 'path');
     const body = parseInput(AssignmentProgressBody, req.body, 'body');
+    await assertAssignmentInScope(deps.db, actor, id);
     const out = await engine.reportProgress(
       id,
       { epoch: body.epoch, percentComplete: body.percent_complete, status: body.status, notes: body.notes },

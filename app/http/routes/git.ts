@@ -6,6 +6,7 @@ import { requireActor, requireRead } from '../principal.js';
 import { ForbiddenError, ValidationError } from '../../core/errors.js';
 import { DEFAULT_FLEET_CONFIG } from '../../../schema/fleetConfig.js';
 import { readMergeQueue } from '../../progress/mergeQueue.js';
+import { assertTaskInScope, projectFor } from '../authorize.js';
 
 /** `/api/git/*`: branches, evidence (read, and what agents may add), the merge queue. */
 
@@ -192,18 +193,14 @@ export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
         throw new ValidationError(`invalid body: type: expected one of ${AGENT_EVIDENCE_TYPES.join(', ')}, got "${body.type.slice(0, 40)}"`);
       if (body.source !== undefined && body.source !== 'agent')
         throw new ForbiddenError(`source "${body.source.slice(0, 40)}" cannot be claimed: evidence added through the API is always recorded with source "agent"`);
-      const projectId = body.project ? await deps.projectId(body.project) : undefined;
-      const task = await engine.getTask(body.task_id, projectId);
+      const task = await engine.getTask(body.task_id, await projectFor(actor, body.project, deps.projectId));
+      assertTaskInScope(actor, task);
 
       let agentId: number | null = null;
       if (actor.kind === 'agent') {
         const { rows } = await db.query('SELECT 1 FROM assignments WHERE task_id = $1 AND agent_id = $2 LIMIT 1', [task.id, actor.agentId]);
         if (!rows.length) throw new ForbiddenError(`task ${task.key} was never assigned to this agent; an agent may add evidence only to its own tasks`);
         agentId = actor.agentId;
-      } else if (actor.kind === 'job') {
-        const { rows } = await db.query<{ name: string }>(`SELECT owner || '/' || repo AS name FROM projects WHERE id = $1`, [task.projectId]);
-        if (rows[0]?.name.toLowerCase() !== actor.repository.toLowerCase())
-          throw new ForbiddenError(`task ${task.key} belongs to another repository than this job's (${actor.repository})`);
       }
       const metadata = { ...(body.metadata ?? {}), ...(body.summary !== undefined ? { summary: body.summary } : {}), ...(body.result ? { result: body.result } : {}), reported_by: actor.kind };
       const { rows } = await db.query<{ id: number }>(

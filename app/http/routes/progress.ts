@@ -7,6 +7,7 @@ import { NotFoundError } from '../../core/errors.js';
 import { ProgressService } from '../../progress/service.js';
 import { compactRollup } from '../../progress/store.js';
 import { readEnv } from '../../config/env.js';
+import { projectFor } from '../authorize.js';
 
 /** `/api/progress/*`: the old system's paths, with honest maths. */
 
@@ -95,9 +96,10 @@ async function routes(app: FastifyInstance, deps: ApiDeps, svc: ProgressService)
   });
 
   app.post('/api/progress/snapshot', async (req, reply) => {
-    requireActor(req);
+    const actor = requireActor(req);
     const body = parseInput(SnapshotBody, req.body, 'body');
-    const projectId = body.project ? await deps.projectId(body.project) : null;
+    // A job or a project token snapshots its own project only.
+    const projectId = (await projectFor(actor, body.project, deps.projectId)) ?? null;
     const snapshots = await svc.snapshot(projectId);
     return reply.code(201).send({ snapshots });
   });

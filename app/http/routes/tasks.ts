@@ -5,6 +5,7 @@ import { ReadyListQuery, TaskGitBody, TaskIdParam, TaskListQuery, TaskProgressBo
 import { requireActor, requireRead } from '../principal.js';
 import { assignmentJson, taskJson } from '../serialize.js';
 import { NotFoundError } from '../../core/errors.js';
+import { assertTaskInScope, projectFor, projectScope } from '../authorize.js';
 
 export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
@@ -40,7 +41,8 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   app.get('/api/tasks/:id', async (req) => {
     requireRead(req, deps.publicRead);
     const { id } = parseInput(TaskIdParam, req.params, 'path');
-    const task = await engine.getTask(id);
+    // A key is looked up in the caller's own project when its token has one.
+    const task = await engine.getTask(id, req.principal.kind === 'public' ? undefined : (projectScope(req.principal)?.id ?? undefined));
     const deps2 = await deps.db.query<{ key: string; status: string; pr_number: number | null }>(
       `SELECT dt.key, dt.status, dt.pr_number FROM dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
        WHERE d.task_id = $1 ORDER BY dt.key`,
@@ -54,7 +56,8 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     const actor = requireActor(req);
     const { id } = parseInput(TaskIdParam, req.params, 'path');
     const body = parseInput(TaskProgressBody, req.body, 'body');
-    const task = await engine.getTask(id);
+    const task = await engine.getTask(id, await projectFor(actor, undefined, deps.projectId));
+    assertTaskInScope(actor, task);
     const active = (await engine.listAssignments({ status: 'active', taskId: task.id }))[0];
     if (!active) throw new NotFoundError(`task ${task.key} has no active assignment; claim it first`);
     const out = await engine.reportProgress(
@@ -69,7 +72,8 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     const actor = requireActor(req);
     const { id } = parseInput(TaskIdParam, req.params, 'path');
     const body = parseInput(TaskGitBody, req.body, 'body');
-    const task = await engine.getTask(id);
+    const task = await engine.getTask(id, await projectFor(actor, undefined, deps.projectId));
+    assertTaskInScope(actor, task);
     const updated = await engine.setGit(task.id, { epoch: body.epoch, branch: body.branch, prNumber: body.pr_number }, actor);
     return { task: taskJson(updated) };
   });
