@@ -23,7 +23,7 @@ export function engineHooks(engine: Engine): EngineHooks {
         agents.find((a) => a.name === agentName) ??
         ((m) => (m.length === 1 ? m[0] : undefined))(agents.filter((a) => a.name.toLowerCase() === agentName.toLowerCase()));
       if (!agent) return { refused: `there is no agent \`${agentName}\``, unknownAgent: true };
-      if (!agent.active) return { refused: `agent ${agent.name} is deactivated: it must send a heartbeat before it can take tasks` };
+      if (!agent.active) return { refused: `agent ${agent.name} is deactivated: an admin must activate it (POST /api/agents/${agent.id}/activate) before it can take tasks` };
       try {
         return { claim: await engine.assign(taskId, agent.id) };
       } catch (err) {

@@ -9,6 +9,9 @@ import { readEnv } from '../../app/config/env.js';
 import { createOrchestratorClient } from '../../action/src/orchestratorClient.js';
 import { systemClock } from '../../action/src/clock.js';
 import { gitRoutes } from '../../app/http/routes/git.js';
+import { runCli } from '../../app/cli/main.js';
+import type { CliIo } from '../../app/cli/io.js';
+import { PG_URL } from '../support/db.js';
 
 /**
  * "Everyone stays in their room" (issue 10), one rule per test: each of these failed before
@@ -204,12 +207,18 @@ describe('the Action names its repository', () => {
     const { X, px } = await rooms('action');
     const ex = await insertProject(s.o.db, [{ key: 'e.1', cp: 99_999 }], 'local/example');
     await s.o.engine.refreshAll();
-    const { token } = await mintAgentToken(s.o.db, 'pool/shared', { pool: 'shared', capacity: 10 });
+    const { token, agentId } = await mintAgentToken(s.o.db, 'pool/shared', { pool: 'shared', capacity: 10 });
     const mine = await task(px.projectId, 'a.1', 1);
     const client = createOrchestratorClient({ baseUrl: s.url, token: async () => token, clock: systemClock, project: X });
     const claim = await client.claim({ pool: 'shared' });
     expect(claim?.task.id).toBe(mine);
     expect((await s.call('GET', `/api/tasks/${ex.ids.get('e.1')}`)).json.task.status).toBe('pending');
+
+    // A dispatched job confirms by key; the example plan has the same key, and the token is unscoped.
+    const dupe = await task(px.projectId, 'e.1', 1);
+    const dispatched = await s.o.engine.assign(dupe, agentId);
+    const confirmed = await client.claim({ taskKey: 'e.1', epoch: dispatched.lease.epoch });
+    expect(confirmed?.task.id).toBe(dupe);
   });
 });
 
@@ -234,5 +243,31 @@ describe('the example plan', () => {
     } finally {
       await probe.close();
     }
+  });
+});
+
+describe('fleet agents token --project', () => {
+  it('mints a token that claims only in that project, with the pool, labels and capacity the admin gave', async () => {
+    const { X, Y, px, py } = await rooms('cli');
+    await task(py.projectId, 'k.y', 9000);
+    const mine = await task(px.projectId, 'k.x', 1);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = { stdout: (l: string) => void out.push(l), stderr: (l: string) => void err.push(l), env: { DATABASE_URL: PG_URL, DATABASE_SCHEMA: s.o.config.DATABASE_SCHEMA, LOG_LEVEL: 'silent' } };
+    const args = ['agents', 'token', 'cli-runner', '--project', X, '--pool', 'cli', '--labels', 'linux,gpu', '--capacity', '3'];
+    expect(await runCli(args, io)).toBe(0);
+    expect(err.join('\n')).toContain(`limited to ${X}`);
+    const token = out.at(-1)!;
+    const claim = await s.call('POST', '/api/assignments/claim', {}, token);
+    expect(claim.status).toBe(200);
+    expect(claim.json.task.id).toBe(mine);
+    expect((await s.call('POST', '/api/assignments/claim', { project: Y }, token)).status).toBe(403);
+    const agent = (await s.call('GET', '/api/agents')).json.agents.find((a: { name: string }) => a.name === 'cli-runner');
+    expect(agent).toMatchObject({ pool: 'cli', labels: ['linux', 'gpu'], capacity: 3 });
+
+    expect(await runCli(['agents', 'token', 'cli-bad', '--capacity', '5000'], io)).toBe(2);
+    expect(err.at(-1)).toMatch(/--capacity: expected a whole number from 1 to 1000/);
+    expect(await runCli(['agents', 'token', 'cli-bad', '--project', 'not a repo'], io)).toBe(2);
+    expect(err.at(-1)).toMatch(/--project: expected owner\/repo/);
   });
 });
