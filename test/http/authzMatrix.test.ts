@@ -36,13 +36,15 @@ let seq = 0;
 
 // ---------------------------------------------------------------- fixtures (made with the engine, as the app would)
 
-async function newTask(project: 'x' | 'y', key = `7.${++seq}`): Promise<{ id: number; key: string }> {
+/** A ready task with no dependencies; `indexed` also puts it in the ready index, for claims. */
+async function newTask(project: 'x' | 'y', key = `7.${++seq}`, indexed = false): Promise<{ id: number; key: string }> {
   const { rows } = await s.o.db.query<{ id: number }>(
-    `INSERT INTO tasks (project_id, key, title, estimated_hours, critical_path_hours) VALUES ($1, $2, $3, 1, 1) RETURNING id`,
+    `INSERT INTO tasks (project_id, key, title, estimated_hours, critical_path_hours, ready_since) VALUES ($1, $2, $3, 1, 1, now()) RETURNING id`,
     [projectIds[project], key, `Task ${key}`],
   );
-  await s.o.engine.refreshAll();
-  return { id: Number(rows[0]!.id), key };
+  const id = Number(rows[0]!.id);
+  if (indexed) await s.o.engine.updateTask(id, {});
+  return { id, key };
 }
 
 /** A task of `project` held by `holder`: pool X or Y (what a dispatch makes), or agent A. */
@@ -219,7 +221,7 @@ const ROWS: Row[] = [
     target: 'best task, naming X',
     expect: by(200, 200, 200, 200, 200, 403, 403, 401),
     request: async () => {
-      await newTask('x');
+      await newTask('x', undefined, true);
       return { method: 'POST', path: '/api/assignments/claim', body: { pool: 'matrix', project: X } };
     },
     check: claimedIn('x'),
@@ -229,8 +231,8 @@ const ROWS: Row[] = [
     target: 'best task, naming no project',
     expect: by(200, 200, 200, 200, 200, 200, 403, 401),
     request: async () => {
-      await newTask('x');
-      await newTask('y');
+      await newTask('x', undefined, true);
+      await newTask('y', undefined, true);
       return { method: 'POST', path: '/api/assignments/claim', body: { pool: 'matrix' } };
     },
     check: (actor, json) => (actor === 'jobY' ? claimedIn('y')(actor, json) : actor === 'admin' || actor === 'agentB' ? null : claimedIn('x')(actor, json)),
@@ -383,7 +385,8 @@ describe('authorization matrix', () => {
     expect([...inTable].filter((r) => !registered.has(r)).sort(), 'rows for routes the server does not have').toEqual([]);
   });
 
-  it('answers each actor on each route with the expected status', async () => {
+  // About 450 requests, each with its own fixture: minutes on a loaded machine, seconds on an idle one.
+  it('answers each actor on each route with the expected status', { timeout: 600_000 }, async () => {
     const wrong: string[] = [];
     const table: string[] = [`${'route'.padEnd(40)} ${'target'.padEnd(58)} ${ACTORS.map((a) => a.slice(0, 11).padStart(11)).join(' ')}`];
     for (const row of ROWS) {
