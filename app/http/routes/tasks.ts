@@ -5,6 +5,9 @@ import { ReadyListQuery, TaskGitBody, TaskIdParam, TaskListQuery, TaskProgressBo
 import { requireActor, requireRead } from '../principal.js';
 import { assignmentJson, taskJson } from '../serialize.js';
 import { NotFoundError } from '../../core/errors.js';
+import { z } from 'zod';
+
+const TaskGetQuery = z.strictObject({ project: TaskListQuery.shape.project });
 
 export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
@@ -40,7 +43,9 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   app.get('/api/tasks/:id', async (req) => {
     requireRead(req, deps.publicRead);
     const { id } = parseInput(TaskIdParam, req.params, 'path');
-    const task = await engine.getTask(id);
+    // A key several projects share answers 409 naming ?project=owner/repo: honour it here.
+    const q = parseInput(TaskGetQuery, req.query, 'query');
+    const task = await engine.getTask(id, q.project ? await deps.projectId(q.project) : undefined);
     const deps2 = await deps.db.query<{ key: string; status: string; pr_number: number | null }>(
       `SELECT dt.key, dt.status, dt.pr_number FROM dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
        WHERE d.task_id = $1 ORDER BY dt.key`,
@@ -70,7 +75,7 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     const { id } = parseInput(TaskIdParam, req.params, 'path');
     const body = parseInput(TaskGitBody, req.body, 'body');
     const task = await engine.getTask(id);
-    const updated = await engine.setGit(task.id, { epoch: body.epoch, branch: body.branch, prNumber: body.pr_number }, actor);
+    const updated = await engine.setGit(task.id, { epoch: body.epoch, branch: body.branch, prNumber: body.pr_number, prUrl: body.pr_url }, actor);
     return { task: taskJson(updated) };
   });
 }
