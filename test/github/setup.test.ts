@@ -14,6 +14,7 @@ import { orchestratorRoutes } from '../../app/routes.js';
 import { mintAgentToken } from '../../app/http/auth.js';
 import { issueSetupState } from '../../app/github/setup/states.js';
 import { example, privateKey } from './helpers.js';
+import { runCli } from '../../app/cli/main.js';
 
 /**
  * The manifest flow end to end against a stand-in GitHub on loopback (GHE_HOST/GHE_PROTOCOL=http):
@@ -280,5 +281,26 @@ describe('GitHub App registration in a real browser', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('fleet app setup', () => {
+  const run = async (args: string[], env: NodeJS.ProcessEnv) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['app', 'setup', ...args], { stdout: (x) => out.push(x), stderr: (x) => err.push(x), env });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  it('prints the /setup URL of the orchestrator, for an organization when asked', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'fleet-cli-'));
+    const a = await run([], { FLEET_PUBLIC_URL: 'https://fleet.example.test/', FLEET_DATA_DIR: dir });
+    expect(a.code).toBe(0);
+    expect(a.out).toContain('Open https://fleet.example.test/setup in a browser');
+    const b = await run(['--org', 'acme-corp'], { PORT: '4000', FLEET_DATA_DIR: dir });
+    expect(b.out).toContain('Open http://127.0.0.1:4000/setup?org=acme-corp in a browser');
+    expect((await run(['--org', 'not valid'], { FLEET_DATA_DIR: dir })).code).toBe(2);
+    const configured = await run([], { APP_ID: '12', FLEET_DATA_DIR: dir });
+    expect(configured.err).toContain('already runs as that App');
   });
 });
