@@ -129,6 +129,8 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
       log,
       corsOrigins: list(config.FLEET_CORS_ORIGINS),
       extraRoutes: opts.routes,
+      trustProxy: config.FLEET_TRUST_PROXY,
+      publicUrl: config.FLEET_PUBLIC_URL,
     });
 
     if (opts.periodic !== false) periodic.start();
