@@ -77,9 +77,12 @@ function oidcFromConfig(config: Env): JobVerifier | undefined {
   });
 }
 
+/** Log fields never written, whatever the destination. */
+export const LOG_REDACT = ['req.headers.authorization', '*.token', '*.adminToken'];
+
 export async function startOrchestrator(opts: StartOptions = {}): Promise<Orchestrator> {
   const config = readEnv(opts.env ?? process.env);
-  const log = opts.log ?? pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', '*.token', '*.adminToken'] });
+  const log = opts.log ?? pino({ level: config.LOG_LEVEL, redact: LOG_REDACT });
 
   const db = await openDb({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.FLEET_DATA_DIR });
   const closers: (() => Promise<unknown>)[] = [() => db.close()];
