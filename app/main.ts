@@ -5,6 +5,7 @@ import { ConfigError, readEnv } from './config/env.js';
 import { describeDb } from './store/openDb.js';
 import { seedOnStart } from './seedOnStart.js';
 import { orchestratorRoutes } from './routes.js';
+import { githubAppSlot } from './github/mount.js';
 
 /**
  * `npm start`: the orchestrator on whatever the environment configures, or with nothing
@@ -19,12 +20,14 @@ function terminalLog(env: NodeJS.ProcessEnv): Logger | undefined {
 
 async function main(env = process.env): Promise<void> {
   const log = terminalLog(env);
-  const o = await startOrchestrator({ env, onEngine: seedOnStart, routes: await orchestratorRoutes(env), ...(log ? { log } : {}) });
+  const github = githubAppSlot();
+  const o = await startOrchestrator({ env, onEngine: seedOnStart, routes: await orchestratorRoutes(env, github), ...(log ? { log } : {}) });
   const where = o.adminTokenFile ? `admin token in ${o.adminTokenFile}` : 'admin token from FLEET_ADMIN_TOKEN';
   o.log.info({ url: o.url, db: describeDb(o.config), queue: o.engine.queueKind }, 'fleet orchestrator listening');
   console.log(`\nfleet orchestrator listening on ${o.url}  (${describeDb(o.config)}, ${o.engine.queueKind} ordering)`);
   console.log(`${where}. Try:`);
   console.log(`  curl -H "Authorization: Bearer $(cat ${o.adminTokenFile ?? '<token file>'})" ${o.url}/api/tasks\n`);
+  if (!github.running) console.log(`No GitHub App configured yet: register one from app.yml at ${o.config.FLEET_PUBLIC_URL?.replace(/\/+$/, '') ?? o.url}/setup (or set APP_ID, PRIVATE_KEY, WEBHOOK_SECRET).\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

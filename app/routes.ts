@@ -12,9 +12,8 @@ import { setupRoutes } from './http/routes/setup.js';
  * environment's credentials, else those /setup stored in FLEET_DATA_DIR; with neither, its webhook
  * answers 503 until /setup registers one and starts it in this process.
  */
-export async function orchestratorRoutes(env: NodeJS.ProcessEnv): Promise<RouteModule[]> {
+export async function orchestratorRoutes(env: NodeJS.ProcessEnv, slot = githubAppSlot()): Promise<RouteModule[]> {
   const config = readEnv(env);
-  const slot = githubAppSlot();
   const gh = githubSettings(config) ?? (await storedGithubSettings(config));
   return [makeProgressRoutes({ env }), gitRoutes, dashboardRoutes, githubRoutes(gh, env, slot), setupRoutes({ config, github: slot })];
 }

@@ -73,5 +73,7 @@ describe('npm start logs', () => {
     const line = out.split('\n').find((l) => l.includes('"msg":"fleet orchestrator listening"'));
     expect(line, out).toBeDefined();
     expect(JSON.parse(line!)).toMatchObject({ level: 30, msg: 'fleet orchestrator listening' });
+    // With no App configured, the banner says where to register one.
+    expect(out).toMatch(/No GitHub App configured yet: register one from app.yml at http:\/\/127\.0\.0\.1:\d+\/setup/);
   });
 });
