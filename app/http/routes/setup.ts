@@ -78,24 +78,32 @@ export function setupRoutes(o: SetupOptions): RouteModule {
       };
     });
 
+    // One registration at a time in this process: two racing callbacks must not leave the stored
+    // credentials of one App while the other runs.
+    let registering = false;
     app.get('/setup/callback', async (req, reply) => {
       const q = parseInput(CallbackQuery, req.query, 'query');
       if (!(await consumeSetupState(deps.db, q.state)))
         throw new ValidationError('this registration link is unknown, expired or already used: start again at /setup');
-      if (o.github.running) throw new ConflictError('a GitHub App is already configured on this orchestrator; the new registration was not stored');
-      let created: StoredApp;
+      if (o.github.running || registering) throw new ConflictError('a GitHub App is already configured on this orchestrator; the new registration was not stored');
+      registering = true;
       try {
-        created = await convertManifestCode(q.code, o.config);
-      } catch (err) {
-        // GitHub's message only: the error object holds the request, never log or echo it whole.
-        const status = (err as { status?: number }).status;
-        throw new BadGatewayError(`GitHub did not turn the code into an App${status ? ` (HTTP ${status})` : ''}: the code is single-use and expires after an hour; start again at /setup`);
+        let created: StoredApp;
+        try {
+          created = await convertManifestCode(q.code, o.config);
+        } catch (err) {
+          // GitHub's status only: the error object holds the request (and the code), never log or echo it whole.
+          const status = (err as { status?: number }).status;
+          throw new BadGatewayError(`GitHub did not turn the code into an App${status ? ` (HTTP ${status})` : ''}: the code is single-use and expires after an hour; start again at /setup`);
+        }
+        const base = publicUrl(req);
+        const file = await saveAppCredentials(o.config.FLEET_DATA_DIR, { ...created, public_url: base });
+        await o.github.start({ appId: String(created.id), privateKey: created.pem, secret: created.webhook_secret, orchestratorUrl: base });
+        req.log.info({ appId: created.id, slug: created.slug, file }, 'GitHub App registered and started');
+        return reply.redirect(`${created.html_url.replace(/\/+$/, '')}/installations/new`, 302);
+      } finally {
+        registering = false;
       }
-      const base = publicUrl(req);
-      const file = await saveAppCredentials(o.config.FLEET_DATA_DIR, { ...created, public_url: base });
-      await o.github.start({ appId: String(created.id), privateKey: created.pem, secret: created.webhook_secret, orchestratorUrl: base });
-      req.log.info({ appId: created.id, slug: created.slug, file }, 'GitHub App registered and started');
-      return reply.redirect(`${created.html_url.replace(/\/+$/, '')}/installations/new`, 302);
     });
   };
 }
