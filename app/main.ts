@@ -1,20 +1,33 @@
-import { startOrchestrator } from './server.js';
-import { ConfigError } from './config/env.js';
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { LOG_REDACT, startOrchestrator } from './server.js';
+import { ConfigError, readEnv } from './config/env.js';
 import { describeDb } from './store/openDb.js';
 import { seedOnStart } from './seedOnStart.js';
 import { orchestratorRoutes } from './routes.js';
+import { githubAppSlot } from './github/mount.js';
 
 /**
  * `npm start`: the orchestrator on whatever the environment configures, or with nothing
  * configured, embedded PGlite under .fleet/ with the example plan seeded.
  */
+/** In a terminal, people read the log: pino-pretty, in-process so nothing is lost on exit. Piped, JSON lines. */
+function terminalLog(env: NodeJS.ProcessEnv): Logger | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  const stream = pretty({ colorize: !env.NO_COLOR, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
+  return pino({ level: readEnv(env).LOG_LEVEL, redact: LOG_REDACT }, stream);
+}
+
 async function main(env = process.env): Promise<void> {
-  const o = await startOrchestrator({ env, onEngine: seedOnStart, routes: await orchestratorRoutes(env) });
+  const log = terminalLog(env);
+  const github = githubAppSlot();
+  const o = await startOrchestrator({ env, onEngine: seedOnStart, routes: await orchestratorRoutes(env, github), ...(log ? { log } : {}) });
   const where = o.adminTokenFile ? `admin token in ${o.adminTokenFile}` : 'admin token from FLEET_ADMIN_TOKEN';
   o.log.info({ url: o.url, db: describeDb(o.config), queue: o.engine.queueKind }, 'fleet orchestrator listening');
   console.log(`\nfleet orchestrator listening on ${o.url}  (${describeDb(o.config)}, ${o.engine.queueKind} ordering)`);
   console.log(`${where}. Try:`);
   console.log(`  curl -H "Authorization: Bearer $(cat ${o.adminTokenFile ?? '<token file>'})" ${o.url}/api/tasks\n`);
+  if (!github.running) console.log(`No GitHub App configured yet: register one from app.yml at ${o.config.FLEET_PUBLIC_URL?.replace(/\/+$/, '') ?? o.url}/setup (or set APP_ID, PRIVATE_KEY, WEBHOOK_SECRET).\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,14 +1,19 @@
 import type { RouteModule } from './http/buildApi.js';
 import { readEnv } from './config/env.js';
-import { githubRoutes, githubSettings } from './github/mount.js';
+import { githubAppSlot, githubRoutes, githubSettings } from './github/mount.js';
+import { storedGithubSettings } from './github/setup/credentials.js';
 import { makeProgressRoutes } from './http/routes/progress.js';
 import { gitRoutes } from './http/routes/git.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
+import { setupRoutes } from './http/routes/setup.js';
 
-/** Route modules beyond the core API, mounted by `npm start`. */
-export async function orchestratorRoutes(env: NodeJS.ProcessEnv): Promise<RouteModule[]> {
-  const routes: RouteModule[] = [makeProgressRoutes({ env }), gitRoutes, dashboardRoutes];
-  const gh = githubSettings(readEnv(env));
-  if (gh) routes.push(githubRoutes(gh, env));
-  return routes;
+/**
+ * Route modules beyond the core API, mounted by `npm start`. The GitHub App runs with the
+ * environment's credentials, else those /setup stored in FLEET_DATA_DIR; with neither, its webhook
+ * answers 503 until /setup registers one and starts it in this process.
+ */
+export async function orchestratorRoutes(env: NodeJS.ProcessEnv, slot = githubAppSlot()): Promise<RouteModule[]> {
+  const config = readEnv(env);
+  const gh = githubSettings(config) ?? (await storedGithubSettings(config));
+  return [makeProgressRoutes({ env }), gitRoutes, dashboardRoutes, githubRoutes(gh, env, slot), setupRoutes({ config, github: slot })];
 }

@@ -77,9 +77,12 @@ function oidcFromConfig(config: Env): JobVerifier | undefined {
   });
 }
 
+/** Log fields never written, whatever the destination. */
+export const LOG_REDACT = ['req.headers.authorization', '*.token', '*.adminToken'];
+
 export async function startOrchestrator(opts: StartOptions = {}): Promise<Orchestrator> {
   const config = readEnv(opts.env ?? process.env);
-  const log = opts.log ?? pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', '*.token', '*.adminToken'] });
+  const log = opts.log ?? pino({ level: config.LOG_LEVEL, redact: LOG_REDACT });
 
   const db = await openDb({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.FLEET_DATA_DIR });
   const closers: (() => Promise<unknown>)[] = [() => db.close()];
@@ -129,6 +132,8 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
       log,
       corsOrigins: list(config.FLEET_CORS_ORIGINS),
       extraRoutes: opts.routes,
+      trustProxy: config.FLEET_TRUST_PROXY,
+      publicUrl: config.FLEET_PUBLIC_URL,
     });
 
     if (opts.periodic !== false) periodic.start();

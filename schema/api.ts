@@ -51,7 +51,7 @@ export const TaskGitBody = z.strictObject({
   epoch: epoch.optional(),
   branch: z.string().trim().min(1).max(250).regex(/^[\w./-]+$/, 'a git branch name: letters, digits and . _ - /').optional(),
   pr_number: z.number().int().positive().optional(),
-  pr_url: z.string().url().max(500).optional(),
+  pr_url: z.url({ protocol: /^https?$/, error: 'expected the pull request\'s http(s) URL' }).max(500).optional(),
 });
 
 export const TaskListQuery = z.strictObject({

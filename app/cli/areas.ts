@@ -4,6 +4,7 @@ import { registerRunnersCommands } from './runnersCommands.js';
 import { registerGithubCommands } from './githubCommands.js';
 import { registerPlanCommands } from './planCommands.js';
 import { registerStatusCommand } from './statusCommand.js';
+import { registerAppCommands } from './appCommands.js';
 
 /** Commands of the plan, GitHub, runner and progress areas, each kept in its own module. */
 export function registerAreaCommands(program: Command, io: CliIo): void {
@@ -16,4 +17,5 @@ export function registerAreaCommands(program: Command, io: CliIo): void {
   registerGithubCommands(program, io);
   registerRunnersCommands(program, { out: io.stdout, err: io.stderr });
   registerStatusCommand(program, io);
+  registerAppCommands(program, io);
 }

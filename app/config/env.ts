@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const intFrom = (min: number, max: number) =>
@@ -31,6 +32,24 @@ export const EnvSchema = z.object({
     'expected at least 16 characters (leave unset to have one generated)',
   ),
   FLEET_PUBLIC_URL: optionalString,
+  /**
+   * Proxies whose X-Forwarded-For/-Proto the server believes (Fastify trustProxy): "true" (any) or
+   * comma-separated addresses/CIDRs. Unset: none, so a client cannot claim https by a header.
+   */
+  FLEET_TRUST_PROXY: optionalString.transform((v, ctx): boolean | string[] => {
+    if (v === undefined || v === 'false') return false;
+    if (v === 'true') return true;
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = list.filter((s) => {
+      const [addr, bits, more] = s.split('/');
+      return more !== undefined || !isIP(addr!) || (bits !== undefined && !/^\d{1,3}$/.test(bits));
+    });
+    if (!list.length || bad.length) {
+      ctx.addIssue({ code: 'custom', message: `expected "true", "false", or comma-separated IP addresses/CIDRs (not ${JSON.stringify(bad[0] ?? v)})` });
+      return z.NEVER;
+    }
+    return list;
+  }),
   FLEET_CORS_ORIGINS: optionalString,
   /** Lets unauthenticated clients read the dashboard and GET /api/*; writes always need a token. */
   FLEET_PUBLIC_READ: z

@@ -547,7 +547,7 @@ export class Engine {
   }
 
   /** Edits that change a task's place in the queue: hold, priority, pool routing, estimate. */
-  async updateTask(taskId: number, patch: { held?: boolean; priority?: number; requiredPool?: string | null; estimatedHours?: number; branch?: string | null; prNumber?: number | null }): Promise<Task> {
+  async updateTask(taskId: number, patch: { held?: boolean; priority?: number; requiredPool?: string | null; estimatedHours?: number; branch?: string | null; prNumber?: number | null; prUrl?: string | null }): Promise<Task> {
     if (patch.priority !== undefined && !(Number.isInteger(patch.priority) && patch.priority >= 0 && patch.priority <= 3))
       throw new ValidationError(`priority must be 0..3 (p0..p3), got ${patch.priority}`);
     if (patch.estimatedHours !== undefined && !(patch.estimatedHours >= 0 && patch.estimatedHours <= 10_000))
@@ -555,7 +555,8 @@ export class Engine {
     const { rows } = await this.db.query<{ id: number }>(
       `UPDATE tasks SET held = COALESCE($2, held), priority = COALESCE($3, priority),
          required_pool = CASE WHEN $4 THEN $5 ELSE required_pool END, estimated_hours = COALESCE($6, estimated_hours),
-         branch = CASE WHEN $7 THEN $8 ELSE branch END, pr_number = CASE WHEN $9 THEN $10 ELSE pr_number END
+         branch = CASE WHEN $7 THEN $8 ELSE branch END, pr_number = CASE WHEN $9 THEN $10 ELSE pr_number END,
+         pr_url = CASE WHEN $11 THEN $12 ELSE pr_url END
        WHERE id = $1 RETURNING id`,
       [
         taskId,
@@ -568,6 +569,8 @@ export class Engine {
         patch.branch ?? null,
         patch.prNumber !== undefined,
         patch.prNumber ?? null,
+        patch.prUrl !== undefined,
+        patch.prUrl ?? null,
       ],
     );
     if (!rows[0]) throw new NotFoundError(`no task with id ${taskId}`);
@@ -582,7 +585,7 @@ export class Engine {
   }
 
   /** Branch and PR number reported by the lease holder; a stale epoch changes nothing. */
-  async setGit(taskId: number, git: { epoch?: number | undefined; branch?: string | undefined; prNumber?: number | undefined }, actor: Actor): Promise<Task> {
+  async setGit(taskId: number, git: { epoch?: number | undefined; branch?: string | undefined; prNumber?: number | undefined; prUrl?: string | undefined }, actor: Actor): Promise<Task> {
     const task = await this.getTask(taskId);
     if (actor.kind === 'agent' || actor.kind === 'job') {
       if (git.epoch === undefined) throw new ValidationError('epoch is required: send the lease epoch you were given with the claim');
@@ -597,8 +600,9 @@ export class Engine {
     const updated = await this.updateTask(task.id, {
       ...(git.branch !== undefined ? { branch: git.branch } : {}),
       ...(git.prNumber !== undefined ? { prNumber: git.prNumber } : {}),
+      ...(git.prUrl !== undefined ? { prUrl: git.prUrl } : {}),
     });
-    this.events.publish('task.updated', { id: updated.id, key: updated.key, status: updated.status, branch: updated.branch, pr_number: updated.prNumber });
+    this.events.publish('task.updated', { id: updated.id, key: updated.key, status: updated.status, branch: updated.branch, pr_number: updated.prNumber, pr_url: updated.prUrl });
     return updated;
   }
 

@@ -20,6 +20,7 @@ export interface Task {
   issueNodeId: string | null;
   branch: string | null;
   prNumber: number | null;
+  prUrl: string | null;
   requiredPool: string | null;
   requiredCapabilities: string[];
   attempts: number;

@@ -37,52 +37,94 @@ export function githubSettings(cfg: Env): GitHubAppSettings | null {
 }
 
 /**
+ * Lets the server start the GitHub App after it is listening: /setup registers the App and hands
+ * its credentials to `start`, without a restart. `githubRoutes` binds it.
+ */
+export interface GitHubAppSlot {
+  readonly running: boolean;
+  start(settings: GitHubAppSettings): Promise<void>;
+}
+
+/** A slot for `githubRoutes` to fill; starting it before the routes are mounted is an error. */
+export function githubAppSlot(): GitHubAppSlot & { bind(start: (s: GitHubAppSettings) => Promise<void>, running: () => boolean): void } {
+  let startFn: ((s: GitHubAppSettings) => Promise<void>) | null = null;
+  let isRunning = () => false;
+  return {
+    get running() {
+      return isRunning();
+    },
+    async start(settings) {
+      if (!startFn) throw new Error('the GitHub webhook route is not mounted');
+      await startFn(settings);
+    },
+    bind(start, running) {
+      startFn = start;
+      isRunning = running;
+    },
+  };
+}
+
+/**
  * Mounts the GitHub App: POST /api/github/webhooks stores each signed delivery before
  * acknowledging it, and a processor drains stored deliveries into the Probot handlers.
+ * Without settings the route answers 503 until the App is started through `slot`.
  */
-export function githubRoutes(settings: GitHubAppSettings, env: NodeJS.ProcessEnv): RouteModule {
+export function githubRoutes(initial: GitHubAppSettings | null, env: NodeJS.ProcessEnv, slot?: ReturnType<typeof githubAppSlot>): RouteModule {
   return async (app: FastifyInstance, deps: ApiDeps) => {
-    const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env });
-    const port = createSqlPort(deps.db, { engine: engineHooks(deps.engine) });
-    await probot.load(
-      fleetApp({
-        port,
-        configs: new ConfigStore(),
-        permissions: new PermissionCache(),
-        orchestratorUrl: settings.orchestratorUrl,
-        plan: planHooks(deps.db, parsePlan),
-        mergeQueue: createMergeQueue(deps.db),
-      }),
-    );
-    const processor = new DeliveryProcessor({ db: deps.db, probot, log: probot.log });
-    const route = webhookRoute({ db: deps.db, secret: settings.secret, processor, log: probot.log });
+    let route: ReturnType<typeof webhookRoute> | null = null;
+    let processor: DeliveryProcessor | null = null;
+
+    const start = async (settings: GitHubAppSettings) => {
+      if (route) throw new Error('the GitHub App is already running');
+      const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env });
+      const port = createSqlPort(deps.db, { engine: engineHooks(deps.engine) });
+      await probot.load(
+        fleetApp({
+          port,
+          configs: new ConfigStore(),
+          permissions: new PermissionCache(),
+          orchestratorUrl: settings.orchestratorUrl,
+          plan: planHooks(deps.db, parsePlan),
+          mergeQueue: createMergeQueue(deps.db),
+        }),
+      );
+      const proc = new DeliveryProcessor({ db: deps.db, probot, log: probot.log });
+      route = webhookRoute({ db: deps.db, secret: settings.secret, processor: proc, log: probot.log });
+      processor = proc;
+      proc.start();
+
+      // Repairs what lost webhooks left wrong: every ~5 minutes (20 sweep rounds), one process at a time.
+      deps.periodic?.register('reconcile', 20, async () => {
+        const { rows } = await deps.db.query<{ id: number; owner: string; repo: string }>(
+          'SELECT id, owner, repo FROM projects WHERE installation_id IS NOT NULL ORDER BY id',
+        );
+        for (const p of rows) {
+          try {
+            const { gh } = await installationClient(probot, p.owner, p.repo);
+            const report = await reconcile(gh, port, p, { log: probot.log });
+            if (report.repaired.length) probot.log.info({ project: `${p.owner}/${p.repo}`, repaired: report.repaired.length }, 'reconciled');
+          } catch (err) {
+            probot.log.warn({ project: `${p.owner}/${p.repo}`, err: (err as Error).message }, 'reconcile failed');
+          }
+        }
+      });
+    };
 
     await app.register(async (scope) => {
       // The signature covers the exact bytes GitHub sent: keep the body raw in this scope.
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 25 * 1024 * 1024 }, (_req, body, done) => done(null, body));
       scope.post('/api/github/webhooks', async (req, reply) => {
+        if (!route)
+          return reply.code(503).send({
+            error: { code: 'not_configured', message: 'no GitHub App is configured yet: an admin registers one at /setup, or set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET' },
+          });
         const answer = await route(req.body as Buffer | undefined, req.headers);
         return reply.code(answer.status).send(answer.body);
       });
     });
-    processor.start();
-    app.addHook('onClose', async () => processor.stop());
-
-    // Repairs what lost webhooks left wrong: every ~5 minutes (20 sweep rounds), one process at a time.
-    deps.periodic?.register('reconcile', 20, async () => {
-      const { rows } = await deps.db.query<{ id: number; owner: string; repo: string }>(
-        'SELECT id, owner, repo FROM projects WHERE installation_id IS NOT NULL ORDER BY id',
-      );
-      for (const p of rows) {
-        try {
-          const { gh } = await installationClient(probot, p.owner, p.repo);
-          const report = await reconcile(gh, port, p, { log: probot.log });
-          if (report.repaired.length) probot.log.info({ project: `${p.owner}/${p.repo}`, repaired: report.repaired.length }, 'reconciled');
-        } catch (err) {
-          probot.log.warn({ project: `${p.owner}/${p.repo}`, err: (err as Error).message }, 'reconcile failed');
-        }
-      }
-    });
+    app.addHook('onClose', async () => processor?.stop());
+    slot?.bind(start, () => route !== null);
+    if (initial) await start(initial);
   };
 }

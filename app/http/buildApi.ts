@@ -36,6 +36,10 @@ export interface BuildApiOptions {
   log?: Logger | undefined;
   corsOrigins?: string[] | undefined;
   extraRoutes?: RouteModule[] | undefined;
+  /** Fastify trustProxy: whose X-Forwarded-Proto says a request came over TLS. Default none. */
+  trustProxy?: boolean | string[] | undefined;
+  /** FLEET_PUBLIC_URL: when https, every response carries HSTS and upgrade-insecure-requests. */
+  publicUrl?: string | undefined;
 }
 
 export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> {
@@ -48,6 +52,7 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    trustProxy: opts.trustProxy ?? false,
   });
 
   const deps: ApiDeps = {
@@ -69,8 +74,20 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
         styleSrc: ["'self'", "'unsafe-inline'"],
         connectSrc: ["'self'", 'ws:', 'wss:'],
         imgSrc: ["'self'", 'data:'],
+        // Over plain HTTP (a hub VM at http://<ip>:3000) these would turn the page's own script and
+        // style into https requests that fail: added below only where https is real.
+        upgradeInsecureRequests: null,
       },
     },
+    hsts: false,
+  });
+  const publicHttps = opts.publicUrl?.startsWith('https://') ?? false;
+  app.addHook('onRequest', async (req, reply) => {
+    // req.protocol is https for TLS here, or per X-Forwarded-Proto from a trusted proxy only.
+    if (!publicHttps && req.protocol !== 'https') return;
+    reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string') reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);
   });
   await app.register(cors, { origin: opts.corsOrigins?.length ? opts.corsOrigins : false });
   await app.register(websocket, {

@@ -18,6 +18,7 @@ export const taskJson = (t: Task) => ({
   issue_number: t.issueNumber,
   branch: t.branch,
   pr_number: t.prNumber,
+  pr_url: t.prUrl,
   required_pool: t.requiredPool,
   required_capabilities: t.requiredCapabilities,
   attempts: t.attempts,

@@ -130,7 +130,7 @@ export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
         pr_url: string | null;
       }>(
         `SELECT t.id AS task_id, t.key, t.title, t.status, t.branch, t.pr_number, p.owner || '/' || p.repo AS project, t.updated_at,
-                c.ref AS commit_sha, c.url AS commit_url, c.created_at AS commit_at, pr.url AS pr_url
+                c.ref AS commit_sha, c.url AS commit_url, c.created_at AS commit_at, COALESCE(pr.url, t.pr_url) AS pr_url
          FROM tasks t JOIN projects p ON p.id = t.project_id
          LEFT JOIN LATERAL (SELECT ref, url, created_at FROM evidence v WHERE v.task_id = t.id AND v.type = 'commit' ORDER BY created_at DESC, id DESC LIMIT 1) c ON true
          LEFT JOIN LATERAL (SELECT url FROM evidence v WHERE v.task_id = t.id AND v.type = 'pr' ORDER BY created_at DESC, id DESC LIMIT 1) pr ON true

@@ -5,7 +5,10 @@ import { ReadyListQuery, TaskGitBody, TaskIdParam, TaskListQuery, TaskProgressBo
 import { requireActor, requireRead } from '../principal.js';
 import { assignmentJson, taskJson } from '../serialize.js';
 import { NotFoundError } from '../../core/errors.js';
-import { assertTaskInScope, projectFor, projectScope } from '../authorize.js';
+import { assertTaskInScope, projectFor } from '../authorize.js';
+import { z } from 'zod';
+
+const TaskGetQuery = z.strictObject({ project: TaskListQuery.shape.project });
 
 export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
@@ -41,8 +44,12 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   app.get('/api/tasks/:id', async (req) => {
     requireRead(req, deps.publicRead);
     const { id } = parseInput(TaskIdParam, req.params, 'path');
-    // A key is looked up in the caller's own project when its token has one.
-    const task = await engine.getTask(id, req.principal.kind === 'public' ? undefined : (projectScope(req.principal)?.id ?? undefined));
+    // A key several projects share answers 409 naming ?project=owner/repo: honour it here. A
+    // confined token looks keys up in its own project (naming another is a 403).
+    const q = parseInput(TaskGetQuery, req.query, 'query');
+    const projectId =
+      req.principal.kind === 'public' ? (q.project ? await deps.projectId(q.project) : undefined) : await projectFor(req.principal, q.project, deps.projectId);
+    const task = await engine.getTask(id, projectId);
     const deps2 = await deps.db.query<{ key: string; status: string; pr_number: number | null }>(
       `SELECT dt.key, dt.status, dt.pr_number FROM dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
        WHERE d.task_id = $1 ORDER BY dt.key`,
@@ -74,7 +81,7 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     const body = parseInput(TaskGitBody, req.body, 'body');
     const task = await engine.getTask(id, await projectFor(actor, undefined, deps.projectId));
     assertTaskInScope(actor, task);
-    const updated = await engine.setGit(task.id, { epoch: body.epoch, branch: body.branch, prNumber: body.pr_number }, actor);
+    const updated = await engine.setGit(task.id, { epoch: body.epoch, branch: body.branch, prNumber: body.pr_number, prUrl: body.pr_url }, actor);
     return { task: taskJson(updated) };
   });
 }
