@@ -141,6 +141,7 @@ fi
 log "podman build -t $IMAGE"
 # --network host: npm ci reaches npm's registry through the host's resolver and routes.
 # --pull=never: the base image is the local one; no registry is asked.
+# --format docker: the OCI image format has no HEALTHCHECK; podman would drop the image's own.
 # Where egress goes through a TLS-inspecting proxy, the host trusts an extra CA (NODE_EXTRA_CA_CERTS
 # or npm's cafile): npm inside the build gets the same trust through bind mounts, which are not
 # part of any layer, so the image itself carries no CA of this machine's.
@@ -151,7 +152,7 @@ if [ -n "$ca_file" ] && [ "$ca_file" != null ] && [ "$ca_file" != undefined ] &&
   build_mounts+=(-v "$(readlink -f "$ca_file"):/run/fleet-build-ca.crt:ro" -v "$CONF_DIR/npmrc:/usr/local/etc/npmrc:ro")
   echo "npm in the build trusts $ca_file (as on this machine)"
 fi
-podman build --network host --pull=never "${build_mounts[@]}" -t "$IMAGE" -f Dockerfile . \
+podman build --format docker --network host --pull=never "${build_mounts[@]}" -t "$IMAGE" -f Dockerfile . \
   || fail "the image does not build"
 
 # ---------------------------------------------------------------- run it
@@ -166,7 +167,7 @@ env_args=(
 log "fleet migrate (one-off container)"
 podman run --rm --network host "${env_args[@]}" "$IMAGE" fleet migrate \
   || fail "fleet migrate failed inside the image"
-applied=$(psql "$DB_URL" -Atc "select count(*) from \"$SCHEMA\".schema_migrations" 2>/dev/null || echo 0)
+applied=$(psql "$DB_URL" -Atc "select count(*) from \"$SCHEMA\".fleet_migrations" 2>/dev/null || echo 0)
 [ "${applied:-0}" -gt 0 ] || fail "fleet migrate reported success but schema $SCHEMA records no migration"
 echo "migrations applied in schema $SCHEMA: $applied"
 
