@@ -38,12 +38,11 @@ async function value(s: TestServer, name: string, labels: Record<string, string>
 
 describe.each([false, true])('GET /metrics (redis: %s)', (redis) => {
   let s: TestServer;
-  let ids: Map<string, number>;
   const project = `acme/metrics-${redis ? 'r' : 'p'}`;
   beforeAll(async () => {
     const env = { FLEET_METRICS_TOKEN: METRICS_TOKEN };
     s = await startTestServer(`metrics_${redis}`, { redis, env, start: { routes: [metricsRoutes({ env })] } });
-    ({ ids } = await insertProject(s.o.db, [{ key: '1.1', cp: 30 }, { key: '1.2', deps: ['1.1'] }, { key: '2.1', cp: 5 }, { key: '3.1', cp: 1 }], project));
+    await insertProject(s.o.db, [{ key: '1.1', cp: 30 }, { key: '1.2', deps: ['1.1'] }, { key: '2.1', cp: 5 }, { key: '3.1', cp: 1 }], project);
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
   });
