@@ -25,16 +25,16 @@ ENV NODE_ENV=production \
     PORT=3000 \
     FLEET_DATA_DIR=/data
 WORKDIR /app
+# `fleet migrate`, `fleet plan check` ... inside the container: podman exec <c> fleet ...
 RUN groupadd --system --gid 10001 fleet \
  && useradd --system --uid 10001 --gid fleet --home-dir /app --shell /usr/sbin/nologin fleet \
- && mkdir -p /data && chown fleet:fleet /data
+ && mkdir -p /data && chown fleet:fleet /data \
+ && ln -s /app/bin/fleet.js /usr/local/bin/fleet
 # Owned by root, run by fleet: the server cannot rewrite its own code.
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 COPY --chown=root:root bin ./bin
-# `fleet migrate`, `fleet plan check` ... inside the container (podman exec <c> fleet ...).
-RUN ln -s /app/bin/fleet.js /usr/local/bin/fleet
 USER fleet
 EXPOSE 3000
 VOLUME ["/data"]

@@ -16,6 +16,7 @@
 #   SMOKE_PORT     port the container listens on (default: a free one)
 #   SMOKE_IMAGE    tag of the image built        (default localhost/fleet-orchestrator:smoke)
 #   SMOKE_KEEP=1   leave the container running for a look afterwards
+#   SMOKE_STORAGE_ROOT  a separate podman image store (a from-scratch run, as in a fresh CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,15 +73,19 @@ default_ulimits = []
 runtime = "runc"
 EOF
 export CONTAINERS_CONF="$CONF_DIR/containers.conf"
+# SMOKE_STORAGE_ROOT: images and layers in a directory of their own (a run from scratch, as on a
+# fresh CI machine, without touching the machine's image store).
+if [ -n "${SMOKE_STORAGE_ROOT:-}" ]; then
+  mkdir -p "$SMOKE_STORAGE_ROOT"
+  printf '[storage]\ndriver = "overlay"\nrunroot = "%s/run"\ngraphroot = "%s/graph"\n' \
+    "$SMOKE_STORAGE_ROOT" "$SMOKE_STORAGE_ROOT" >"$CONF_DIR/storage.conf"
+  export CONTAINERS_STORAGE_CONF="$CONF_DIR/storage.conf"
+fi
 # Native overlay is the fast driver; where the kernel or backing filesystem refuses it, fall
 # back to vfs (slow, but works everywhere).
 if ! podman info >/dev/null 2>&1; then
-  cat >"$CONF_DIR/storage.conf" <<'EOF'
-[storage]
-driver = "vfs"
-runroot = "/run/containers/storage"
-graphroot = "/var/lib/containers/storage"
-EOF
+  root=${SMOKE_STORAGE_ROOT:-/var/lib/containers/vfs-smoke}
+  printf '[storage]\ndriver = "vfs"\nrunroot = "%s/run"\ngraphroot = "%s/graph"\n' "$root" "$root" >"$CONF_DIR/storage.conf"
   export CONTAINERS_STORAGE_CONF="$CONF_DIR/storage.conf"
   podman info >/dev/null || fail "podman does not work here (overlay and vfs both refused)"
 fi
@@ -143,8 +148,9 @@ log "podman build -t $IMAGE"
 # --pull=never: the base image is the local one; no registry is asked.
 # --format docker: the OCI image format has no HEALTHCHECK; podman would drop the image's own.
 # Where egress goes through a TLS-inspecting proxy, the host trusts an extra CA (NODE_EXTRA_CA_CERTS
-# or npm's cafile): npm inside the build gets the same trust through bind mounts, which are not
-# part of any layer, so the image itself carries no CA of this machine's.
+# or npm's cafile), and npm in the build needs the same trust. It gets it through bind mounts in a
+# first build of the build stage only; the full build then reuses that stage from the layer cache
+# and runs the final stage without the mounts, so the image carries nothing of this machine's.
 build_mounts=()
 ca_file=${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}
 if [ -n "$ca_file" ] && [ "$ca_file" != null ] && [ "$ca_file" != undefined ] && [ -f "$ca_file" ]; then
@@ -152,8 +158,18 @@ if [ -n "$ca_file" ] && [ "$ca_file" != null ] && [ "$ca_file" != undefined ] &&
   build_mounts+=(-v "$(readlink -f "$ca_file"):/run/fleet-build-ca.crt:ro" -v "$CONF_DIR/npmrc:/usr/local/etc/npmrc:ro")
   echo "npm in the build trusts $ca_file (as on this machine)"
 fi
-podman build --format docker --network host --pull=never "${build_mounts[@]}" -t "$IMAGE" -f Dockerfile . \
-  || fail "the image does not build"
+build=(podman build --format docker --network host --pull=never -f Dockerfile)
+first_stage=$(grep -m1 -oiP '^FROM\s+\S+\s+AS\s+\K\S+' Dockerfile || true)
+if [ "${#build_mounts[@]}" -gt 0 ] && [ -n "$first_stage" ]; then
+  "${build[@]}" "${build_mounts[@]}" --target "$first_stage" . || fail "the image's $first_stage stage does not build"
+fi
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
+"${build[@]}" -t "$IMAGE" . || fail "the image does not build"
+# The image this run replaced is of no further use (its layers stay cached while shared).
+current=$(podman image inspect --format '{{.Id}}' "$IMAGE")
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then podman rmi "$previous" >/dev/null 2>&1 || true; fi
+podman run --rm --network none --entrypoint sh "$IMAGE" -c 'test ! -e /usr/local/etc/npmrc && test ! -e /run/fleet-build-ca.crt' \
+  || fail "the image carries a file of the build machine's (npmrc or CA mount point)"
 
 # ---------------------------------------------------------------- run it
 
