@@ -45,6 +45,10 @@ cleanup() {
   done
   if [ "${SMOKE_KEEP:-}" != 1 ]; then
     psql "$DB_URL" -qc "DROP SCHEMA IF EXISTS \"$SCHEMA\" CASCADE" >/dev/null 2>&1 || true
+    # Only this run's keys (its own prefix): the shared Redis is otherwise left alone.
+    if command -v redis-cli >/dev/null; then
+      redis-cli -u "$REDIS" --scan --pattern "${PREFIX}*" 2>/dev/null | xargs -r redis-cli -u "$REDIS" del >/dev/null 2>&1 || true
+    fi
   fi
 }
 trap cleanup EXIT
