@@ -172,7 +172,7 @@ previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 # The image this run replaced is of no further use (its layers stay cached while shared).
 current=$(podman image inspect --format '{{.Id}}' "$IMAGE")
 if [ -n "$previous" ] && [ "$previous" != "$current" ]; then podman rmi "$previous" >/dev/null 2>&1 || true; fi
-podman run --rm --network none --entrypoint sh "$IMAGE" -c 'test ! -e /usr/local/etc/npmrc && test ! -e /run/fleet-build-ca.crt' \
+podman run --rm --no-healthcheck --network none --entrypoint sh "$IMAGE" -c 'test ! -e /usr/local/etc/npmrc && test ! -e /run/fleet-build-ca.crt' \
   || fail "the image carries a file of the build machine's (npmrc or CA mount point)"
 
 # ---------------------------------------------------------------- run it
@@ -185,7 +185,7 @@ env_args=(
 )
 
 log "fleet migrate (one-off container)"
-podman run --rm --network host "${env_args[@]}" "$IMAGE" fleet migrate \
+podman run --rm --no-healthcheck --network host "${env_args[@]}" "$IMAGE" fleet migrate \
   || fail "fleet migrate failed inside the image"
 applied=$(psql "$DB_URL" -Atc "select count(*) from \"$SCHEMA\".fleet_migrations" 2>/dev/null || echo 0)
 [ "${applied:-0}" -gt 0 ] || fail "fleet migrate reported success but schema $SCHEMA records no migration"
