@@ -1,26 +1,23 @@
 # syntax=docker/dockerfile:1
-# The orchestrator's image: build with dev dependencies, run with production ones only.
+# The orchestrator's image: compile with dev dependencies, run with production ones only.
+# scripts/container-smoke.sh builds it with podman and checks it starts healthy.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+# Only what the running app is compiled from: tests, benches and the Action are not shipped
+# (tsconfig.build.json), and scripts/copy-assets.mjs puts the files the app reads at run time
+# (SQL migrations, Lua scripts, dashboard files, the example plan) next to the compiled modules.
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/copy-assets.mjs ./scripts/
 COPY app ./app
 COPY schema ./schema
 COPY seed ./seed
-COPY action ./action
-COPY test ./test
-COPY bench ./bench
-# tsc emits JavaScript only: the files the app reads at run time next to its modules (SQL
-# migrations, Lua scripts, the seed plan) are copied into dist/ at the same relative paths.
-RUN npm run build \
- && find app schema seed -type f ! -name '*.ts' -exec cp --parents {} dist/ \;
-
-FROM node:20-bookworm-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npx tsc -p tsconfig.build.json \
+ && node scripts/copy-assets.mjs \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -28,12 +25,16 @@ ENV NODE_ENV=production \
     PORT=3000 \
     FLEET_DATA_DIR=/data
 WORKDIR /app
+# `fleet migrate`, `fleet plan check` ... inside the container: podman exec <c> fleet ...
 RUN groupadd --system --gid 10001 fleet \
  && useradd --system --uid 10001 --gid fleet --home-dir /app --shell /usr/sbin/nologin fleet \
- && mkdir -p /data && chown fleet:fleet /data
-COPY --from=deps --chown=root:root /app/node_modules ./node_modules
+ && mkdir -p /data && chown fleet:fleet /data \
+ && ln -s /app/bin/fleet.js /usr/local/bin/fleet
+# Owned by root, run by fleet: the server cannot rewrite its own code.
+COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
+COPY --chown=root:root bin ./bin
 USER fleet
 EXPOSE 3000
 VOLUME ["/data"]

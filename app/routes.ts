@@ -6,6 +6,7 @@ import { makeProgressRoutes } from './http/routes/progress.js';
 import { gitRoutes } from './http/routes/git.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { setupRoutes } from './http/routes/setup.js';
+import { metricsRoutes } from './metrics/metricsRoutes.js';
 
 /**
  * Route modules beyond the core API, mounted by `npm start`. The GitHub App runs with the
@@ -15,5 +16,12 @@ import { setupRoutes } from './http/routes/setup.js';
 export async function orchestratorRoutes(env: NodeJS.ProcessEnv, slot = githubAppSlot()): Promise<RouteModule[]> {
   const config = readEnv(env);
   const gh = githubSettings(config) ?? (await storedGithubSettings(config));
-  return [makeProgressRoutes({ env }), gitRoutes, dashboardRoutes, githubRoutes(gh, env, slot), setupRoutes({ config, github: slot })];
+  return [
+    makeProgressRoutes({ env }),
+    gitRoutes,
+    dashboardRoutes,
+    metricsRoutes({ env }),
+    githubRoutes(gh, env, slot),
+    setupRoutes({ config, github: slot }),
+  ];
 }

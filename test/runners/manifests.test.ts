@@ -220,21 +220,68 @@ describe('runners/aks', () => {
 });
 
 describe('the hub containers', () => {
+  const dockerfile = () => read('Dockerfile').replace(/\\\n\s*/g, ' '); // join continued lines
+  /** Stages by name (or index), each with its instructions. */
+  const stages = () =>
+    dockerfile()
+      .split(/^FROM /m)
+      .slice(1)
+      .map((body, i) => ({ name: /^\S+\s+AS\s+(\S+)/i.exec(body)?.[1] ?? String(i), body }));
+
   it('Dockerfile: multi-stage, production dependencies only in the final image, non-root, health check', () => {
-    const text = read('Dockerfile').replace(/\\\n\s*/g, ' '); // join continued lines
-    const stages = text.split(/^FROM /m).slice(1);
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    const final = stages[stages.length - 1]!;
+    const all = stages();
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const final = all[all.length - 1]!.body;
     const user = /^USER\s+(\S+)/m.exec(final)?.[1];
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
     expect(final).toMatch(/^HEALTHCHECK .*\/health/m);
     expect(final).toMatch(/^CMD \["node", "dist\/app\/main\.js"\]/m);
-    expect(final).not.toMatch(/npm (ci|install)(?![^\n]*--omit=dev)/);
-    expect(text).toMatch(/npm ci --omit=dev/);
-    expect(text).toMatch(/npm run build/);
+    expect(final).not.toMatch(/npm (ci|install)/);
+    // node_modules comes from a stage that dropped the dev dependencies after using them.
+    const from = /^COPY --from=(\S+)\s.*node_modules/m.exec(final)?.[1];
+    const deps = all.find((st) => st.name === from);
+    expect(deps?.body).toMatch(/npm (ci|prune) [^\n]*--omit=dev/);
     expect(read('.dockerignore')).toMatch(/^node_modules$/m);
     expect(read('.dockerignore')).toMatch(/^\.env$/m);
+  });
+
+  it('Dockerfile: the build stage copies every file its commands read (scripts, tsconfig) and compiles no tests', () => {
+    const pkg = JSON.parse(read('package.json'));
+    const build = stages().find((st) => /\b(tsc|npm run build)\b/.test(st.body));
+    expect(build).toBeDefined();
+    const copied = [...build!.body.matchAll(/^COPY (?!--from)(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/).slice(0, -1));
+    const isCopied = (file: string) => copied.some((c) => c.replace(/\/$/, '') === file || file.startsWith(c.replace(/\/?$/, '/')));
+    // What RUN executes, with `npm run x` replaced by the script it runs.
+    const runs = [...build!.body.matchAll(/^RUN (.+)$/gm)]
+      .map((m) => m[1]!)
+      .join(' && ')
+      .replace(/npm run ([\w:-]+)/g, (_, name: string) => pkg.scripts[name] ?? name);
+    const files = [...runs.matchAll(/(?<![\w/.-])((?:[\w.-]+\/)*[\w.-]+\.(?:mjs|cjs|js|ts|json))\b/g)].map((m) => m[1]!).filter((f) => existsSync(join(ROOT, f)));
+    expect(files).toEqual(expect.arrayContaining(['scripts/copy-assets.mjs']));
+    for (const f of files) expect(isCopied(f), `${f} is read by RUN but never copied into the build stage`).toBe(true);
+    // The tsconfig it compiles with: what it includes is copied, and tests and benches are not compiled into the image.
+    for (const cfgFile of files.filter((f) => /tsconfig.*\.json$/.test(f))) {
+      const cfg = JSON.parse(read(cfgFile).replace(/^\s*\/\/.*$/gm, ''));
+      const include: string[] = cfg.include ?? JSON.parse(read(cfg.extends)).include;
+      for (const glob of include) expect(isCopied(glob.split('/')[0]!), `${cfgFile} includes ${glob}`).toBe(true);
+      expect(include.some((g) => /^(test|bench)\//.test(g)), `${cfgFile} compiles tests or benches into the image`).toBe(false);
+      if (cfg.extends) expect(isCopied(cfg.extends.replace(/^\.\//, ''))).toBe(true);
+    }
+    expect(copied).not.toEqual(expect.arrayContaining(['test', 'bench']));
+  });
+
+  it('scripts/container-smoke.sh is valid bash and builds, runs and checks the image the Dockerfile describes', () => {
+    execFileSync('bash', ['-n', join(ROOT, 'scripts/container-smoke.sh')]);
+    const smoke = read('scripts/container-smoke.sh');
+    expect(smoke).toMatch(/podman build [^\n]*--format docker[^\n]*-f Dockerfile/); // OCI format would drop the HEALTHCHECK
+    expect(smoke).toMatch(/default_ulimits = \[\]/);
+    expect(smoke).toMatch(/podman healthcheck run/);
+    expect(smoke).toMatch(/fleet migrate/);
+    expect(smoke).toMatch(/fleet plan check/);
+    // The base image it makes locally is the one the Dockerfile starts from.
+    const base = /^FROM (\S+)/m.exec(read('Dockerfile'))![1]!;
+    expect(smoke).toContain(`BASE_IMAGE=${base}`);
   });
 
   it('docker-compose.yml: Postgres, Redis with AOF and noeviction, no published database ports, secrets from the environment', () => {
