@@ -41,6 +41,8 @@ export class EffectRefused extends Error {
 /** Worth retrying the delivery for: server errors, rate limits, no answer at all. */
 export function retryable(err: unknown): boolean {
   if (err instanceof EffectRefused) return false;
+  // GraphQL refusals come with HTTP 200 and an `errors` list: an answer, not an outage.
+  if ((err as { name?: unknown } | null)?.name === 'GraphqlResponseError') return false;
   const s = httpStatus(err);
   return s === undefined || s === 429 || s >= 500;
 }
@@ -96,12 +98,6 @@ export async function onceOrRefused<T>(ctx: EffectCtx, key: string, fn: () => Pr
   }
 }
 
-/** A hidden marker carried by comments the app writes, so an interrupted run can find its own. */
-export function effectMarker(ctx: Pick<EffectCtx, 'deliveryId'>, key: string): string {
-  const id = createHash('sha256').update(`${ctx.deliveryId}\u0000${key}`).digest('hex').slice(0, 24);
-  return `<!-- fleet:effect=${id} -->`;
-}
-
 /** Short stable digest of a value, for effect keys that name content (a body, a set of links). */
 export function digest(v: unknown): string {
   return createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
@@ -111,7 +107,7 @@ type Repo = Pick<RepoCtx, 'gh' | 'owner' | 'repo'>;
 
 /** Adds a comment once per (delivery, key). */
 export async function commentOnce(ctx: EffectCtx & Repo, key: string, issueNumber: number, body: string): Promise<{ id: number | null } | undefined> {
-  const marker = effectMarker(ctx, key);
+  const text = body.slice(0, 60_000);
   return onceOrRefused(
     ctx,
     key,
@@ -120,14 +116,15 @@ export async function commentOnce(ctx: EffectCtx & Repo, key: string, issueNumbe
         owner: ctx.owner,
         repo: ctx.repo,
         issue_number: issueNumber,
-        body: `${body.slice(0, 60_000)}\n\n${marker}`,
+        body: text,
       });
       return { id: typeof (res.data as { id?: unknown })?.id === 'number' ? (res.data as { id: number }).id : null };
     },
     {
       intent: { issue: issueNumber },
       verify: async (_intent, startedAt) => {
-        // Comments since shortly before the first attempt; ours carries the marker.
+        // Comments since shortly before the first attempt: ours is a bot's with exactly this text
+        // (the same delivery writes the same text again).
         const since = new Date(startedAt.getTime() - 60_000).toISOString();
         for (let page = 1; page <= 5; page++) {
           const res = await ctx.gh.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
@@ -138,8 +135,8 @@ export async function commentOnce(ctx: EffectCtx & Repo, key: string, issueNumbe
             per_page: 100,
             page,
           });
-          const list = (res.data ?? []) as { id?: number; body?: string }[];
-          const hit = list.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+          const list = (res.data ?? []) as { id?: number; body?: string; user?: { type?: string } | null }[];
+          const hit = list.find((c) => c.body === text && c.user?.type === 'Bot');
           if (hit) return { id: hit.id ?? null };
           if (list.length < 100) break;
         }

@@ -81,8 +81,12 @@ describe('a delivery run twice writes to GitHub once', () => {
       .post(`${repoPath}/issues/comments/7005/reactions`)
       .reply(() => (c.add('reaction'), [201, { id: 1 }]))
       .post(`${repoPath}/issues/5/comments`)
-      .reply(() => (++replies === 1 ? [502, { message: 'Server Error' }] : (c.add('comment'), [201, { id: 9002 }])));
-    const payload = comment(5, 7005, '/fleet priority p1');
+      .reply(() => (++replies === 1 ? [502, { message: 'Server Error' }] : (c.add('comment'), [201, { id: 9002 }])))
+      // The retry first looks whether the failed attempt left its comment after all: it did not.
+      .get(`${repoPath}/issues/5/comments`)
+      .query(true)
+      .reply(200, []);
+    const payload = comment(5, 7005, '/fleet status');
     await expect(run(app, 'retry-comment-1', 'issue_comment', payload)).rejects.toThrow(/Server Error|502/);
     await run(app, 'retry-comment-1', 'issue_comment', payload);
     expect(c.writes).toEqual(new Map([['reaction', 1], ['comment', 1]]));
@@ -115,7 +119,7 @@ describe('a delivery run twice writes to GitHub once', () => {
       .reply(() => [200, c.n('reaction') ? [{ id: 1, content: '+1', user: { login: 'fleet[bot]', type: 'Bot' } }] : []])
       .post(`${repoPath}/issues/6/comments`)
       .reply(() => (c.add('comment'), [201, { id: 9003 }]));
-    const payload = comment(6, 7006, '/fleet priority p1');
+    const payload = comment(6, 7006, '/fleet status');
     await expect(run(app, 'lost-reaction-1', 'issue_comment', payload)).rejects.toThrow();
     await run(app, 'lost-reaction-1', 'issue_comment', payload);
     expect(c.writes).toEqual(new Map([['reaction', 1], ['comment', 1]]));
