@@ -1,6 +1,9 @@
 import type { RepoCtx } from './context.js';
+import type { Task } from '../engine/types.js';
 import { errorText, httpStatus } from './types.js';
 import { labelOnce, once, retryable } from './effects.js';
+
+type PoolConfig = RepoCtx['config']['pools'][number];
 
 export const poolLabel = (name: string) => `fleet:pool/${name}`;
 
@@ -64,19 +67,30 @@ export async function dispatchReady(ctx: RepoCtx, opts: { maxPerPool?: number } 
   const earlier = await effects.list(ctx.deliveryId, 'claim:');
   for (const row of earlier) {
     if (row.done) continue;
-    if (!isIntent(row.intent)) {
-      // Died between recording the intent and recording the claim: whatever was claimed then
-      // is released by its lease; nothing is dispatched twice.
-      ctx.log.warn({ delivery: ctx.deliveryId, effect: row.key }, 'an interrupted run claimed a task it did not record; its lease will expire');
-      await effects.finish(ctx.deliveryId, row.key, { lost: true });
-      continue;
+    let it = isIntent(row.intent) ? row.intent : null;
+    if (!it) {
+      // Died between recording the intent and recording the claim: the claim, if it was made,
+      // is the pool's active one from then that nothing names; adopt it (once, by the index).
+      const pool = ctx.config.pools.find((x) => x.name === (row.intent as { pool?: unknown } | null)?.pool);
+      const found = pool ? await effects.unrecordedPoolClaim(ctx.project.id, pool.name, row.startedAt) : null;
+      const task = found ? await port.findTaskById(found.taskId) : null;
+      if (!pool || !found || !task) {
+        await effects.finish(ctx.deliveryId, row.key, { lost: !!pool && !!found });
+        continue;
+      }
+      it = intentOf(ctx, pool, task, found.assignmentId, found.epoch);
+      if (!(await effects.note(ctx.deliveryId, row.key, it))) {
+        await effects.finish(ctx.deliveryId, row.key, { adoptedElsewhere: true });
+        continue;
+      }
+      ctx.log.info({ delivery: ctx.deliveryId, task: it.taskKey, epoch: it.epoch }, 'claim of an interrupted run found; dispatching it');
     }
-    const task = await port.findTaskById(row.intent.taskId);
-    if (!task || task.leaseEpoch !== row.intent.epoch || (task.status !== 'assigned' && task.status !== 'in_progress')) {
+    const task = await port.findTaskById(it.taskId);
+    if (!task || task.leaseEpoch !== it.epoch || (task.status !== 'assigned' && task.status !== 'in_progress')) {
       await effects.finish(ctx.deliveryId, row.key, { superseded: true });
       continue;
     }
-    const d = await deliver(ctx, row.key, row.intent);
+    const d = await deliver(ctx, row.key, it);
     if (d) out.push(d);
   }
   for (const pool of ctx.config.pools) {
@@ -85,41 +99,48 @@ export async function dispatchReady(ctx: RepoCtx, opts: { maxPerPool?: number } 
     let n = earlier.filter((r) => r.key.startsWith(`claim:${pool.name}:`)).length;
     while (free > 0 && budget-- > 0) {
       const key = `claim:${pool.name}:${++n}`;
-      await effects.begin(ctx.deliveryId, key, null);
+      await effects.begin(ctx.deliveryId, key, { pool: pool.name });
       const claim = await port.claimForPool({ name: pool.name, capabilities: pool.capabilities, capacity: pool.capacity }, ctx.project.id);
       if (!claim) {
         await effects.finish(ctx.deliveryId, key, { empty: true });
         break;
       }
-      const { task, assignment, lease } = claim;
-      const intent: DispatchIntent = {
-        pool: pool.name,
-        workflow: pool.workflow,
-        ref: pool.ref ?? ctx.project.defaultBranch,
-        // Exactly the inputs runners/workflows/fleet-agent.yml declares (GitHub refuses others with 422).
-        inputs: {
-          task: task.key,
-          issue: task.issueNumber === null ? '' : String(task.issueNumber),
-          epoch: String(lease.epoch),
-          'orchestrator-url': ctx.deps.orchestratorUrl,
-          pool: pool.name,
-          'runs-on': JSON.stringify(pool.runsOn),
-        },
-        taskId: task.id,
-        taskKey: task.key,
-        issueNumber: task.issueNumber,
-        assignmentId: assignment.id,
-        epoch: lease.epoch,
-        runsOn: pool.runsOn,
-      };
-      await effects.note(ctx.deliveryId, key, intent);
-      const d = await deliver(ctx, key, intent);
+      free--;
+      const it = intentOf(ctx, pool, claim.task, claim.assignment.id, claim.lease.epoch);
+      if (!(await effects.note(ctx.deliveryId, key, it))) {
+        // Another run adopted this claim as its own unrecorded one and dispatches it.
+        await effects.finish(ctx.deliveryId, key, { adoptedElsewhere: true });
+        continue;
+      }
+      const d = await deliver(ctx, key, it);
       if (!d) break; // the pool's workflow is broken or missing: try again on the next event
       out.push(d);
-      free--;
     }
   }
   return out;
+}
+
+function intentOf(ctx: RepoCtx, pool: PoolConfig, task: Task, assignmentId: number, epoch: number): DispatchIntent {
+  return {
+    pool: pool.name,
+    workflow: pool.workflow,
+    ref: pool.ref ?? ctx.project.defaultBranch,
+    // Exactly the inputs runners/workflows/fleet-agent.yml declares (GitHub refuses others with 422).
+    inputs: {
+      task: task.key,
+      issue: task.issueNumber === null ? '' : String(task.issueNumber),
+      epoch: String(epoch),
+      'orchestrator-url': ctx.deps.orchestratorUrl,
+      pool: pool.name,
+      'runs-on': JSON.stringify(pool.runsOn),
+    },
+    taskId: task.id,
+    taskKey: task.key,
+    issueNumber: task.issueNumber,
+    assignmentId,
+    epoch,
+    runsOn: pool.runsOn,
+  };
 }
 
 /** Dispatches one recorded claim (once), then labels the issue and records the evidence. Null: GitHub refused, claim handed back. */

@@ -105,8 +105,16 @@ export interface EffectRow {
 export interface EffectStore {
   /** Records the start of an effect unless it is recorded already; the row as it is now. */
   begin(deliveryId: string, key: string, intent?: unknown): Promise<{ row: EffectRow; fresh: boolean }>;
-  /** Replaces the intent of a started effect (e.g. the claim a dispatch is for). */
-  note(deliveryId: string, key: string, intent: unknown): Promise<void>;
+  /**
+   * Replaces the intent of a started effect (e.g. the claim a dispatch is for). False when another
+   * effect already names the same assignment (the claim was adopted by a re-run).
+   */
+  note(deliveryId: string, key: string, intent: unknown): Promise<boolean>;
+  /**
+   * After a crash between a pool claim and its record: the oldest active claim of the pool's
+   * agent in the project made in the 30 s after `since` that no effect names and nothing dispatched.
+   */
+  unrecordedPoolClaim(projectId: number, pool: string, since: Date): Promise<{ assignmentId: number; taskId: number; epoch: number } | null>;
   finish(deliveryId: string, key: string, result: unknown): Promise<void>;
   /** The delivery's effects whose key starts with `prefix`, oldest first. */
   list(deliveryId: string, prefix: string): Promise<EffectRow[]>;

@@ -515,11 +515,33 @@ export function createEffectStore(db: Queryable): EffectStore {
       return { row: mapEffect(rows[0]!), fresh: false };
     },
     async note(deliveryId, key, intent) {
-      await db.query('UPDATE github_effects SET intent = $3::jsonb WHERE delivery_id = $1 AND effect_key = $2 AND done_at IS NULL', [
-        deliveryId,
-        key,
-        JSON.stringify(intent ?? null),
-      ]);
+      try {
+        await db.query('UPDATE github_effects SET intent = $3::jsonb WHERE delivery_id = $1 AND effect_key = $2 AND done_at IS NULL', [
+          deliveryId,
+          key,
+          JSON.stringify(intent ?? null),
+        ]);
+        return true;
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') return false; // github_effects_assignment_uniq
+        throw err;
+      }
+    },
+    async unrecordedPoolClaim(projectId, pool, since) {
+      const { rows } = await db.query<{ id: number; task_id: number; epoch: number }>(
+        `SELECT a.id, a.task_id, a.epoch FROM assignments a
+           JOIN tasks t ON t.id = a.task_id
+           JOIN agents g ON g.id = a.agent_id
+         WHERE t.project_id = $1 AND a.pool = $2 AND g.name = 'pool/' || $2 AND a.status = 'active'
+           AND a.created_at >= $3 AND a.created_at < $3::timestamptz + interval '30 seconds'
+           AND NOT EXISTS (SELECT 1 FROM github_effects e WHERE e.intent->>'assignmentId' = a.id::text)
+           AND NOT EXISTS (SELECT 1 FROM evidence v WHERE v.task_id = a.task_id AND v.type = 'dispatch'
+                             AND v.delivery_id = 'dispatch:' || a.task_id || ':' || a.epoch)
+         ORDER BY a.created_at, a.id LIMIT 1`,
+        [projectId, pool, since],
+      );
+      const r = rows[0];
+      return r ? { assignmentId: Number(r.id), taskId: Number(r.task_id), epoch: Number(r.epoch) } : null;
     },
     async finish(deliveryId, key, result) {
       await db.query(

@@ -12,6 +12,10 @@ CREATE TABLE github_effects (
   PRIMARY KEY (delivery_id, effect_key)
 );
 CREATE INDEX github_effects_started_idx ON github_effects (started_at);
+-- A claim belongs to one delivery's dispatch: a run adopting an unrecorded claim after a crash
+-- and the run that made it cannot both dispatch it.
+CREATE UNIQUE INDEX github_effects_assignment_uniq ON github_effects ((intent->>'assignmentId'))
+  WHERE intent->>'assignmentId' IS NOT NULL;
 
 -- The last explanatory reply the app gave a person without command rights on an issue: at most
 -- one an hour, across processes (outsiders otherwise spend the App's write budget).
