@@ -58,7 +58,7 @@ async function startWorker(): Promise<{ child: ChildProcess; url: string }> {
       PRIVATE_KEY: privateKey,
       WEBHOOK_SECRET: SECRET,
       FLEET_CLAIM_TTL_MS: '1500',
-      LOG_LEVEL: 'fatal',
+      LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'fatal',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -185,6 +185,7 @@ describe('kill -9 during a burst of webhook deliveries', () => {
     expect(unprocessedAtKill).toBeGreaterThan(0);
 
     // A second process takes over; GitHub redelivers what was never acknowledged.
+    const secondStarted = Date.now();
     const second = await startWorker();
     for (const d of pending) if (await post(second.url, d)) acked.add(d.id);
     expect(acked.size).toBe(deliveries.length);
@@ -197,7 +198,7 @@ describe('kill -9 during a burst of webhook deliveries', () => {
     const { rows: att } = await t.db.query<{ retried: number }>('SELECT count(*) FILTER (WHERE attempts > 1)::int AS retried FROM webhook_deliveries');
     console.log(
       `effects crash: ${deliveries.length} deliveries, ${deliveries.length - pending.length} acknowledged before the kill (${unprocessedAtKill} of them unprocessed), ` +
-        `${att[0]!.retried} run more than once, ${gh.writes().length} GitHub writes`,
+        `${att[0]!.retried} run more than once, ${gh.writes().length} GitHub writes; second process done in ${Date.now() - secondStarted} ms`,
     );
 
     const writes = gh.writes();

@@ -23,6 +23,8 @@ export interface StandInRequest {
   body: unknown;
   /** X-GitHub-Delivery of the webhook the App was handling, when it sent one. */
   delivery: string | null;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface StandInAnswer {
@@ -209,6 +211,7 @@ export async function startStandInGitHub(opts: StandInOptions = {}): Promise<Sta
         headers: req.headers,
         body,
         delivery: typeof delivery === 'string' ? delivery : null,
+        at: Date.now(),
       };
       requests.push(r);
       const injected = await opts.onRequest?.(r);
