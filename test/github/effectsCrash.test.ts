@@ -58,7 +58,7 @@ async function startWorker(): Promise<{ child: ChildProcess; url: string }> {
       PRIVATE_KEY: privateKey,
       WEBHOOK_SECRET: SECRET,
       FLEET_CLAIM_TTL_MS: '1500',
-      LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'fatal',
+      LOG_LEVEL: (process.env.WORKER_LOG_LEVEL ?? 'fatal') as 'fatal',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -160,45 +160,53 @@ const countBy = <T>(xs: T[], key: (x: T) => string) => {
 describe('kill -9 during a burst of webhook deliveries', () => {
   it('processes every acknowledged delivery and repeats no GitHub write', { timeout: 180_000 }, async () => {
     const deliveries = burst();
-    const first = await startWorker();
-    let killed = false;
-    let unprocessedAtKill = -1;
-    // The kill: the first workflow_dispatch after 40 writes reaches GitHub, and the process dies
-    // before it sees the answer.
+    // Each kill: a write reaches GitHub and the process dies before it sees the answer. First a
+    // workflow_dispatch after 40 writes, then (in the next process) a reaction 30 writes later.
+    const triggers: ((r: StandInRequest) => boolean)[] = [
+      (r) => r.path.endsWith('/dispatches') && gh.writes().length >= 40,
+      (r) => r.path.endsWith('/reactions') && gh.writes().length >= kills[0]!.writes + 30,
+    ];
+    const kills: { writes: number; unprocessed: number }[] = [];
+    let worker = await startWorker();
     onWrite = async (r) => {
-      if (killed || !r.path.endsWith('/dispatches') || gh.writes().length < 40) return;
-      killed = true;
-      first.child.kill('SIGKILL');
-      await new Promise((resolve) => (first.child.exitCode !== null || first.child.signalCode !== null ? resolve(null) : first.child.once('exit', resolve)));
-      unprocessedAtKill = Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries WHERE processed_at IS NULL')).rows[0]!.n);
+      const trigger = triggers[kills.length];
+      if (!trigger?.(r)) return;
+      const dying = worker;
+      kills.push({ writes: gh.writes().length, unprocessed: -1 });
+      dying.child.kill('SIGKILL');
+      await new Promise((resolve) => (dying.child.exitCode !== null || dying.child.signalCode !== null ? resolve(null) : dying.child.once('exit', resolve)));
+      kills.at(-1)!.unprocessed = Number((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries WHERE processed_at IS NULL')).rows[0]!.n);
     };
 
     const acked = new Set<string>();
-    const pending: Delivery[] = [];
-    for (const d of deliveries) {
-      if (!killed && (await post(first.url, d))) acked.add(d.id);
-      else pending.push(d);
+    let pending = deliveries;
+    const ackedBeforeFirstKill: number[] = [];
+    for (let phase = 0; phase <= triggers.length; phase++) {
+      if (phase > 0) worker = await startWorker(); // takes over; GitHub redelivers what was never acknowledged
+      const left: Delivery[] = [];
+      for (const d of pending) {
+        if (kills.length === phase && (await post(worker.url, d))) acked.add(d.id);
+        else left.push(d);
+      }
+      pending = left;
+      if (phase === 0) ackedBeforeFirstKill.push(acked.size);
+      if (phase < triggers.length) {
+        await pollUntil(`kill ${phase + 1}`, async () => (kills.length > phase && kills[phase]!.unprocessed >= 0 ? true : undefined));
+        // Mid-burst: acknowledged deliveries were still waiting when the process died.
+        expect(kills[phase]!.unprocessed).toBeGreaterThan(0);
+      }
     }
-    await pollUntil('the first process to be killed', async () => (killed && unprocessedAtKill >= 0 ? true : undefined));
-    expect(first.child.signalCode).toBe('SIGKILL');
-    // Mid-burst: acknowledged deliveries were still waiting when the process died.
-    expect(unprocessedAtKill).toBeGreaterThan(0);
-
-    // A second process takes over; GitHub redelivers what was never acknowledged.
-    const secondStarted = Date.now();
-    const second = await startWorker();
-    for (const d of pending) if (await post(second.url, d)) acked.add(d.id);
     expect(acked.size).toBe(deliveries.length);
-
+    const lastStarted = Date.now();
     await pollUntil('every acknowledged delivery to be processed', async () => {
       const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries WHERE processed_at IS NOT NULL AND delivery_id = ANY($1)', [[...acked]]);
       return rows[0]!.n === acked.size ? true : undefined;
     });
-    second.child.kill('SIGKILL');
+    worker.child.kill('SIGKILL');
     const { rows: att } = await t.db.query<{ retried: number }>('SELECT count(*) FILTER (WHERE attempts > 1)::int AS retried FROM webhook_deliveries');
     console.log(
-      `effects crash: ${deliveries.length} deliveries, ${deliveries.length - pending.length} acknowledged before the kill (${unprocessedAtKill} of them unprocessed), ` +
-        `${att[0]!.retried} run more than once, ${gh.writes().length} GitHub writes; second process done in ${Date.now() - secondStarted} ms`,
+      `effects crash: ${deliveries.length} deliveries, ${ackedBeforeFirstKill[0]} acknowledged before the first kill; kills at writes ${kills.map((k) => `${k.writes} (${k.unprocessed} unprocessed)`).join(', ')}; ` +
+        `${att[0]!.retried} run more than once, ${gh.writes().length} GitHub writes; last process done in ${Date.now() - lastStarted} ms`,
     );
 
     const writes = gh.writes();
