@@ -124,6 +124,11 @@ export interface EffectStore {
    * re-run still replies).
    */
   claimReplySlot(projectId: number, issueNumber: number, login: string, deliveryId: string, windowSeconds: number): Promise<boolean>;
+  /**
+   * Forgets effects started before `before` (their deliveries are long processed or given up) and
+   * reply markers older than `replyWindowSeconds`. Returns the rows removed.
+   */
+  prune(before: Date, replyWindowSeconds: number): Promise<number>;
 }
 
 export interface FleetPort {

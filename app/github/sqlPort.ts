@@ -558,6 +558,11 @@ export function createEffectStore(db: Queryable): EffectStore {
       );
       return rows.map(mapEffect);
     },
+    async prune(before, replyWindowSeconds) {
+      const a = await db.query('DELETE FROM github_effects WHERE started_at < $1', [before]);
+      const b = await db.query('DELETE FROM github_command_replies WHERE replied_at < now() - make_interval(secs => $1)', [replyWindowSeconds]);
+      return a.rowCount + b.rowCount;
+    },
     async claimReplySlot(projectId, issueNumber, login, deliveryId, windowSeconds) {
       const { rows } = await db.query<{ delivery_id: string }>(
         `INSERT INTO github_command_replies (project_id, issue_number, login, delivery_id) VALUES ($1, $2, $3, $4)

@@ -167,6 +167,39 @@ describe('a delivery run twice writes to GitHub once', () => {
   });
 });
 
+describe('a run that died between its claim and the record of it', () => {
+  it('is finished by the re-run with that same claim (same epoch), not a second claim', async () => {
+    const app = await makeApp(db().db);
+    const token = tokenScope().persist();
+    await heldTask(app, 31);
+    const { port } = app.deps;
+    const project = (await port.findProject(OWNER, REPO))!;
+    const task = (await port.findTaskByIssue(project.id, 31))!;
+    await port.setHeld(task.id, false);
+    // The dead run: recorded that it was about to claim, claimed, and died before recording the claim.
+    await port.effects.begin('adopt-1', 'claim:default:1', { pool: 'default' });
+    const claim = await port.claimForPool({ name: 'default', capabilities: [], capacity: 1 }, project.id);
+    expect(claim?.lease.epoch).toBe(1);
+    const c = counter();
+    nock(API)
+      .persist()
+      .post(`${repoPath}/actions/workflows/fleet-agent.yml/dispatches`)
+      .reply((_uri, body) => (c.add(`dispatch:${(body as { inputs: { task: string; epoch: string } }).inputs.task}@${(body as { inputs: { epoch: string } }).inputs.epoch}`), [200, { workflow_run_id: 5100 }]))
+      .post(`${repoPath}/issues/31/labels`)
+      .reply(() => (c.add('label'), [200, []]));
+    const p = handIssue(31);
+    await run(app, 'adopt-1', 'issues', { ...p, action: 'unlabeled', label: { name: 'fleet:hold' }, issue: { ...p.issue, labels: [{ name: 'fleet:task' }] } });
+    expect(c.writes).toEqual(new Map([['dispatch:i31@1', 1], ['label', 1]]));
+    const { rows } = await db().db.query<{ epoch: number; workflow_run_id: number }>(
+      `SELECT a.epoch::int AS epoch, a.workflow_run_id::int AS workflow_run_id FROM assignments a WHERE a.task_id = $1`,
+      [task.id],
+    );
+    expect(rows).toEqual([{ epoch: 1, workflow_run_id: 5100 }]);
+    token.persist(false);
+    nock.cleanAll();
+  });
+});
+
 describe("a stranger's commands", () => {
   it('get a reaction each, and one explanatory reply per person and issue an hour, across processes', async () => {
     const first = await makeApp(db().db);
@@ -188,6 +221,11 @@ describe("a stranger's commands", () => {
     const second = await makeApp(db().db);
     await run(second, 'stranger-3', 'issue_comment', comment(9, 7103, '/fleet retry', stranger));
     expect(c.writes).toEqual(new Map([['reaction:confused', 3], ['comment', 1]]));
+    // An hour on (the marker pruned as stale), the same person is told again.
+    await db().db.query(`UPDATE github_command_replies SET replied_at = now() - interval '61 minutes'`);
+    expect(await second.deps.port.effects.prune(new Date(Date.now() - 7 * 86_400_000), 3600)).toBe(1);
+    await run(second, 'stranger-4', 'issue_comment', comment(9, 7104, '/fleet retry', stranger));
+    expect(c.writes).toEqual(new Map([['reaction:confused', 4], ['comment', 2]]));
     const { rows } = await db().db.query<{ status: string; priority: number }>(`SELECT status, priority FROM tasks WHERE key = 'i9'`);
     expect(rows[0]).toEqual({ status: 'pending', priority: 2 });
     token.persist(false);
