@@ -47,6 +47,17 @@ export function retryable(err: unknown): boolean {
   return s === undefined || s === 429 || s >= 500;
 }
 
+/**
+ * A dependency failing (Postgres, the network, GitHub 5xx/429) rather than a request refused:
+ * such an error fails the delivery, so it is retried, instead of being told to the commenter.
+ */
+export function transient(err: unknown): boolean {
+  const s = httpStatus(err);
+  if (s !== undefined) return s === 429 || s >= 500;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length > 0;
+}
+
 interface Refusal {
   refused: { status: number | null; message: string };
 }
@@ -73,7 +84,7 @@ export async function once<T>(ctx: EffectCtx, key: string, fn: () => Promise<T>,
   } catch (err) {
     const status = httpStatus(err);
     if (retryable(err)) {
-      ctx.log.error({ delivery: ctx.deliveryId, effect: key, status, err: errorText(err) }, 'GitHub write failed; the delivery will be retried');
+      ctx.log.error({ delivery: ctx.deliveryId, effect: key, status, err: errorText(err) }, 'effect failed; the delivery will be retried');
       throw err;
     }
     ctx.log.warn({ delivery: ctx.deliveryId, effect: key, status, err: errorText(err) }, 'GitHub refused the write');

@@ -3,7 +3,7 @@ import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch.js';
 import type { ChangeResult, TaskStatusReport } from '../ports.js';
 import { errorText } from '../types.js';
-import { commentOnce, once, reactOnce } from '../effects.js';
+import { commentOnce, once, reactOnce, transient } from '../effects.js';
 import { helpText, parseCommands, type FleetCommand } from './parse.js';
 import { roleAtLeast } from './permissions.js';
 
@@ -93,6 +93,7 @@ async function runCommands(ctx: RepoCtx, parsed: ReturnType<typeof parseCommands
       if (out.task) task = out.task;
       dispatch ||= !!out.dispatch;
     } catch (err) {
+      if (transient(err)) throw err; // the delivery is retried; nothing was recorded or said yet
       failed = true;
       lines.push(`- \`${clip(entry.text)}\`: could not be carried out (${errorText(err)})`);
       ctx.log.warn({ delivery: ctx.deliveryId, command: cmd.kind, err: errorText(err) }, 'fleet command failed');
