@@ -1,5 +1,6 @@
 import type { GitHubClient, Logger } from './types.js';
 import { errorText, httpStatus, silentLogger } from './types.js';
+import { digest } from './effects.js';
 
 /**
  * Plan → issues, safe-settings style: `diffPlan` (pure) computes what would change, `applySync`
@@ -361,11 +362,20 @@ export interface ApplyOptions {
   /** Sub-issue and blocked-by links: batched GraphQL mutations (default, 25 per request) or one REST call each. */
   relations?: 'graphql' | 'rest';
   log?: Logger;
+  /**
+   * Runs each write under an effect key (app/github/effects.ts `once`), so a re-run of the same
+   * webhook delivery skips what an earlier run wrote. Without it (the CLI) writes run directly.
+   */
+  effect?: <T>(key: string, write: () => Promise<T>) => Promise<T>;
+  /** Failures that must fail the whole sync (so the delivery is retried) instead of being reported. */
+  fatal?: (err: unknown) => boolean;
 }
 
 /** Computes the diff and (unless dry run) applies it. Creates first, then edits with every number known. */
 export async function syncPlan(gh: GitHubClient, owner: string, repo: string, plan: SyncPlan, opts: ApplyOptions = {}): Promise<SyncReport> {
   const log = opts.log ?? silentLogger;
+  const effect = opts.effect ?? (<T>(_key: string, write: () => Promise<T>) => write());
+  const fatal = opts.fatal ?? (() => false);
   const existing = await listPlanIssues(gh, owner, repo);
   const first = diffPlan(plan, existing);
   const report: SyncReport = {
@@ -414,20 +424,26 @@ export async function syncPlan(gh: GitHubClient, owner: string, repo: string, pl
           a.kind === 'epic'
             ? renderEpicBody(epicOf.get(a.key)!, tasksByEpic.get(a.key) ?? [], numbers())
             : renderTaskBody(taskOf.get(a.key)!, numbers());
-        const res = await gh.request('POST /repos/{owner}/{repo}/issues', { owner, repo, title: a.title, body, labels: a.labels });
-        const d = res.data as unknown as RawIssue;
+        const d = await effect(`issue:create:${a.kind}:${a.key}`, async () => {
+          const res = await gh.request('POST /repos/{owner}/{repo}/issues', { owner, repo, title: a.title, body, labels: a.labels });
+          const r = res.data as unknown as RawIssue;
+          // What the rest of the sync needs, small enough to record with the delivery.
+          return { id: r.id, node_id: r.node_id, number: r.number, title: r.title, body: r.body, state: r.state, labels: r.labels } as RawIssue;
+        });
         byKey[a.kind].set(a.key, fromRaw({ ...d, body: d.body ?? body, parent_issue_url: null }));
         report.created.push({ kind: a.kind, key: a.key, number: d.number });
       } else if (a.op === 'link-sub-issue') {
         const parent = byKey.epic.get(a.epicKey);
         const child = byKey.task.get(a.taskKey);
         if (!parent || !child) continue;
-        await gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
-          owner,
-          repo,
-          issue_number: parent.number,
-          sub_issue_id: child.id,
-        });
+        await effect(`issue:sub:${parent.number}:${child.id}`, () =>
+          gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
+            owner,
+            repo,
+            issue_number: parent.number,
+            sub_issue_id: child.id,
+          }).then(() => true),
+        );
         report.linked.push({ epicKey: a.epicKey, taskKey: a.taskKey });
       } else if (a.op === 'add-blocked-by') {
         if (!blockedBySupported) continue;
@@ -435,12 +451,14 @@ export async function syncPlan(gh: GitHubClient, owner: string, repo: string, pl
         const blocker = byKey.task.get(a.blockedByKey);
         if (!issue || !blocker) continue;
         try {
-          await gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by', {
-            owner,
-            repo,
-            issue_number: issue.number,
-            issue_id: blocker.id,
-          });
+          await effect(`issue:blocked_by:${issue.number}:${blocker.id}`, () =>
+            gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by', {
+              owner,
+              repo,
+              issue_number: issue.number,
+              issue_id: blocker.id,
+            }).then(() => true),
+          );
           report.blockedBy.push({ taskKey: a.taskKey, blockedByKey: a.blockedByKey });
         } catch (err) {
           const s = httpStatus(err);
@@ -452,6 +470,7 @@ export async function syncPlan(gh: GitHubClient, owner: string, repo: string, pl
       }
       // updates are recomputed below with every number known
     } catch (err) {
+      if (fatal(err)) throw err;
       report.errors.push(`${describe(a)}: ${errorText(err)}`);
       log.warn({ action: a.op, err: errorText(err) }, 'plan sync step failed');
     }
@@ -459,7 +478,7 @@ export async function syncPlan(gh: GitHubClient, owner: string, repo: string, pl
 
   if (deferred.length) {
     const relations = deferred.filter((a) => a.op === 'link-sub-issue' || blockedBySupported);
-    await linkRelationsBatched(gh, owner, repo, relations, byKey, report, log);
+    await linkRelationsBatched(gh, owner, repo, relations, byKey, report, log, effect, fatal);
   }
 
   // Second pass: edits, computed against what exists now (new numbers included).
@@ -468,15 +487,21 @@ export async function syncPlan(gh: GitHubClient, owner: string, repo: string, pl
   for (const a of second.actions) {
     if (a.op !== 'update') continue;
     try {
-      await gh.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
-        owner,
-        repo,
-        issue_number: a.number,
-        ...(a.title !== undefined ? { title: a.title } : {}),
-        ...(a.body !== undefined ? { body: a.body } : {}),
-      });
+      // Keyed by the new content: an edit made by an earlier run is not made again.
+      await effect(`issue:edit:${a.number}:${digest({ t: a.title, b: a.body })}`, () =>
+        gh.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+          owner,
+          repo,
+          issue_number: a.number,
+          ...(a.title !== undefined ? { title: a.title } : {}),
+          ...(a.body !== undefined ? { body: a.body } : {}),
+        }).then(() => true),
+      );
       if (a.addLabels?.length) {
-        await gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner, repo, issue_number: a.number, labels: a.addLabels });
+        const labels = a.addLabels;
+        await effect(`label:${a.number}:${labels.join(',')}`, () =>
+          gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner, repo, issue_number: a.number, labels }).then(() => true),
+        );
       }
       // Freshly created issues whose bodies only gained links are not reported as edits.
       if (!report.created.some((c) => c.number === a.number)) report.updated.push({ kind: a.kind, key: a.key, number: a.number, changes: a.changes });
@@ -504,6 +529,8 @@ async function linkRelationsBatched(
   byKey: { epic: Map<string, ExistingIssue>; task: Map<string, ExistingIssue> },
   report: SyncReport,
   log: Logger,
+  effect: <T>(key: string, write: () => Promise<T>) => Promise<T>,
+  fatal: (err: unknown) => boolean,
 ): Promise<void> {
   type Rel = { a: (typeof relations)[number]; from: ExistingIssue; to: ExistingIssue };
   const rels: Rel[] = [];
@@ -530,8 +557,10 @@ async function linkRelationsBatched(
     });
     if (ok) {
       try {
-        await gh.graphql(`mutation(${decl.join(', ')}) { ${body.join(' ')} }`, vars);
+        const query = `mutation(${decl.join(', ')}) { ${body.join(' ')} }`;
+        await effect(`issue:links:${digest(vars)}`, () => gh.graphql(query, vars).then(() => true));
       } catch (err) {
+        if (fatal(err)) throw err;
         ok = false;
         log.info({ err: errorText(err) }, 'batched issue links refused; linking one by one');
       }
@@ -540,21 +569,26 @@ async function linkRelationsBatched(
       if (!ok) {
         try {
           if (r.a.op === 'link-sub-issue') {
-            await gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
-              owner,
-              repo,
-              issue_number: r.from.number,
-              sub_issue_id: r.to.id,
-            });
+            await effect(`issue:sub:${r.from.number}:${r.to.id}`, () =>
+              gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues', {
+                owner,
+                repo,
+                issue_number: r.from.number,
+                sub_issue_id: r.to.id,
+              }).then(() => true),
+            );
           } else {
-            await gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by', {
-              owner,
-              repo,
-              issue_number: r.from.number,
-              issue_id: r.to.id,
-            });
+            await effect(`issue:blocked_by:${r.from.number}:${r.to.id}`, () =>
+              gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by', {
+                owner,
+                repo,
+                issue_number: r.from.number,
+                issue_id: r.to.id,
+              }).then(() => true),
+            );
           }
         } catch (err) {
+          if (fatal(err)) throw err;
           const s = httpStatus(err);
           if (r.a.op === 'add-blocked-by' && (s === 404 || s === 410 || s === 501)) continue;
           report.errors.push(`${describe(r.a)}: ${errorText(err)}`);

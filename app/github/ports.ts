@@ -92,7 +92,49 @@ export type ChangeResult = { changed: boolean; task: Task } | { changed: false; 
  */
 export type AgentAssignResult = { claim: Claim } | { refused: string; unknownAgent?: boolean };
 
+/** One recorded GitHub write of a delivery (github_effects). */
+export interface EffectRow {
+  key: string;
+  intent: unknown;
+  startedAt: Date;
+  done: boolean;
+  result: unknown;
+}
+
+/** Where effects.ts keeps what a delivery wrote to GitHub (Postgres in sqlPort). */
+export interface EffectStore {
+  /** Records the start of an effect unless it is recorded already; the row as it is now. */
+  begin(deliveryId: string, key: string, intent?: unknown): Promise<{ row: EffectRow; fresh: boolean }>;
+  /**
+   * Replaces the intent of a started effect (e.g. the claim a dispatch is for). False when another
+   * effect already names the same assignment (the claim was adopted by a re-run).
+   */
+  note(deliveryId: string, key: string, intent: unknown): Promise<boolean>;
+  /**
+   * After a crash between a pool claim and its record: the oldest active claim of the pool's
+   * agent in the project made in the 30 s after `since` that no effect names and nothing dispatched.
+   */
+  unrecordedPoolClaim(projectId: number, pool: string, since: Date): Promise<{ assignmentId: number; taskId: number; epoch: number } | null>;
+  finish(deliveryId: string, key: string, result: unknown): Promise<void>;
+  /** The delivery's effects whose key starts with `prefix`, oldest first. */
+  list(deliveryId: string, prefix: string): Promise<EffectRow[]>;
+  /**
+   * Takes the right to explain to `login` on an issue why a command was refused: true at most once
+   * per `windowSeconds` per person and issue (and again for the delivery that took it, so its
+   * re-run still replies).
+   */
+  claimReplySlot(projectId: number, issueNumber: number, login: string, deliveryId: string, windowSeconds: number): Promise<boolean>;
+  /**
+   * Forgets effects started before `before` (their deliveries are long processed or given up) and
+   * reply markers older than `replyWindowSeconds`. Returns the rows removed.
+   */
+  prune(before: Date, replyWindowSeconds: number): Promise<number>;
+}
+
 export interface FleetPort {
+  /** The record of GitHub writes per delivery (app/github/effects.ts). */
+  effects: EffectStore;
+
   // projects
   ensureProject(ref: ProjectRef): Promise<Project>;
   findProject(owner: string, repo: string): Promise<Project | null>;

@@ -3,6 +3,8 @@ import type { Task } from '../engine/types.js';
 import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from '../engine/sql/taskRow.js';
 import { refreshReadiness, affectedBy } from '../engine/sql/refreshReadiness.js';
 import type {
+  EffectRow,
+  EffectStore,
   EngineHooks,
   EvidenceInput,
   FleetPort,
@@ -72,6 +74,8 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
   }
 
   const port: FleetPort = {
+    effects: createEffectStore(db),
+
     async ensureProject(ref: ProjectRef) {
       const { rows } = await db.query<ProjectRow>(
         `INSERT INTO projects (owner, repo, installation_id, default_branch)
@@ -483,4 +487,92 @@ export function branchKeyCandidates(branch: string): string[] {
     if (k) out.push(k);
   }
   return out.slice(0, 20);
+}
+
+interface EffectDbRow {
+  effect_key: string;
+  intent: unknown;
+  started_at: Date;
+  done_at: Date | null;
+  result: unknown;
+}
+
+const mapEffect = (r: EffectDbRow): EffectRow => ({ key: r.effect_key, intent: r.intent ?? null, startedAt: r.started_at, done: r.done_at !== null, result: r.result ?? null });
+
+const EFFECT_COLUMNS = 'effect_key, intent, started_at, done_at, result';
+
+/** github_effects (migration 0016): one row per GitHub write of a delivery. */
+export function createEffectStore(db: Queryable): EffectStore {
+  return {
+    async begin(deliveryId, key, intent) {
+      const ins = await db.query<EffectDbRow>(
+        `INSERT INTO github_effects (delivery_id, effect_key, intent) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (delivery_id, effect_key) DO NOTHING RETURNING ${EFFECT_COLUMNS}`,
+        [deliveryId, key, JSON.stringify(intent ?? null)],
+      );
+      if (ins.rows[0]) return { row: mapEffect(ins.rows[0]), fresh: true };
+      const { rows } = await db.query<EffectDbRow>(`SELECT ${EFFECT_COLUMNS} FROM github_effects WHERE delivery_id = $1 AND effect_key = $2`, [deliveryId, key]);
+      return { row: mapEffect(rows[0]!), fresh: false };
+    },
+    async note(deliveryId, key, intent) {
+      try {
+        await db.query('UPDATE github_effects SET intent = $3::jsonb WHERE delivery_id = $1 AND effect_key = $2 AND done_at IS NULL', [
+          deliveryId,
+          key,
+          JSON.stringify(intent ?? null),
+        ]);
+        return true;
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') return false; // github_effects_assignment_uniq
+        throw err;
+      }
+    },
+    async unrecordedPoolClaim(projectId, pool, since) {
+      const { rows } = await db.query<{ id: number; task_id: number; epoch: number }>(
+        `SELECT a.id, a.task_id, a.epoch FROM assignments a
+           JOIN tasks t ON t.id = a.task_id
+           JOIN agents g ON g.id = a.agent_id
+         WHERE t.project_id = $1 AND a.pool = $2 AND g.name = 'pool/' || $2 AND a.status = 'active'
+           AND a.created_at >= $3 AND a.created_at < $3::timestamptz + interval '30 seconds'
+           AND NOT EXISTS (SELECT 1 FROM github_effects e WHERE e.intent->>'assignmentId' = a.id::text)
+           AND NOT EXISTS (SELECT 1 FROM evidence v WHERE v.task_id = a.task_id AND v.type = 'dispatch'
+                             AND v.delivery_id = 'dispatch:' || a.task_id || ':' || a.epoch)
+         ORDER BY a.created_at, a.id LIMIT 1`,
+        [projectId, pool, since],
+      );
+      const r = rows[0];
+      return r ? { assignmentId: Number(r.id), taskId: Number(r.task_id), epoch: Number(r.epoch) } : null;
+    },
+    async finish(deliveryId, key, result) {
+      await db.query(
+        `INSERT INTO github_effects (delivery_id, effect_key, done_at, result) VALUES ($1, $2, now(), $3::jsonb)
+         ON CONFLICT (delivery_id, effect_key) DO UPDATE SET done_at = now(), result = EXCLUDED.result
+         WHERE github_effects.done_at IS NULL`,
+        [deliveryId, key, JSON.stringify(result ?? null)],
+      );
+    },
+    async list(deliveryId, prefix) {
+      const { rows } = await db.query<EffectDbRow>(
+        `SELECT ${EFFECT_COLUMNS} FROM github_effects WHERE delivery_id = $1 AND left(effect_key, length($2)) = $2 ORDER BY started_at, effect_key`,
+        [deliveryId, prefix],
+      );
+      return rows.map(mapEffect);
+    },
+    async prune(before, replyWindowSeconds) {
+      const a = await db.query('DELETE FROM github_effects WHERE started_at < $1', [before]);
+      const b = await db.query('DELETE FROM github_command_replies WHERE replied_at < now() - make_interval(secs => $1)', [replyWindowSeconds]);
+      return a.rowCount + b.rowCount;
+    },
+    async claimReplySlot(projectId, issueNumber, login, deliveryId, windowSeconds) {
+      const { rows } = await db.query<{ delivery_id: string }>(
+        `INSERT INTO github_command_replies (project_id, issue_number, login, delivery_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (project_id, issue_number, login) DO UPDATE SET delivery_id = EXCLUDED.delivery_id, replied_at = now()
+         WHERE github_command_replies.replied_at <= now() - make_interval(secs => $5)
+            OR github_command_replies.delivery_id = EXCLUDED.delivery_id
+         RETURNING delivery_id`,
+        [projectId, issueNumber, login.toLowerCase(), deliveryId, windowSeconds],
+      );
+      return rows.length > 0;
+    },
+  };
 }

@@ -3,6 +3,7 @@ import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch.js';
 import type { ChangeResult, TaskStatusReport } from '../ports.js';
 import { errorText } from '../types.js';
+import { commentOnce, once, reactOnce, transient } from '../effects.js';
 import { helpText, parseCommands, type FleetCommand } from './parse.js';
 import { roleAtLeast } from './permissions.js';
 
@@ -26,17 +27,40 @@ export async function onComment(ctx: RepoCtx, payload: unknown): Promise<void> {
 
   const role = await ctx.deps.permissions.role(ctx.gh, ctx.owner, ctx.repo, login);
   if (!roleAtLeast(role, ctx.config.commands.allow)) {
+    // Outsiders must not spend the App's write budget: a reaction per comment, and one
+    // explanation per person and issue an hour (recorded in Postgres, so it holds across processes).
     await react(ctx, commentId, 'confused');
-    await reply(
-      ctx,
-      issueNumber,
-      `@${login} fleet commands need ${ctx.config.commands.allow} access to this repository (you have ${role}); nothing was changed.`,
-    );
+    if (await ctx.deps.port.effects.claimReplySlot(ctx.project.id, issueNumber, login, ctx.deliveryId, STRANGER_REPLY_WINDOW_S)) {
+      await reply(
+        ctx,
+        issueNumber,
+        `@${login} fleet commands need ${ctx.config.commands.allow} access to this repository (you have ${role}); nothing was changed.`,
+      );
+    }
     return;
   }
 
+  // The commands' outcome is recorded with the delivery: a re-run replies with what was done the
+  // first time instead of running the commands again (a second /fleet retry would be refused).
+  const outcome = await once(ctx, `commands:${commentId ?? 0}`, () => runCommands(ctx, parsed, issueNumber, !!p.issue?.pull_request));
+  await react(ctx, commentId, outcome.failed ? 'confused' : '+1');
+  if (outcome.lines.length) {
+    await reply(ctx, issueNumber, outcome.failed ? `@${login} some commands were not carried out:\n\n${outcome.lines.join('\n')}` : outcome.lines.join('\n\n'));
+  }
+  if (outcome.dispatch) await dispatchReady(ctx);
+}
+
+/** One explanation an hour per person and issue for refused commands. */
+export const STRANGER_REPLY_WINDOW_S = 3600;
+
+interface CommandsOutcome {
+  lines: string[];
+  failed: boolean;
+  dispatch: boolean;
+}
+
+async function runCommands(ctx: RepoCtx, parsed: ReturnType<typeof parseCommands>, issueNumber: number, isPr: boolean): Promise<CommandsOutcome> {
   const { port } = ctx.deps;
-  const isPr = !!p.issue.pull_request;
   let task: Task | null = isPr ? await port.findTaskByPr(ctx.project.id, issueNumber) : await port.findTaskByIssue(ctx.project.id, issueNumber);
   const lines: string[] = [];
   let failed = false;
@@ -69,15 +93,13 @@ export async function onComment(ctx: RepoCtx, payload: unknown): Promise<void> {
       if (out.task) task = out.task;
       dispatch ||= !!out.dispatch;
     } catch (err) {
+      if (transient(err)) throw err; // the delivery is retried; nothing was recorded or said yet
       failed = true;
       lines.push(`- \`${clip(entry.text)}\`: could not be carried out (${errorText(err)})`);
-      ctx.log.warn({ command: cmd.kind, err: errorText(err) }, 'fleet command failed');
+      ctx.log.warn({ delivery: ctx.deliveryId, command: cmd.kind, err: errorText(err) }, 'fleet command failed');
     }
   }
-
-  await react(ctx, commentId, failed ? 'confused' : '+1');
-  if (lines.length) await reply(ctx, issueNumber, failed ? `@${login} some commands were not carried out:\n\n${lines.join('\n')}` : lines.join('\n\n'));
-  if (dispatch) await dispatchReady(ctx);
+  return { lines, failed, dispatch };
 }
 
 interface RunOut {
@@ -178,17 +200,9 @@ function clip(s: string): string {
 
 async function react(ctx: RepoCtx, commentId: number | undefined, content: '+1' | 'confused'): Promise<void> {
   if (typeof commentId !== 'number') return;
-  try {
-    await ctx.gh.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { owner: ctx.owner, repo: ctx.repo, comment_id: commentId, content });
-  } catch (err) {
-    ctx.log.warn({ err: errorText(err) }, 'could not react to the comment');
-  }
+  await reactOnce(ctx, commentId, content);
 }
 
 async function reply(ctx: RepoCtx, issueNumber: number, body: string): Promise<void> {
-  try {
-    await ctx.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: ctx.owner, repo: ctx.repo, issue_number: issueNumber, body: body.slice(0, 60_000) });
-  } catch (err) {
-    ctx.log.warn({ err: errorText(err) }, 'could not reply to the comment');
-  }
+  await commentOnce(ctx, `reply:${issueNumber}`, issueNumber, body);
 }

@@ -1,7 +1,7 @@
 import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch.js';
 import { readMarker, TASK_LABEL } from '../planSync.js';
-import { errorText } from '../types.js';
+import { commentOnce } from '../effects.js';
 
 /** `Depends on: #12, #15` and `Estimate: 8h` lines of a hand-written task issue. */
 export function parseIssueBody(body: unknown): { dependsOn: number[]; estimatedHours?: number } {
@@ -80,6 +80,7 @@ export async function onIssue(ctx: RepoCtx, payload: unknown): Promise<void> {
         await comment(
           ctx,
           issue.number,
+          'unknown-dependencies',
           `Fleet: this task depends on ${res.unknownDependencies.map((n) => `#${n}`).join(', ')}, which ${
             res.unknownDependencies.length === 1 ? 'is not a fleet task' : 'are not fleet tasks'
           }; label ${res.unknownDependencies.length === 1 ? 'it' : 'them'} \`${TASK_LABEL}\` and edit this issue to link them.`,
@@ -114,6 +115,7 @@ export async function onIssue(ctx: RepoCtx, payload: unknown): Promise<void> {
           await comment(
             ctx,
             issue.number,
+            'unknown-pool',
             `Fleet: there is no pool \`${pool.slice(0, 64)}\` in \`.github/fleet.yml\`; pools: ${ctx.config.pools.map((x) => `\`${x.name}\``).join(', ')}.`,
           );
           break;
@@ -137,15 +139,7 @@ export async function onIssue(ctx: RepoCtx, payload: unknown): Promise<void> {
   if (dispatch) await dispatchReady(ctx);
 }
 
-export async function comment(ctx: RepoCtx, issueNumber: number, body: string): Promise<void> {
-  try {
-    await ctx.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-      owner: ctx.owner,
-      repo: ctx.repo,
-      issue_number: issueNumber,
-      body,
-    });
-  } catch (err) {
-    ctx.log.warn({ issue: issueNumber, err: errorText(err) }, 'could not comment');
-  }
+/** A note on the issue, written once per delivery and purpose (app/github/effects.ts). */
+export async function comment(ctx: RepoCtx, issueNumber: number, purpose: string, body: string): Promise<void> {
+  await commentOnce(ctx, `comment:${issueNumber}:${purpose}`, issueNumber, body);
 }

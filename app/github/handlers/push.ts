@@ -2,7 +2,7 @@ import type { RepoCtx } from '../context.js';
 import { CONFIG_PATH, readRepoFile } from '../config.js';
 import { dispatchReady } from '../dispatch.js';
 import { formatSyncReport, syncPlan, type SyncReport } from '../planSync.js';
-import { errorText } from '../types.js';
+import { onceOrRefused, once, retryable } from '../effects.js';
 
 interface PushPayload {
   ref?: string;
@@ -57,31 +57,24 @@ async function reloadConfig(ctx: RepoCtx, sha: string): Promise<void> {
   const res = await ctx.deps.configs.reload(ctx.gh, ctx.owner, ctx.repo, sha);
   ctx.config = res.config;
   const errors = res.errors ?? [];
-  try {
-    await ctx.gh.request('POST /repos/{owner}/{repo}/check-runs', {
-      owner: ctx.owner,
-      repo: ctx.repo,
-      name: 'fleet config',
-      head_sha: sha,
-      status: 'completed',
-      conclusion: errors.length ? 'failure' : 'success',
-      output: errors.length
-        ? {
-            title: `${CONFIG_PATH} is invalid; the previous configuration stays in force`,
-            summary: errors.map((e) => `- line ${e.line}${e.path ? ` (${e.path})` : ''}: ${e.message}`).join('\n').slice(0, 60_000),
-            annotations: errors.slice(0, 50).map((e) => ({
-              path: CONFIG_PATH,
-              start_line: e.line,
-              end_line: e.line,
-              annotation_level: 'failure' as const,
-              message: `${e.path ? `${e.path}: ` : ''}${e.message}`.slice(0, 60_000),
-            })),
-          }
-        : { title: `${CONFIG_PATH} is valid`, summary: `${res.config.pools.length} pool(s): ${res.config.pools.map((x) => `${x.name} (capacity ${x.capacity})`).join(', ')}` },
-    });
-  } catch (err) {
-    ctx.log.warn({ err: errorText(err) }, 'could not report the config check');
-  }
+  await checkRunOnce(ctx, sha, {
+    name: 'fleet config',
+    status: 'completed',
+    conclusion: errors.length ? 'failure' : 'success',
+    output: errors.length
+      ? {
+          title: `${CONFIG_PATH} is invalid; the previous configuration stays in force`,
+          summary: errors.map((e) => `- line ${e.line}${e.path ? ` (${e.path})` : ''}: ${e.message}`).join('\n').slice(0, 60_000),
+          annotations: errors.slice(0, 50).map((e) => ({
+            path: CONFIG_PATH,
+            start_line: e.line,
+            end_line: e.line,
+            annotation_level: 'failure' as const,
+            message: `${e.path ? `${e.path}: ` : ''}${e.message}`.slice(0, 60_000),
+          })),
+        }
+      : { title: `${CONFIG_PATH} is valid`, summary: `${res.config.pools.length} pool(s): ${res.config.pools.map((x) => `${x.name} (capacity ${x.capacity})`).join(', ')}` },
+  });
 }
 
 /** Plan file changed: seed the rows, sync the issues, link numbers, then dispatch what is ready. */
@@ -95,31 +88,33 @@ export async function syncPlanFile(ctx: RepoCtx, sha: string): Promise<SyncRepor
   if (text === null) return null;
   const parsed = hooks.parse(text);
   if (!parsed.plan || parsed.errors.length) {
-    await ctx.gh
-      .request('POST /repos/{owner}/{repo}/check-runs', {
-        owner: ctx.owner,
-        repo: ctx.repo,
-        name: 'fleet plan',
-        head_sha: sha,
-        status: 'completed',
-        conclusion: 'failure',
-        output: {
-          title: `${ctx.config.plan} has ${parsed.errors.length} error(s); nothing was synced`,
-          summary: parsed.errors.map((e) => `- line ${e.line}: ${e.message}`).join('\n').slice(0, 60_000),
-          annotations: parsed.errors.slice(0, 50).map((e) => ({
-            path: ctx.config.plan,
-            start_line: Math.max(1, e.line),
-            end_line: Math.max(1, e.line),
-            annotation_level: 'failure' as const,
-            message: e.message.slice(0, 60_000),
-          })),
-        },
-      })
-      .catch((err: unknown) => ctx.log.warn({ err: errorText(err) }, 'could not report the plan check'));
+    await checkRunOnce(ctx, sha, {
+      name: 'fleet plan',
+      status: 'completed',
+      conclusion: 'failure',
+      output: {
+        title: `${ctx.config.plan} has ${parsed.errors.length} error(s); nothing was synced`,
+        summary: parsed.errors.map((e) => `- line ${e.line}: ${e.message}`).join('\n').slice(0, 60_000),
+        annotations: parsed.errors.slice(0, 50).map((e) => ({
+          path: ctx.config.plan,
+          start_line: Math.max(1, e.line),
+          end_line: Math.max(1, e.line),
+          annotation_level: 'failure' as const,
+          message: e.message.slice(0, 60_000),
+        })),
+      },
+      });
     return null;
   }
   const seeded = await hooks.seed(ctx.project.id, parsed.plan);
-  const report = await syncPlan(ctx.gh, ctx.owner, ctx.repo, parsed.plan, { log: ctx.log, blockedBy: ctx.deps.blockedBy });
+  // Every issue write is recorded with the delivery; a failure worth retrying fails the delivery
+  // (its retry skips what was written), the others are reported.
+  const report = await syncPlan(ctx.gh, ctx.owner, ctx.repo, parsed.plan, {
+    log: ctx.log,
+    blockedBy: ctx.deps.blockedBy,
+    effect: (key, write) => once(ctx, key, write),
+    fatal: retryable,
+  });
   await linkNumbers(ctx, report);
   await ctx.deps.port.refreshTasks(seeded.taskIds);
   ctx.log.info({ created: report.created.length, updated: report.updated.length, errors: report.errors.length }, formatSyncReport(report).split('\n')[0]!);
@@ -134,4 +129,26 @@ export async function linkNumbers(ctx: Pick<RepoCtx, 'deps' | 'project'>, report
     const t = await port.findTaskByKey(ctx.project.id, key);
     if (t && (t.issueNumber !== iss.number || (iss.nodeId && t.issueNodeId !== iss.nodeId))) await port.linkIssue(t.id, iss.number, iss.nodeId);
   }
+}
+
+type CheckRunBody = { name: string; status: 'completed'; conclusion: 'success' | 'failure'; output: { title: string; summary: string; annotations?: unknown[] } };
+
+/** Reports a check run on `sha` once per delivery (a re-run after a crash looks for it first). */
+async function checkRunOnce(ctx: RepoCtx, sha: string, run: CheckRunBody): Promise<void> {
+  await onceOrRefused(
+    ctx,
+    `check:${run.name}:${sha}`,
+    async () => {
+      await ctx.gh.request('POST /repos/{owner}/{repo}/check-runs', { owner: ctx.owner, repo: ctx.repo, head_sha: sha, ...run } as Parameters<typeof ctx.gh.request<'POST /repos/{owner}/{repo}/check-runs'>>[1]);
+      return true;
+    },
+    {
+      verify: async (_i, startedAt) => {
+        const res = await ctx.gh.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { owner: ctx.owner, repo: ctx.repo, ref: sha, check_name: run.name, per_page: 100 });
+        const runs = ((res.data as { check_runs?: { started_at?: string | null; completed_at?: string | null }[] })?.check_runs ?? []);
+        const since = startedAt.getTime() - 60_000;
+        return runs.some((r) => Date.parse(r.completed_at ?? r.started_at ?? '') >= since) ? true : undefined;
+      },
+    },
+  );
 }
