@@ -16,6 +16,8 @@ export default defineConfig({
     // The scale tests (10 MB of text, 10,000 tasks) measure size limits, not logic: each would
     // cost seconds per mutant and kills nothing the small cases do not.
     testNamePattern: /^(?!.*(10 MB|10,000)).*$/,
+    // Stryker switches mutants at run time, so test files need not be re-imported per mutant run.
+    isolate: false,
     testTimeout: 60_000,
   },
 });

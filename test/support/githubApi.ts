@@ -8,8 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { buildClientSchema, parse, validate, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
-import { getVariableValues } from 'graphql/execution/values.js';
+import { buildClientSchema, extendSchema, getVariableValues, parse, validate, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 import type { ValidateFunction } from 'ajv';
 
 const require = createRequire(import.meta.url);
@@ -207,6 +206,21 @@ function graphqlSchemaFile(): string {
   throw new Error('@octokit/graphql-schema is not installed');
 }
 
+/**
+ * Mutations GitHub's public schema has (docs.github.com/graphql/reference/mutations#addsubissue,
+ * #addblockedby) that @octokit/graphql-schema 15.26.1 predates. Only these are added, with the
+ * documented input fields, so any other field or name is still checked.
+ */
+const NEWER_THAN_PACKAGE = `
+input AddSubIssueInput { clientMutationId: String, issueId: ID!, subIssueId: ID, subIssueUrl: String, replaceParent: Boolean }
+type AddSubIssuePayload { clientMutationId: String, issue: Issue, subIssue: Issue }
+input AddBlockedByInput { clientMutationId: String, issueId: ID!, blockingIssueId: ID! }
+type AddBlockedByPayload { clientMutationId: String, issue: Issue, blockingIssue: Issue }
+extend type Mutation {
+  addSubIssue(input: AddSubIssueInput!): AddSubIssuePayload
+  addBlockedBy(input: AddBlockedByInput!): AddBlockedByPayload
+}`;
+
 let gqlSchema: GraphQLSchema | undefined;
 function graphqlProblems(method: string, body: unknown): string[] {
   if (method.toUpperCase() !== 'POST') return [`GraphQL takes POST, not ${method}`];
@@ -215,7 +229,7 @@ function graphqlProblems(method: string, body: unknown): string[] {
   const b = parsed.value as { query?: unknown; variables?: Record<string, unknown> } | undefined;
   if (!b || typeof b.query !== 'string') return ['a GraphQL request needs a "query" string'];
   // The introspection result, as the package's own validate() builds it (its SDL repeats a field).
-  gqlSchema ??= buildClientSchema(JSON.parse(readFileSync(graphqlSchemaFile(), 'utf8')) as IntrospectionQuery);
+  gqlSchema ??= extendSchema(buildClientSchema(JSON.parse(readFileSync(graphqlSchemaFile(), 'utf8')) as IntrospectionQuery), parse(NEWER_THAN_PACKAGE));
   let doc;
   try {
     doc = parse(b.query);

@@ -59,6 +59,11 @@ nock.emitter.on('no match', (reqOrOptions: NoMatchOptions & { options?: NoMatchO
   unmatched.push(`${(o.method ?? 'GET').toUpperCase()} ${o.proto ?? 'https'}://${host}${o.path ?? ''}`);
 });
 
+/** Takes what the guard has recorded so far (for the guard's own tests): the next check starts empty. */
+export function takeGuardFindings(): { invalid: string[]; unmatched: string[] } {
+  return { invalid: invalid.splice(0), unmatched: unmatched.splice(0) };
+}
+
 afterEach(() => {
   const bad = invalid.splice(0);
   const lost = unmatched.splice(0);
