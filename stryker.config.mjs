@@ -4,8 +4,10 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'test/mutation/vitest.pure.config.ts' },
+  // Mutants that do not compile are dropped before any test runs. The checker compiles only the
+  // production code (tsconfig.stryker.json), not the tests and benches.
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  tsconfigFile: 'tsconfig.stryker.json',
   mutate: [
     'app/core/**/*.ts',
     'seed/parse/**/*.ts',
@@ -23,6 +25,7 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   thresholds: { high: 90, low: 85, break: null },
+  incrementalFile: 'reports/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
