@@ -135,6 +135,7 @@ describe('the Redis index lost mid-run', () => {
     const { projectId } = await project('flush');
     const got: number[] = [];
     let flushed = false;
+    let keysFlushed = 0;
     await Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
         const engine = engines[i % engines.length]!;
@@ -144,6 +145,7 @@ describe('the Redis index lost mid-run', () => {
             flushed = true;
             // What FLUSHALL does to this test's keyspace, without disturbing other test files.
             const keys = await h.redis!.keys(`${(h.queue as unknown as { prefix: string }).prefix}*`);
+            keysFlushed = keys.length;
             if (keys.length) await h.redis!.del(...keys);
           }
           const c = await engine.claim(agent.id, { projectId });
@@ -153,6 +155,8 @@ describe('the Redis index lost mid-run', () => {
       }),
     );
     expect(flushed).toBe(true);
+    // The flush took a populated index away (an empty one would prove nothing).
+    expect(keysFlushed).toBeGreaterThan(0);
     expect(new Set(got).size).toBe(got.length);
     expect(got).toHaveLength(TASKS);
   });

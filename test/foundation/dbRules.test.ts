@@ -50,15 +50,20 @@ describe.each(['postgres', 'pglite'] as const)('database rules on %s', (backend)
   });
 
   it('refuses a status outside the closed set', async () => {
-    await expect(t.db.query(`UPDATE tasks SET status = 'completed' WHERE id = $1`, [taskId])).rejects.toThrow();
+    await expect(t.db.query(`UPDATE tasks SET status = 'completed' WHERE id = $1`, [taskId])).rejects.toThrow(/illegal task transition pending -> completed/);
+    await expect(
+      t.db.query(`INSERT INTO tasks (project_id, key, title, status) SELECT project_id, 'bad.1', 'T', 'completed' FROM tasks WHERE id = $1`, [taskId]),
+    ).rejects.toThrow(/tasks_status_fkey/);
+    const { rows } = await t.db.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1', [taskId]);
+    expect(rows[0]!.status).toBe('pending');
   });
 
   it('refuses an illegal transition and allows a legal one', async () => {
-    await expect(t.db.query(`UPDATE tasks SET status = 'in_review' WHERE id = $1 AND false`, [taskId])).resolves.toBeTruthy();
-    // pending -> in_progress skips the claim: illegal.
+    // pending -> in_progress skips the claim: illegal, and the row keeps its status.
     await expect(t.db.query(`UPDATE tasks SET status = 'in_progress' WHERE id = $1`, [taskId])).rejects.toThrow(
       /illegal task transition pending -> in_progress/,
     );
+    expect((await t.db.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1', [taskId])).rows[0]!.status).toBe('pending');
     await t.db.query(`UPDATE tasks SET status = 'assigned' WHERE id = $1`, [taskId]);
     await t.db.query(`UPDATE tasks SET status = 'in_progress' WHERE id = $1`, [taskId]);
     const { rows } = await t.db.query<{ status: string }>('SELECT status FROM tasks WHERE id = $1', [taskId]);

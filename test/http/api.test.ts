@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import pino from 'pino';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { eventually } from '../support/eventually.js';
 import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
 
@@ -146,8 +147,7 @@ describe.each([false, true])('HTTP API (redis ordering: %s)', (redis) => {
     ws.on('message', (m) => events.push(JSON.parse(String(m))));
     expect(ws.protocol).toBe('fleet.v1');
     await s.call('POST', '/api/agents/heartbeat', { name: `ws-watch-${redis}` });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(events.map((e) => e.type)).toContain('agent.heartbeat');
+    await eventually(() => expect(events.map((e) => e.type)).toContain('agent.heartbeat'));
     ws.close();
 
     const anon = new WebSocket(s.url.replace('http', 'ws') + '/ws');

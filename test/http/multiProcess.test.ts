@@ -9,6 +9,7 @@ import { startOrchestrator, type Orchestrator } from '../../app/server.js';
 import { PG_URL } from '../support/db.js';
 import { REDIS_URL } from '../support/redis.js';
 import { insertProject } from '../support/fixtures.js';
+import { eventually } from '../support/eventually.js';
 
 // Two orchestrator processes on one PostgreSQL and one Redis, as in a deployment with replicas.
 describe('several orchestrator processes', () => {
@@ -66,10 +67,11 @@ describe('several orchestrator processes', () => {
     expect(keys).toHaveLength(60);
     expect(new Set(keys).size).toBe(60);
     // Claims made through process A reach a WebSocket client of process B through Redis.
-    await new Promise((r) => setTimeout(r, 300));
-    const created = seen.filter((e) => e.type === 'assignment.created').map((e) => e.data.key);
-    expect(new Set(created).size).toBe(60);
-    expect(created).toHaveLength(60);
+    await eventually(() => {
+      const created = seen.filter((e) => e.type === 'assignment.created').map((e) => e.data.key);
+      expect(new Set(created).size).toBe(60);
+      expect(created).toHaveLength(60);
+    });
     ws.close();
   });
 });

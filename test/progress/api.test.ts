@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
@@ -19,6 +19,16 @@ describe('progress and git API', () => {
 
   beforeAll(async () => {
     s = await startTestServer('progress_api', { start: { routes: [progressRoutes, gitRoutes, dashboardRoutes] } });
+  });
+  afterAll(() => s?.close());
+
+  // Every test starts from the same fresh plan and one idle agent, and builds what it needs on
+  // top: none depends on what another left behind, so they pass in any order or alone.
+  beforeEach(async () => {
+    await s.o.db.query('DELETE FROM projects');
+    await s.o.db.query('DELETE FROM agents');
+    // Deleted projects leave negative rollup deltas until compaction drops them.
+    await compactRollup(s.o.db);
     ({ ids, projectId } = await insertProject(s.o.db, PLAN, 'acme/progress', PLAN_EPIC_DEPS));
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
@@ -26,7 +36,27 @@ describe('progress and git API', () => {
     agentToken = minted.token;
     agentId = minted.agentId;
   });
-  afterAll(() => s?.close());
+
+  /** worker-1 is alive and has finished 1.1 (8 of 564 hours). */
+  const oneDone = async () => {
+    expect((await s.call('POST', '/api/agents/heartbeat', { name: 'worker-1', pool: 'default', capacity: 2 }, agentToken)).status).toBe(200);
+    await completeTask(s, '1.1', agentId);
+  };
+  /** …and two snapshots: nothing done two days ago, 8 h done now (4 h/day). */
+  const withVelocity = async () => {
+    await oneDone();
+    expect((await s.call('POST', '/api/progress/snapshot', {})).status).toBe(201);
+    await s.o.db.query(
+      `INSERT INTO progress_snapshots (project_id, taken_at, tasks_total, tasks_done, hours_total, hours_done, active_agents)
+       VALUES ($1, now() - interval '2 days', 7, 0, 564, 0, 1)`,
+      [projectId],
+    );
+  };
+  /** …and holds 1.2. */
+  const holding12 = async () => {
+    await oneDone();
+    expect((await s.call('POST', '/api/assignments', { task_id: ids.get('1.2'), agent_id: agentId })).status).toBe(201);
+  };
 
   it('needs a token to read, validates the project and 404s an unknown one', async () => {
     expect((await s.call('GET', '/api/progress/summary', undefined, null)).status).toBe(401);
@@ -59,8 +89,7 @@ describe('progress and git API', () => {
   });
 
   it('8 of 564 hours done is 1.42%, weighted by hours per epic and overall', async () => {
-    await s.call('POST', '/api/agents/heartbeat', { name: 'worker-1', pool: 'default', capacity: 2 }, agentToken);
-    await completeTask(s, '1.1', agentId);
+    await oneDone();
     const r = await s.call('GET', '/api/progress/summary');
     expect(r.json.overall.overall_percent).toBe(1.42);
     expect(r.json.overall.hours_done).toBe(8);
@@ -76,6 +105,7 @@ describe('progress and git API', () => {
   });
 
   it('keeps the incremental tallies equal to a full count through every kind of change', async () => {
+    await oneDone();
     const e = s.o.engine;
     await e.setStatus(ids.get('3.2')!, 'cancelled', 'test');
     await e.updateTask(ids.get('3.1')!, { estimatedHours: 130 });
@@ -99,7 +129,7 @@ describe('progress and git API', () => {
     await check();
     await compactRollup(s.o.db);
     await check();
-    // Put things back for the tests after this one.
+    // Undo each change: the tallies come back to the plan's.
     await s.o.db.query(`DELETE FROM tasks WHERE project_id = $1 AND key = '3.9'`, [projectId]);
     await s.o.db.query(`UPDATE tasks SET epic_id = (SELECT epic_id FROM tasks WHERE id = $2) WHERE id = $1`, [ids.get('1.3'), ids.get('1.2')]);
     await e.updateTask(ids.get('3.1')!, { estimatedHours: 120 });
@@ -111,6 +141,7 @@ describe('progress and git API', () => {
   });
 
   it('velocity comes from snapshots over the window, and gives the ETA by velocity', async () => {
+    await oneDone();
     expect((await s.call('POST', '/api/progress/snapshot', {}, null)).status).toBe(401);
     const snap = await s.call('POST', '/api/progress/snapshot', {});
     expect(snap.status).toBe(201);
@@ -132,6 +163,7 @@ describe('progress and git API', () => {
   });
 
   it('history: burndown points in time order, bounded limit, since, 404 and 400', async () => {
+    await withVelocity();
     const h = await s.call('GET', `/api/progress/history/${projectId}`);
     expect(h.status).toBe(200);
     expect(h.json.snapshots.length).toBe(2);
@@ -159,9 +191,7 @@ describe('progress and git API', () => {
   });
 
   it('agents: pool, current tasks, utilisation of its own capacity, outcomes, heartbeat health', async () => {
-    const t = await s.call('GET', '/api/tasks/1.2');
-    const a = await s.call('POST', '/api/assignments', { task_id: t.json.task.id, agent_id: agentId });
-    expect(a.status).toBe(201);
+    await holding12();
     const r = await s.call('GET', '/api/progress/agents?window_hours=24');
     expect(r.status).toBe(200);
     const me = r.json.agents.find((x: { name: string }) => x.name === 'worker-1');
@@ -175,6 +205,7 @@ describe('progress and git API', () => {
   });
 
   it('evidence: agents add notes and test results to their own tasks; GitHub evidence cannot be forged', async () => {
+    await holding12();
     const ok = await s.call('POST', '/api/git/evidence', { task_id: '1.2', type: 'test', result: 'passed', summary: '42 tests', url: 'https://ci.example/run/1' }, agentToken);
     expect(ok.status).toBe(201);
     expect(ok.json.evidence).toMatchObject({ task_key: '1.2', type: 'test', source: 'agent', from_github: false, agent_id: agentId });
@@ -214,8 +245,9 @@ describe('progress and git API', () => {
   });
 
   it('merge queue: in-review tasks with their PR evidence, dependencies first, then engine order', async () => {
+    await holding12();
     const db = s.o.db;
-    // 1.2 is held by worker-1 from the agents test: hand it in for review with PR 12.
+    // worker-1 hands 1.2 in for review with PR 12.
     const active = (await s.call('GET', `/api/assignments?status=active&task_id=${ids.get('1.2')}`)).json.assignments[0];
     await s.call('PATCH', `/api/assignments/${active.id}/progress`, { epoch: active.epoch, status: 'in_review' });
     await s.o.engine.updateTask(ids.get('1.2')!, { prNumber: 12, branch: 'fleet/1.2' });
@@ -304,6 +336,7 @@ describe('progress and git API', () => {
   });
 
   it('fleet status prints the same summary', async () => {
+    await withVelocity();
     const out: string[] = [];
     const err: string[] = [];
     const program = new Command('fleet').exitOverride();

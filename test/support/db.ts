@@ -41,6 +41,10 @@ export interface TestDb {
  * answers (so files run in parallel), else an in-memory PGlite.
  */
 export async function freshDb(label: string, opts: { migrate?: boolean; backend?: 'postgres' | 'pglite' } = {}): Promise<TestDb> {
+  // A test that asks for PostgreSQL fails without it rather than quietly running on PGlite.
+  if (opts.backend === 'postgres' && !(await postgresReachable())) {
+    throw new Error(`this test needs PostgreSQL, which is not reachable at ${new URL(PG_URL).host}: start it or set DATABASE_URL`);
+  }
   const wantPg = opts.backend !== 'pglite' && (opts.backend === 'postgres' || (await postgresReachable()));
   if (!wantPg) {
     const db = await openPgliteDb();

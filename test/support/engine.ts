@@ -21,7 +21,8 @@ export interface EngineHarness {
 }
 
 export async function engineHarness(label: string, backend: Backend, opts: { leaseTtlSeconds?: number; maxAttempts?: number } = {}): Promise<EngineHarness> {
-  const t = await freshDb(`${label}_${backend}`);
+  // "postgres" and "redis" name the ordering backend; the rows always live in real PostgreSQL.
+  const t = await freshDb(`${label}_${backend}`, { backend: 'postgres' });
   const events = new LocalEventBus();
   let redisCtx: Awaited<ReturnType<typeof freshRedis>> | null = null;
   let queue: ReadyQueue = new PostgresQueue();

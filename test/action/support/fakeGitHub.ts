@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { githubRequestProblems } from '../../support/githubApi.js';
 
 /** A signing key made at run time: no private key is ever committed. */
 export interface OidcKeys {
@@ -77,6 +78,8 @@ export interface FakeGitHub {
   keys: OidcKeys;
   pulls: FakePull[];
   requests: RecordedRequest[];
+  /** REST requests GitHub's API description refuses (method, path, problems); the test asserts none. */
+  invalid: string[];
   tokensIssued: number;
   claims: OidcClaims;
   close(): Promise<void>;
@@ -108,6 +111,7 @@ export async function startFakeGitHub(opts: { repository: string; claims?: Parti
     keys,
     pulls: [],
     requests: [],
+    invalid: [],
     tokensIssued: 0,
     claims: {
       repository: opts.repository,
@@ -141,6 +145,13 @@ export async function startFakeGitHub(opts: { repository: string; claims?: Parti
         return send(res, 200, { value: await signOidcToken(keys, { issuer: state.issuer, audience, claims: state.claims }) });
       }
 
+      // Everything past the OIDC endpoints stands for GitHub's REST API: it must be a request GitHub
+      // describes, else it gets GitHub's 422/404 here and is listed for the test to fail on.
+      const problems = githubRequestProblems({ method: req.method ?? 'GET', url: `https://api.github.com${url.pathname}${url.search}`, body: raw });
+      if (problems.length) {
+        state.invalid.push(`${req.method} ${url.pathname}${url.search}: ${problems.join('; ')}`);
+        return send(res, 422, { message: 'Validation Failed', errors: problems.map((message) => ({ message })) });
+      }
       const m = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?$/.exec(url.pathname);
       if (!m) return send(res, 404, { message: 'Not Found' });
       if (`${m[1]}/${m[2]}` !== opts.repository) return send(res, 404, { message: 'Not Found' });

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests Stryker runs against the pure modules: only files that touch no database, Redis or
+ * GitHub stand-in, so each mutant costs milliseconds.
+ */
+export default defineConfig({
+  test: {
+    include: [
+      'test/plan/parsePlan.test.ts',
+      'test/plan/schedule.test.ts',
+      'test/progress/maths.test.ts',
+      'test/github/pure.test.ts',
+      'test/mutation/**/*.test.ts',
+    ],
+    // The scale tests (10 MB of text, 10,000 tasks) measure size limits, not logic: each would
+    // cost seconds per mutant and kills nothing the small cases do not.
+    testNamePattern: /^(?!.*(10 MB|10,000)).*$/,
+    // Stryker switches mutants at run time, so test files need not be re-imported per mutant run.
+    isolate: false,
+    testTimeout: 60_000,
+  },
+});
