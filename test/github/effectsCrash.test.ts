@@ -57,7 +57,10 @@ async function startWorker(): Promise<{ child: ChildProcess; url: string }> {
       APP_ID: '4242',
       PRIVATE_KEY: privateKey,
       WEBHOOK_SECRET: SECRET,
-      FLEET_CLAIM_TTL_MS: '1500',
+      // Takeover of a dead process's deliveries after 8 s. It must exceed the slowest delivery on a
+      // loaded machine: until claims are renewed while processing, an expired claim lets a process
+      // start a delivery it is still running, and two concurrent runs of one delivery can repeat a write.
+      FLEET_CLAIM_TTL_MS: '8000',
       LOG_LEVEL: (process.env.WORKER_LOG_LEVEL ?? 'fatal') as 'fatal',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
