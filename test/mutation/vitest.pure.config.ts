@@ -11,6 +11,7 @@ export default defineConfig({
       'test/plan/schedule.test.ts',
       'test/progress/maths.test.ts',
       'test/github/pure.test.ts',
+      'test/core/**/*.test.ts',
       'test/mutation/**/*.test.ts',
     ],
     // The scale tests (10 MB of text, 10,000 tasks) measure size limits, not logic: each would
