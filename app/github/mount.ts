@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
 import type { ApiDeps, RouteModule } from '../http/buildApi.js';
 import type { Env } from '../config/env.js';
 import { createFleetProbot } from './probot.js';
@@ -14,6 +15,9 @@ import { parsePlan } from '../../seed/parse/parsePlan.js';
 import { reconcile } from './reconcile.js';
 import { createMergeQueue } from './mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
+
+/** GitHub caps webhook payloads at 25 MB. */
+const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 
 export interface GitHubAppSettings {
   appId: string;
@@ -42,7 +46,9 @@ export function githubSettings(cfg: Env): GitHubAppSettings | null {
  */
 export function githubRoutes(settings: GitHubAppSettings, env: NodeJS.ProcessEnv): RouteModule {
   return async (app: FastifyInstance, deps: ApiDeps) => {
-    const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env });
+    // The server's own logger (plain pino JSON with pino's depth limits), not Probot's pretty one.
+    const log = app.log as unknown as PinoLogger;
+    const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env, log });
     const port = createSqlPort(deps.db, { engine: engineHooks(deps.engine) });
     await probot.load(
       fleetApp({
@@ -54,14 +60,14 @@ export function githubRoutes(settings: GitHubAppSettings, env: NodeJS.ProcessEnv
         mergeQueue: createMergeQueue(deps.db),
       }),
     );
-    const processor = new DeliveryProcessor({ db: deps.db, probot, log: probot.log });
-    const route = webhookRoute({ db: deps.db, secret: settings.secret, processor, log: probot.log });
+    const processor = new DeliveryProcessor({ db: deps.db, probot, log });
+    const route = webhookRoute({ db: deps.db, secret: settings.secret, processor, log });
 
     await app.register(async (scope) => {
       // The signature covers the exact bytes GitHub sent: keep the body raw in this scope.
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 25 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-      scope.post('/api/github/webhooks', async (req, reply) => {
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+      scope.post('/api/github/webhooks', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req, reply) => {
         const answer = await route(req.body as Buffer | undefined, req.headers);
         return reply.code(answer.status).send(answer.body);
       });

@@ -98,7 +98,8 @@ describe('signed webhook deliveries', () => {
   it('resumes deliveries stored before a crash, and retries failures with the error recorded', async () => {
     const route = webhookRoute({ db: t.db, secret: SECRET });
     for (const id of ['r-1', 'r-2', 'r-3']) {
-      const { raw, headers } = await signed(id, 'push', example('push'));
+      // Three distinct pushes (the same body under three ids would be one delivery replayed).
+      const { raw, headers } = await signed(id, 'push', { ...example<Record<string, unknown>>('push'), after: id });
       await route(raw, headers);
     }
     // a crash mid-processing: claimed long ago, never finished

@@ -100,7 +100,8 @@ describe('the webhook route with hostile but signed deliveries', () => {
   });
 
   it('logs every failed delivery as plain JSON, even after a 3,000-deep payload failed', async () => {
-    // issues.opened needs GitHub (the installation token); no GitHub answers here, so both fail.
+    // issues.opened needs an installation token; GitHub refuses it here, so both deliveries fail.
+    nock('https://api.github.com').persist().post('/app/installations/1/access_tokens').reply(401, { message: 'Bad credentials' });
     const deep: Record<string, unknown> = {};
     let cur = deep;
     for (let i = 0; i < 3000; i++) {
