@@ -277,6 +277,8 @@ export class DeliveryProcessor {
   private renewer: NodeJS.Timeout | undefined;
   private running: Promise<number> | null = null;
   private again = false;
+  private busy = 0;
+  private waiting: (() => void)[] = [];
   private stopped = false;
 
   constructor(o: DeliveryProcessorOptions) {
@@ -306,6 +308,7 @@ export class DeliveryProcessor {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.signal();
     await this.running?.catch(() => undefined);
   }
 
@@ -318,7 +321,9 @@ export class DeliveryProcessor {
   /** Processes until nothing is claimable; resolves with how many deliveries it handled. */
   drain(): Promise<number> {
     if (this.running) {
+      // New deliveries (maybe of a lane nobody holds yet): idle workers look again.
       this.again = true;
+      this.signal();
       return this.running;
     }
     const run = (async () => {
@@ -328,16 +333,7 @@ export class DeliveryProcessor {
         do {
           this.again = false;
           await this.db.query(ENSURE_LANES_SQL, [this.maxAttempts, this.now()]);
-          const workers = Array.from({ length: this.concurrency }, async () => {
-            let n = 0;
-            for (;;) {
-              if (this.stopped) break;
-              const lane = await this.claimLane();
-              if (!lane) break;
-              n += await this.runLane(lane);
-            }
-            return n;
-          });
+          const workers = Array.from({ length: this.concurrency }, () => this.worker());
           total += (await Promise.all(workers)).reduce((a, b) => a + b, 0);
         } while (this.again && !this.stopped);
       } finally {
@@ -350,6 +346,39 @@ export class DeliveryProcessor {
       if (this.running === run) this.running = null;
     }).catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Takes free lanes one after another. With nothing to take it waits while other workers are
+   * busy (their lanes, or a kick, may bring more) and ends once every worker is idle.
+   */
+  private async worker(): Promise<number> {
+    let n = 0;
+    while (!this.stopped) {
+      if (this.again) {
+        this.again = false;
+        await this.db.query(ENSURE_LANES_SQL, [this.maxAttempts, this.now()]);
+      }
+      const lane = await this.claimLane();
+      if (lane) {
+        this.busy++;
+        try {
+          n += await this.runLane(lane);
+        } finally {
+          this.busy--;
+          this.signal();
+        }
+        continue;
+      }
+      if (this.busy === 0) break;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    return n;
+  }
+
+  private signal(): void {
+    const w = this.waiting.splice(0);
+    for (const resolve of w) resolve();
   }
 
   private async claimLane(): Promise<LaneKey | null> {
