@@ -96,11 +96,17 @@ export async function receiveDelivery(db: Db, d: IncomingDelivery, secret: strin
   const bodyHash = createHash('sha256').update(d.name).update('\n').update(text).digest('hex');
   let res;
   try {
+    // One statement: the delivery, and its lane's row if this is the lane's first delivery.
     res = await db.query<{ delivery_id: string }>(
-      `INSERT INTO webhook_deliveries (delivery_id, event, action, installation_id, payload, body_hash, lane)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
-       ON CONFLICT DO NOTHING
-       RETURNING delivery_id`,
+      `WITH stored AS (
+         INSERT INTO webhook_deliveries (delivery_id, event, action, installation_id, payload, body_hash, lane)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
+         ON CONFLICT DO NOTHING
+         RETURNING delivery_id, installation_id, lane),
+       lane AS (
+         INSERT INTO webhook_lanes (installation_key, lane) SELECT COALESCE(installation_id, 0), lane FROM stored
+         ON CONFLICT DO NOTHING)
+       SELECT delivery_id FROM stored`,
       [d.id, d.name, action, inst.id, stored, bodyHash, laneOf(d.name)],
     );
   } catch (err) {
@@ -355,10 +361,8 @@ export class DeliveryProcessor {
   private async worker(): Promise<number> {
     let n = 0;
     while (!this.stopped) {
-      if (this.again) {
-        this.again = false;
-        await this.db.query(ENSURE_LANES_SQL, [this.maxAttempts, this.now()]);
-      }
+      // Receipt makes a new lane's row; ENSURE_LANES_SQL at each round covers rows stored otherwise.
+      this.again = false;
       const lane = await this.claimLane();
       if (lane) {
         this.busy++;
