@@ -363,18 +363,22 @@ export class DeliveryProcessor {
     while (!this.stopped) {
       // Receipt makes a new lane's row; ENSURE_LANES_SQL at each round covers rows stored otherwise.
       this.again = false;
-      const lane = await this.claimLane();
-      if (lane) {
-        this.busy++;
-        try {
-          n += await this.runLane(lane);
-        } finally {
-          this.busy--;
-          this.signal();
-        }
-        continue;
+      // Busy from the claim on: a worker that finds nothing ends only when no other worker is
+      // claiming or running a lane (either may bring more work within this round).
+      this.busy++;
+      let lane: LaneKey | null = null;
+      try {
+        lane = await this.claimLane();
+        if (lane) n += await this.runLane(lane);
+      } finally {
+        this.busy--;
+        if (lane) this.signal();
       }
-      if (this.busy === 0) break;
+      if (lane) continue;
+      if (this.busy === 0) {
+        this.signal();
+        break;
+      }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     return n;
