@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
 import type { ApiDeps, RouteModule } from '../http/buildApi.js';
 import type { Env } from '../config/env.js';
 import { createFleetProbot } from './probot.js';
@@ -14,6 +15,9 @@ import { parsePlan } from '../../seed/parse/parsePlan.js';
 import { reconcile } from './reconcile.js';
 import { createMergeQueue } from './mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
+
+/** GitHub caps webhook payloads at 25 MB. */
+const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 
 export interface GitHubAppSettings {
   appId: string;
@@ -74,9 +78,12 @@ export function githubRoutes(initial: GitHubAppSettings | null, env: NodeJS.Proc
     let route: ReturnType<typeof webhookRoute> | null = null;
     let processor: DeliveryProcessor | null = null;
 
+    // The server's own logger (plain pino JSON with pino's depth limits), not Probot's pretty one.
+    const log = app.log as unknown as PinoLogger;
+
     const start = async (settings: GitHubAppSettings) => {
       if (route) throw new Error('the GitHub App is already running');
-      const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env });
+      const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env, log });
       const port = createSqlPort(deps.db, { engine: engineHooks(deps.engine) });
       await probot.load(
         fleetApp({
@@ -88,8 +95,8 @@ export function githubRoutes(initial: GitHubAppSettings | null, env: NodeJS.Proc
           mergeQueue: createMergeQueue(deps.db),
         }),
       );
-      const proc = new DeliveryProcessor({ db: deps.db, probot, log: probot.log });
-      route = webhookRoute({ db: deps.db, secret: settings.secret, processor: proc, log: probot.log });
+      const proc = new DeliveryProcessor({ db: deps.db, probot, log });
+      route = webhookRoute({ db: deps.db, secret: settings.secret, processor: proc, log });
       processor = proc;
       proc.start();
 
@@ -113,8 +120,8 @@ export function githubRoutes(initial: GitHubAppSettings | null, env: NodeJS.Proc
     await app.register(async (scope) => {
       // The signature covers the exact bytes GitHub sent: keep the body raw in this scope.
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 25 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-      scope.post('/api/github/webhooks', async (req, reply) => {
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+      scope.post('/api/github/webhooks', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req, reply) => {
         if (!route)
           return reply.code(503).send({
             error: { code: 'not_configured', message: 'no GitHub App is configured yet: an admin registers one at /setup, or set APP_ID, PRIVATE_KEY and WEBHOOK_SECRET' },

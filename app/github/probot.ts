@@ -1,13 +1,19 @@
 import { Probot, ProbotOctokit } from 'probot';
-import type { Logger as PinoLogger } from 'pino';
+import pino, { type Logger as PinoLogger } from 'pino';
 import type { GitHubClient } from './types.js';
 
 /**
  * Probot and Octokit set up the way the orchestrator needs them: GitHub Enterprise through
- * GHE_HOST / GHE_PROTOCOL, throttling per installation (Probot sets the throttle id to the
- * installation id) with `retry-after` honoured on primary and secondary limits, and writes kept
- * under GitHub's content-creation limit by the throttling plugin's write queue (one per second
- * per installation, i.e. at most 60 a minute, inside the 80 a minute GitHub allows).
+ * GHE_HOST / GHE_PROTOCOL, throttling per installation with `retry-after` honoured on primary
+ * and secondary limits, and writes kept under GitHub's content-creation limit by the throttling
+ * plugin's write queue (one per second per installation, i.e. at most 60 a minute, inside the 80
+ * a minute GitHub allows; comments and other notifying writes one per 3 s).
+ *
+ * The plugin keeps its Bottleneck groups per `throttle.id`. Probot sets that id only on clients
+ * made through `probot.auth(id)`; the clients it hands to webhook handlers (`context.octokit`,
+ * built by octokit-auth-probot's "event-octokit") carry the installation only in `auth`, so they
+ * all shared the plugin's default "no-id" limiter: every installation's writes in one queue.
+ * `fleetOctokitClass` takes the id from `auth.installationId` whenever none is given.
  */
 
 export interface ThrottleSettings {
@@ -44,10 +50,13 @@ export function fleetOctokitClass(t: ThrottleSettings = {}, retry: { enabled?: b
     };
   return ProbotOctokit.defaults((instance: Record<string, unknown>) => {
     const prior = (instance.throttle ?? {}) as Record<string, unknown>;
+    const installationId = (instance.auth as { installationId?: unknown } | undefined)?.installationId;
+    const id = prior.id ?? (typeof installationId === 'number' || typeof installationId === 'string' ? String(installationId) : undefined);
     return {
       ...instance,
       throttle: {
         ...prior,
+        ...(id !== undefined ? { id: String(id) } : {}),
         enabled: t.enabled ?? prior.enabled ?? true,
         ...(t.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: t.retryAfterBaseValue } : {}),
         onRateLimit: handler('primary'),
@@ -69,6 +78,15 @@ export interface FleetProbotOptions {
   retry?: { enabled?: boolean };
 }
 
+/**
+ * Plain pino JSON on stdout with pino's depth and breadth limits. Probot's own default is a
+ * pretty-printing transform stream; one 3,000-deep payload in an error broke that stream and
+ * silenced every later line of the process.
+ */
+export function fleetLogger(level: FleetProbotOptions['logLevel'] = 'warn'): PinoLogger {
+  return pino({ level, depthLimit: 8, edgeLimit: 100 });
+}
+
 /** A Probot for the app's credentials. No Redis: webhook durability is the database's job. */
 export function createFleetProbot(o: FleetProbotOptions): Probot {
   return new Probot({
@@ -77,7 +95,7 @@ export function createFleetProbot(o: FleetProbotOptions): Probot {
     secret: o.secret,
     baseUrl: githubBaseUrl(o.env),
     Octokit: fleetOctokitClass(o.throttle, o.retry),
-    ...(o.log ? { log: o.log } : { logLevel: o.logLevel ?? 'warn' }),
+    log: o.log ?? fleetLogger(o.logLevel),
   });
 }
 

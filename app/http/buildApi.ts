@@ -114,7 +114,8 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
       return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ error: { code: 'too_large', message: 'request body is over 1 MB' } });
+      const limit = req.routeOptions.bodyLimit ?? 1024 * 1024;
+      return reply.code(413).send({ error: { code: 'too_large', message: `request body is over ${Math.round(limit / (1024 * 1024))} MB` } });
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: { code: 'bad_request', message: err.message } });

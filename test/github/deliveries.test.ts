@@ -98,7 +98,8 @@ describe('signed webhook deliveries', () => {
   it('resumes deliveries stored before a crash, and retries failures with the error recorded', async () => {
     const route = webhookRoute({ db: t.db, secret: SECRET });
     for (const id of ['r-1', 'r-2', 'r-3']) {
-      const { raw, headers } = await signed(id, 'push', example('push'));
+      // Three distinct pushes (the same body under three ids would be one delivery replayed).
+      const { raw, headers } = await signed(id, 'push', { ...example<Record<string, unknown>>('push'), after: id });
       await route(raw, headers);
     }
     // a crash mid-processing: claimed long ago, never finished
@@ -135,6 +136,109 @@ describe('signed webhook deliveries', () => {
     clock += 60_000;
     expect(await proc.drain()).toBe(1);
     expect(seen.sort()).toEqual(['r-1', 'r-2', 'r-3']);
+    await proc.stop();
+  });
+});
+
+describe('what a delivery may be', () => {
+  it('answers a replay under a new delivery id like a duplicate and never runs it again', async () => {
+    const rec = recorder();
+    const proc = new DeliveryProcessor({ db: t.db, probot: rec, pollMs: 0 });
+    const route = webhookRoute({ db: t.db, secret: SECRET });
+    const payload = example('issues', 'opened');
+    const first = await signed('orig-1', 'issues', payload);
+    expect((await route(first.raw, first.headers)).body).toMatchObject({ stored: true });
+    await proc.drain();
+    const replay = await signed('replayed-1', 'issues', payload);
+    const answer = await route(replay.raw, replay.headers);
+    expect(answer).toEqual({ status: 202, body: { delivery: 'replayed-1', stored: false, duplicate: true } });
+    await proc.drain();
+    expect(rec.seen.map((e) => e.id)).toEqual(['orig-1']);
+    expect(await count()).toBe(1);
+    // The same body under another event name is another delivery.
+    const other = await signed('other-1', 'issue_comment', payload);
+    expect((await route(other.raw, other.headers)).body).toMatchObject({ stored: true });
+  });
+
+  it('accepts event names with digits', async () => {
+    const route = webhookRoute({ db: t.db, secret: SECRET });
+    for (const name of ['projects_v2_item', 'projects_v2']) {
+      const { raw, headers } = await signed(`d-${name}`, name, { action: 'created', installation: { id: 7 } });
+      expect(await route(raw, headers)).toEqual({ status: 202, body: { delivery: `d-${name}`, stored: true } });
+    }
+    const { raw, headers } = await signed('d-bad-name', 'Projects V2!', {});
+    expect(await route(raw, headers)).toMatchObject({ status: 400 });
+  });
+});
+
+describe('installations in parallel, each in order', () => {
+  /** A receiver whose handling of chosen deliveries waits until released. */
+  function gated(block: (e: EmitterWebhookEvent) => boolean) {
+    const seen: string[] = [];
+    const started: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const inFlight = new Map<string, number>();
+    let maxPerInstallation = 0;
+    return {
+      seen,
+      started,
+      release: () => release(),
+      maxPerInstallation: () => maxPerInstallation,
+      async receive(e: EmitterWebhookEvent) {
+        const inst = String((e.payload as { installation?: { id?: number } }).installation?.id);
+        const lane = `${inst}:${e.name}`;
+        inFlight.set(lane, (inFlight.get(lane) ?? 0) + 1);
+        maxPerInstallation = Math.max(maxPerInstallation, inFlight.get(lane)!);
+        started.push(e.id);
+        try {
+          if (block(e)) await gate;
+          await new Promise((r) => setTimeout(r, 5));
+          seen.push(e.id);
+        } finally {
+          inFlight.set(lane, inFlight.get(lane)! - 1);
+        }
+      },
+    };
+  }
+  const until = async (fn: () => boolean | Promise<boolean>, what: string) => {
+    const end = Date.now() + 20_000;
+    while (!(await fn())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const comment = (inst: number, n: number) => {
+    const p = example<Record<string, unknown>>('issue_comment', 'created');
+    (p.comment as { id: number }).id = 1000 * inst + n;
+    p.installation = { id: inst };
+    return p;
+  };
+
+  it("one installation's blocked writes hold neither another installation nor its own check events", async () => {
+    const rec = gated((e) => (e.payload as { installation: { id: number } }).installation.id === 1 && e.name === 'issue_comment');
+    const proc = new DeliveryProcessor({ db: t.db, probot: rec, pollMs: 0, concurrency: 4 });
+    const route = webhookRoute({ db: t.db, secret: SECRET });
+    // Installation 1: six comments that each wait on GitHub; then installation 2's command and
+    // installation 1's own check run.
+    for (let n = 0; n < 6; n++) {
+      const { raw, headers } = await signed(`a-${n}`, 'issue_comment', comment(1, n));
+      await route(raw, headers);
+    }
+    const b = await signed('b-0', 'issue_comment', comment(2, 0));
+    await route(b.raw, b.headers);
+    const check = example<Record<string, unknown>>('check_run', 'completed');
+    check.installation = { id: 1 };
+    const c = await signed('a-check', 'check_run', check);
+    await route(c.raw, c.headers);
+    const drained = proc.drain();
+    await until(() => rec.seen.includes('b-0') && rec.seen.includes('a-check'), "installation 2's comment and installation 1's check run");
+    // Installation 1's comments wait one at a time, in order.
+    expect(rec.started.filter((id) => id.startsWith('a-') && id !== 'a-check')).toEqual(['a-0']);
+    rec.release();
+    await drained;
+    expect(rec.seen.filter((id) => id.startsWith('a-') && id !== 'a-check')).toEqual(['a-0', 'a-1', 'a-2', 'a-3', 'a-4', 'a-5']);
+    expect(rec.maxPerInstallation()).toBe(1);
     await proc.stop();
   });
 });
