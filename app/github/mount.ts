@@ -7,6 +7,7 @@ import { fleetApp } from './app.js';
 import { createSqlPort } from './sqlPort.js';
 import { engineHooks } from './engineHooks.js';
 import { ConfigStore } from './config.js';
+import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../schema/fleetConfig.js';
 import { PermissionCache } from './commands/permissions.js';
 import { DeliveryProcessor, webhookRoute } from './deliveries.js';
 import { planHooks } from './planHooks.js';
@@ -14,6 +15,14 @@ import { parsePlan } from '../../seed/parse/parsePlan.js';
 import { reconcile } from './reconcile.js';
 import { createMergeQueue } from './mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
+
+/**
+ * Filled in by the GitHub App when it is mounted: the repository's `.github/fleet.yml` through the
+ * app's own config store, for routes outside the app (the merge queue view, app/routes.ts).
+ */
+export interface RepoConfigSource {
+  read?: (repo: { owner: string; repo: string }) => Promise<FleetConfig>;
+}
 
 export interface GitHubAppSettings {
   appId: string;
@@ -40,14 +49,29 @@ export function githubSettings(cfg: Env): GitHubAppSettings | null {
  * Mounts the GitHub App: POST /api/github/webhooks stores each signed delivery before
  * acknowledging it, and a processor drains stored deliveries into the Probot handlers.
  */
-export function githubRoutes(settings: GitHubAppSettings, env: NodeJS.ProcessEnv): RouteModule {
+export function githubRoutes(settings: GitHubAppSettings, env: NodeJS.ProcessEnv, repoConfigs: RepoConfigSource = {}): RouteModule {
   return async (app: FastifyInstance, deps: ApiDeps) => {
     const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env });
     const port = createSqlPort(deps.db, { engine: engineHooks(deps.engine) });
+    const configs = new ConfigStore();
+    repoConfigs.read = async ({ owner, repo }) => {
+      const hit = configs.cached(owner, repo);
+      if (hit) return hit;
+      let gh;
+      try {
+        ({ gh } = await installationClient(probot, owner, repo));
+      } catch (err) {
+        // Not installed there (a local project): the default configuration, remembered like a read.
+        if ((err as { status?: number }).status !== 404) throw err;
+        configs.set(owner, repo, DEFAULT_FLEET_CONFIG);
+        return DEFAULT_FLEET_CONFIG;
+      }
+      return configs.get(gh, owner, repo);
+    };
     await probot.load(
       fleetApp({
         port,
-        configs: new ConfigStore(),
+        configs,
         permissions: new PermissionCache(),
         orchestratorUrl: settings.orchestratorUrl,
         plan: planHooks(deps.db, parsePlan),

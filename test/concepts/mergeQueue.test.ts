@@ -71,7 +71,7 @@ async function fixture(): Promise<{ projectId: number; ids: Map<string, number> 
       );
     await ev('pr', { action: 'opened', number: pr }, 100);
     for (let i = 0; i < approvals; i++) await ev('review', { action: 'submitted', state: 'approved', reviewer: `reviewer${i}` }, 50 - i);
-    await ev('check', { kind: 'check_run', name: 'ci', conclusion: key === '1.4' ? 'in_progress' : 'success' }, 40);
+    await ev('check', { kind: 'check_run', name: 'ci', conclusion: key === '1.4' ? null : 'success', status: key === '1.4' ? 'in_progress' : 'completed' }, 40);
     // What the runner last saw of the PR on GitHub: the same reviews and checks.
     await db.query(
       `INSERT INTO merge_queue (project_id, base_branch, task_id, pr_number, head_sha, approvals, checks, check_names, created_at)
