@@ -117,4 +117,28 @@ describe('merge queue: one builder behind the API view and the runner', () => {
     const again = (await s.call('GET', `/api/git/merge-queue?project=${OWNER}/${REPO}`)).json.tasks as (Entry & { queue: { position: number } })[];
     expect(again.map((e) => e.queue.position)).toEqual(again.map((e) => e.position));
   });
+
+  it('a project the app is not installed on gets the default config; GitHub refusing to answer is a 503, not a guess', async () => {
+    const db = s.o.db;
+    const mk = async (owner: string, repo: string) => {
+      const { rows } = await db.query<{ id: number }>(`INSERT INTO projects (owner, repo) VALUES ($1, $2) RETURNING id`, [owner, repo]);
+      await db.query(`INSERT INTO tasks (project_id, key, title, estimated_hours, status, pr_number) VALUES ($1, '1.1', 'x', 1, 'in_review', 7)`, [rows[0]!.id]);
+    };
+    await mk('local', 'example');
+    await mk('acme', 'flaky');
+    const gh = nock(API)
+      .get('/repos/local/example/installation')
+      .reply(404, { message: 'Not Found' })
+      .get('/repos/acme/flaky/installation')
+      .reply(403, { message: 'This installation has been suspended' });
+    const local = await s.call('GET', '/api/git/merge-queue?project=local/example');
+    expect(local.status).toBe(200);
+    expect(local.json.tasks.map((e: { approvals: { required: number } }) => e.approvals.required)).toEqual([1]);
+    // Remembered: asking again does not call GitHub (no mock left for it).
+    expect((await s.call('GET', '/api/git/merge-queue?project=local/example')).status).toBe(200);
+    const flaky = await s.call('GET', '/api/git/merge-queue?project=acme/flaky');
+    expect(flaky.status).toBe(503);
+    expect(flaky.json.error.message).toMatch(/configuration of acme\/flaky \(\.github\/fleet\.yml\) could not be read/);
+    gh.done();
+  });
 });
