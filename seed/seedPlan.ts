@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../app/store/db.js';
 import { ValidationError } from '../app/core/errors.js';
 import { readDependency, type Plan } from '../schema/plan.js';
-import { recomputeCriticalPaths } from '../app/plan/criticalPathHours.js';
+import { lockCriticalPaths, recomputeCriticalPaths } from '../app/plan/criticalPathHours.js';
 
 export interface SeedCounts {
   created: number;
@@ -68,6 +68,7 @@ export async function seedPlan(db: Db, plan: Plan, opts: SeedOptions = {}): Prom
     const project = await upsertProject(tx, owner, repo);
     const report: SeedReport = { project, epics: counts(), tasks: counts(), dependencies: counts(), orphaned: [] };
     const pid = project.id;
+    await lockCriticalPaths(tx, pid);
 
     const epicIds = await seedEpics(tx, pid, plan, report, progress);
     const taskIds = await seedTasks(tx, pid, plan, epicIds, report, progress);

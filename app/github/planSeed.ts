@@ -1,6 +1,6 @@
 import type { Db } from '../store/db.js';
 import type { SyncPlan } from './planSync.js';
-import { recomputeCriticalPaths } from '../plan/criticalPathHours.js';
+import { lockCriticalPaths, recomputeCriticalPaths } from '../plan/criticalPathHours.js';
 
 /**
  * Writes a plan's epics, tasks and dependency edges for a project: insert or update, never
@@ -10,6 +10,7 @@ import { recomputeCriticalPaths } from '../plan/criticalPathHours.js';
  */
 export async function seedPlanRows(db: Db, projectId: number, plan: SyncPlan): Promise<{ taskIds: number[]; created: number }> {
   return db.transaction(async (tx) => {
+    await lockCriticalPaths(tx, projectId);
     const epicIds = new Map<string, number>();
     for (const e of plan.epics) {
       const { rows } = await tx.query<{ id: number }>(

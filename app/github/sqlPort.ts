@@ -2,7 +2,7 @@ import type { Db, Queryable } from '../store/db.js';
 import type { Task } from '../engine/types.js';
 import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from '../engine/sql/taskRow.js';
 import { refreshReadiness, affectedBy } from '../engine/sql/refreshReadiness.js';
-import { recomputeCriticalPaths } from '../plan/criticalPathHours.js';
+import { lockCriticalPaths, recomputeCriticalPaths } from '../plan/criticalPathHours.js';
 import type {
   EngineHooks,
   EvidenceInput,
@@ -360,11 +360,15 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
       // One estimate moves the level of everything upstream of it (and of epic thresholds): the
       // whole project is recomputed by the one writer of critical_path_hours, in the same transaction.
       const moved = await db.transaction(async (tx) => {
-        const { rows } = await tx.query<{ project_id: number }>(
-          `UPDATE tasks SET estimated_hours = $2 WHERE id = $1 AND estimated_hours IS DISTINCT FROM $2::numeric RETURNING project_id`,
+        const owner = await tx.query<{ project_id: number }>('SELECT project_id FROM tasks WHERE id = $1', [taskId]);
+        if (!owner.rows[0]) return null;
+        const projectId = Number(owner.rows[0].project_id);
+        await lockCriticalPaths(tx, projectId);
+        const { rowCount } = await tx.query(
+          `UPDATE tasks SET estimated_hours = $2 WHERE id = $1 AND estimated_hours IS DISTINCT FROM $2::numeric`,
           [taskId, hours],
         );
-        return rows[0] ? recomputeCriticalPaths(tx, Number(rows[0].project_id)) : null;
+        return rowCount ? recomputeCriticalPaths(tx, projectId) : null;
       });
       if (moved) await changed([...new Set([taskId, ...moved])]);
       return { changed: moved !== null, task: await mustTask(taskId) };

@@ -90,12 +90,21 @@ export function criticalPathSpec(tasks: readonly TaskRow[], epics: readonly Epic
 }
 
 /**
+ * Takes the project's turn to change what its levels derive from (estimates, dependencies, tasks),
+ * until the transaction ends. A writer takes it before its first row write, so two writers of one
+ * project never hold rows the other's recomputation must update (a deadlock).
+ */
+export async function lockCriticalPaths(tx: Queryable, projectId: number): Promise<void> {
+  await tx.query(LOCK, [projectId]);
+}
+
+/**
  * Recomputes and writes the critical path hours of every task of a project; returns the ids whose
  * level changed (their ready-index entries must be replaced). Call it inside the transaction that
- * wrote the rows: concurrent recomputations of one project take turns on an advisory lock.
+ * wrote the rows, after lockCriticalPaths (taken again here; the lock is re-entrant).
  */
 export async function recomputeCriticalPaths(tx: Queryable, projectId: number): Promise<number[]> {
-  await tx.query(LOCK, [projectId]);
+  await lockCriticalPaths(tx, projectId);
   const [tasks, epics, edges] = [
     await tx.query<TaskRow>(TASKS, [projectId]),
     await tx.query<EpicRow>(EPICS, [projectId]),
