@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../app/store/db.js';
 import { ValidationError } from '../app/core/errors.js';
 import { readDependency, type Plan } from '../schema/plan.js';
-import { remainingCriticalPathHours } from './schedule/criticalPath.js';
+import { lockCriticalPaths, recomputeCriticalPaths } from '../app/plan/criticalPathHours.js';
 
 export interface SeedCounts {
   created: number;
@@ -45,7 +45,7 @@ export function parseProjectName(project: string): { owner: string; repo: string
 interface EpicRow { id: number; key: string; title: string; priority: number; declared_hours: number | null; source_line: number | null }
 interface TaskRow {
   id: number; key: string; epic_id: number | null; title: string; deliverables: unknown; estimated_hours: number;
-  priority: number; critical_path_hours: number; source_line: number | null; status: string; has_evidence: boolean;
+  priority: number; source_line: number | null; status: string; has_evidence: boolean;
 }
 interface EdgeRow { id: number; task_id: number | null; epic_id: number | null; depends_on_task_id: number | null; depends_on_epic_id: number | null; threshold_percent: number }
 
@@ -61,7 +61,6 @@ export async function seedPlan(db: Db, plan: Plan, opts: SeedOptions = {}): Prom
   }
   const { owner, repo } = parseProjectName(opts.project ?? DEFAULT_PROJECT);
   const progress = opts.onProgress ?? (() => undefined);
-  const cph = remainingCriticalPathHours(plan);
 
   return db.transaction(async (tx) => {
     // Two seeds of the same project at once would race on the same keys: take turns.
@@ -69,11 +68,14 @@ export async function seedPlan(db: Db, plan: Plan, opts: SeedOptions = {}): Prom
     const project = await upsertProject(tx, owner, repo);
     const report: SeedReport = { project, epics: counts(), tasks: counts(), dependencies: counts(), orphaned: [] };
     const pid = project.id;
+    await lockCriticalPaths(tx, pid);
 
     const epicIds = await seedEpics(tx, pid, plan, report, progress);
-    const taskIds = await seedTasks(tx, pid, plan, epicIds, cph, report, progress);
+    const taskIds = await seedTasks(tx, pid, plan, epicIds, report, progress);
     await seedEdges(tx, pid, plan, epicIds, taskIds, report, progress);
     await removeLeftovers(tx, pid, plan, report, progress);
+    // The queue's first ordering key, from the rows just written: the same computation every door uses.
+    await recomputeCriticalPaths(tx, pid);
     return report;
   });
 }
@@ -123,13 +125,13 @@ async function seedEpics(tx: Queryable, pid: number, plan: Plan, report: SeedRep
 }
 
 async function seedTasks(
-  tx: Queryable, pid: number, plan: Plan, epicIds: Map<string, number>, cph: Map<string, number>,
+  tx: Queryable, pid: number, plan: Plan, epicIds: Map<string, number>,
   report: SeedReport, progress: (p: SeedProgress) => void,
 ): Promise<Map<string, number>> {
   const existing = new Map(
     (
       await tx.query<TaskRow>(
-        `SELECT t.id, t.key, t.epic_id, t.title, t.deliverables, t.estimated_hours, t.priority, t.critical_path_hours,
+        `SELECT t.id, t.key, t.epic_id, t.title, t.deliverables, t.estimated_hours, t.priority,
                 t.source_line, t.status, EXISTS (SELECT 1 FROM evidence v WHERE v.task_id = t.id) AS has_evidence
          FROM tasks t WHERE t.project_id = $1`,
         [pid],
@@ -142,15 +144,14 @@ async function seedTasks(
   for (const t of plan.tasks) {
     const epicId = epicIds.get(t.epic) ?? null;
     const hours = round2(t.hours);
-    const critical = round2(cph.get(t.key) ?? t.hours);
     const priority = priorityOf.get(t.epic) ?? 2;
     const deliverables = JSON.stringify(t.deliverables);
     const row = existing.get(t.key);
     if (!row) {
       const ins = await tx.query<{ id: number }>(
-        `INSERT INTO tasks (project_id, epic_id, key, title, deliverables, estimated_hours, priority, critical_path_hours, source_line)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) RETURNING id`,
-        [pid, epicId, t.key, t.title, deliverables, hours, priority, critical, t.line],
+        `INSERT INTO tasks (project_id, epic_id, key, title, deliverables, estimated_hours, priority, source_line)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING id`,
+        [pid, epicId, t.key, t.title, deliverables, hours, priority, t.line],
       );
       ids.set(t.key, Number(ins.rows[0]!.id));
       report.tasks.created++;
@@ -158,14 +159,14 @@ async function seedTasks(
       ids.set(t.key, Number(row.id));
       const same = (row.epic_id === null ? null : Number(row.epic_id)) === epicId && row.title === t.title &&
         JSON.stringify(row.deliverables) === deliverables && Number(row.estimated_hours) === hours &&
-        Number(row.priority) === priority && Number(row.critical_path_hours) === critical && row.source_line === t.line;
+        Number(row.priority) === priority && row.source_line === t.line;
       if (same) report.tasks.unchanged++;
       else {
         // Status, leases and links belong to the orchestrator; seeding touches only what the plan says.
         await tx.query(
           `UPDATE tasks SET epic_id = $2, title = $3, deliverables = $4::jsonb, estimated_hours = $5, priority = $6,
-                  critical_path_hours = $7, source_line = $8, updated_at = now() WHERE id = $1`,
-          [row.id, epicId, t.title, deliverables, hours, priority, critical, t.line],
+                  source_line = $7, updated_at = now() WHERE id = $1`,
+          [row.id, epicId, t.title, deliverables, hours, priority, t.line],
         );
         report.tasks.updated++;
       }

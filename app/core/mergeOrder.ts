@@ -14,6 +14,25 @@
 
 export type ChecksState = 'success' | 'pending' | 'failure' | 'none';
 
+/**
+ * The one check-conclusion table: a finished check is green when it succeeded, was neutral or
+ * skipped; any other conclusion (failure, cancelled, timed_out, action_required, stale,
+ * startup_failure) fails it; no conclusion yet means it is still running. Case-insensitive, for
+ * REST/webhook (lowercase) and GraphQL (uppercase) spellings alike.
+ */
+const GREEN_CONCLUSIONS = new Set(['success', 'neutral', 'skipped']);
+export function checkConclusion(conclusion: string | null | undefined): 'success' | 'failure' | 'pending' {
+  if (conclusion === null || conclusion === undefined || conclusion === '') return 'pending';
+  return GREEN_CONCLUSIONS.has(conclusion.toLowerCase()) ? 'success' : 'failure';
+}
+
+/** Why an entry waits, as a code the dashboard groups by, and in the words the runner records. */
+export type MergeWaitReason = 'pull_request' | 'dependency' | 'epic' | 'approvals' | 'changes_requested' | 'checks' | 'checks_failed';
+export interface MergeWait {
+  reason: MergeWaitReason;
+  detail: string;
+}
+
 export interface MergeDependency {
   /** Task key of the prerequisite ("1.2", or "epic E1" for an epic threshold). */
   key: string;
@@ -21,6 +40,10 @@ export interface MergeDependency {
   done: boolean;
   /** The prerequisite's PR, when it has one (for the words only). */
   prNumber?: number | null | undefined;
+  /** The name in words when `key` is made unique over projects ("1.2" for "7/1.2"). */
+  label?: string | undefined;
+  /** An epic threshold rather than a task: how far the epic is and how far it must be (words only). */
+  epic?: { percent: number; threshold: number } | undefined;
 }
 
 export interface MergeQueueInput {
@@ -50,6 +73,8 @@ export type OrderedMergeEntry<T extends MergeQueueInput> = T & {
   waitingFor: string | null;
   /** The same, one reason per item. */
   waits: string[];
+  /** The same again, each with its reason code. */
+  why: MergeWait[];
 };
 
 const toMillis = (d: Date | string | number): number => {
@@ -69,31 +94,38 @@ export function engineCompare(a: MergeQueueInput, b: MergeQueueInput): number {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function dependencyWords(d: MergeDependency): string {
-  return d.prNumber ? `waiting for ${d.key}'s PR #${d.prNumber}` : `waiting for ${d.key}'s PR (none yet)`;
+function dependencyWait(d: MergeDependency): MergeWait {
+  const name = d.label ?? d.key;
+  if (d.epic) return { reason: 'epic', detail: `waiting for ${name} to reach ${d.epic.threshold}% (now ${d.epic.percent}%)` };
+  return { reason: 'dependency', detail: d.prNumber ? `waiting for ${name}'s PR #${d.prNumber}` : `waiting for ${name}'s PR (none yet)` };
 }
 
-/** What one entry waits for, and whether a person must act (blocked). */
-export function eligibility(e: MergeQueueInput): { state: MergeEligibility; waits: string[] } {
-  const waits: string[] = [];
+/** What one entry waits for, and whether a person must act (blocked): the one eligibility rule for merging. */
+export function eligibility(e: MergeQueueInput): { state: MergeEligibility; waits: string[]; why: MergeWait[] } {
+  const why: MergeWait[] = [];
   let blocked = false;
   const names = e.checkNames?.length ? `: ${e.checkNames.slice(0, 5).join(', ')}${e.checkNames.length > 5 ? ', ...' : ''}` : '';
   if (e.approvals.changesRequested && e.approvals.changesRequested > 0) {
     blocked = true;
-    waits.push(`changes requested by ${plural(e.approvals.changesRequested, 'reviewer')}`);
+    why.push({ reason: 'changes_requested', detail: `changes requested by ${plural(e.approvals.changesRequested, 'reviewer')}` });
   }
   if (e.approvals.approved < e.approvals.required) {
     const missing = e.approvals.required - e.approvals.approved;
-    waits.push(`waiting for ${plural(missing, 'more approval')} (${e.approvals.approved} of ${e.approvals.required})`);
+    why.push({ reason: 'approvals', detail: `waiting for ${plural(missing, 'more approval')} (${e.approvals.approved} of ${e.approvals.required})` });
   }
   if (e.checks === 'failure') {
     blocked = true;
-    waits.push(`checks failed${names}`);
+    why.push({ reason: 'checks_failed', detail: `checks failed${names}` });
   } else if (e.checks === 'pending') {
-    waits.push(`waiting for checks${names}`);
+    why.push({ reason: 'checks', detail: `waiting for checks${names}` });
   }
-  for (const d of e.dependsOn) if (!d.done) waits.push(dependencyWords(d));
-  return { state: blocked ? 'blocked' : waits.length ? 'waiting' : 'ready', waits };
+  for (const d of e.dependsOn) if (!d.done) why.push(dependencyWait(d));
+  return { state: blocked ? 'blocked' : why.length ? 'waiting' : 'ready', waits: why.map((w) => w.detail), why };
+}
+
+/** Whether a PR's reviews and checks let it merge (its dependencies aside): the auto-enqueue test. */
+export function reviewsAllowMerge(p: { approved: number; required: number; changesRequested: number; checks: ChecksState }): boolean {
+  return eligibility({ key: '', dependsOn: [], criticalPathHours: 0, priority: 0, since: 0, approvals: p, checks: p.checks }).state === 'ready';
 }
 
 /**
@@ -140,13 +172,15 @@ export function orderMergeQueue<T extends MergeQueueInput>(entries: readonly T[]
 
   return order.map((i, n) => {
     const e = entries[i]!;
-    const { state, waits } = eligibility(e);
+    const { state, waits, why } = eligibility(e);
     let st = state;
     if (!done.has(i)) {
-      const others = e.dependsOn.filter((d) => !d.done && byKey.has(d.key) && cyclic.includes(byKey.get(d.key)!)).map((d) => d.key);
-      waits.push(`dependency cycle with ${others.join(', ') || 'another queued task'}`);
+      const others = e.dependsOn.filter((d) => !d.done && byKey.has(d.key) && cyclic.includes(byKey.get(d.key)!)).map((d) => d.label ?? d.key);
+      const detail = `dependency cycle with ${others.join(', ') || 'another queued task'}`;
+      waits.push(detail);
+      why.push({ reason: 'dependency', detail });
       if (st === 'ready') st = 'waiting';
     }
-    return { ...e, position: n + 1, state: st, waitingFor: waits.length ? waits.join('; ') : null, waits };
+    return { ...e, position: n + 1, state: st, waitingFor: waits.length ? waits.join('; ') : null, waits, why };
   });
 }

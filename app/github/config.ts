@@ -29,6 +29,12 @@ export class ConfigStore {
     return (await this.reload(octokit, owner, repo)).config;
   }
 
+  /** The cached config while it is fresh, without reading GitHub; null otherwise. */
+  cached(owner: string, repo: string): FleetConfig | null {
+    const hit = this.cache.get(this.key(owner, repo));
+    return hit && this.now() - hit.loadedAt < this.ttlMs ? hit.config : null;
+  }
+
   /** Seeds the cache (tests, CLI) without reading GitHub. */
   set(owner: string, repo: string, config: FleetConfig): void {
     this.cache.set(this.key(owner, repo), { config, loadedAt: this.now(), errors: null });

@@ -8,6 +8,7 @@ import { fleetApp } from './app.js';
 import { createSqlPort } from './sqlPort.js';
 import { engineHooks } from './engineHooks.js';
 import { ConfigStore } from './config.js';
+import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../schema/fleetConfig.js';
 import { PermissionCache } from './commands/permissions.js';
 import { DeliveryProcessor, webhookRoute } from './deliveries.js';
 import { planHooks } from './planHooks.js';
@@ -18,6 +19,14 @@ import { installationClient } from './probot.js';
 
 /** GitHub caps webhook payloads at 25 MB. */
 const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+
+/**
+ * Filled in by the GitHub App when it is mounted: the repository's `.github/fleet.yml` through the
+ * app's own config store, for routes outside the app (the merge queue view, app/routes.ts).
+ */
+export interface RepoConfigSource {
+  read?: (repo: { owner: string; repo: string }) => Promise<FleetConfig>;
+}
 
 export interface GitHubAppSettings {
   appId: string;
@@ -73,7 +82,12 @@ export function githubAppSlot(): GitHubAppSlot & { bind(start: (s: GitHubAppSett
  * acknowledging it, and a processor drains stored deliveries into the Probot handlers.
  * Without settings the route answers 503 until the App is started through `slot`.
  */
-export function githubRoutes(initial: GitHubAppSettings | null, env: NodeJS.ProcessEnv, slot?: ReturnType<typeof githubAppSlot>): RouteModule {
+export function githubRoutes(
+  initial: GitHubAppSettings | null,
+  env: NodeJS.ProcessEnv,
+  slot?: ReturnType<typeof githubAppSlot>,
+  repoConfigs: RepoConfigSource = {},
+): RouteModule {
   return async (app: FastifyInstance, deps: ApiDeps) => {
     let route: ReturnType<typeof webhookRoute> | null = null;
     let processor: DeliveryProcessor | null = null;
@@ -85,10 +99,26 @@ export function githubRoutes(initial: GitHubAppSettings | null, env: NodeJS.Proc
       if (route) throw new Error('the GitHub App is already running');
       const probot = createFleetProbot({ appId: settings.appId, privateKey: settings.privateKey, secret: settings.secret, env, log });
       const port = createSqlPort(deps.db, { engine: engineHooks(deps.engine) });
+      // One config store for the app and the merge-queue view, so both read the same .github/fleet.yml.
+      const configs = new ConfigStore();
+      repoConfigs.read = async ({ owner, repo }) => {
+        const hit = configs.cached(owner, repo);
+        if (hit) return hit;
+        let gh;
+        try {
+          ({ gh } = await installationClient(probot, owner, repo));
+        } catch (err) {
+          // Not installed there (a local project): the default configuration, remembered like a read.
+          if ((err as { status?: number }).status !== 404) throw err;
+          configs.set(owner, repo, DEFAULT_FLEET_CONFIG);
+          return DEFAULT_FLEET_CONFIG;
+        }
+        return configs.get(gh, owner, repo);
+      };
       await probot.load(
         fleetApp({
           port,
-          configs: new ConfigStore(),
+          configs,
           permissions: new PermissionCache(),
           orchestratorUrl: settings.orchestratorUrl,
           plan: planHooks(deps.db, parsePlan),

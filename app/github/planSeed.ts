@@ -1,5 +1,6 @@
 import type { Db } from '../store/db.js';
 import type { SyncPlan } from './planSync.js';
+import { lockCriticalPaths, recomputeCriticalPaths } from '../plan/criticalPathHours.js';
 
 /**
  * Writes a plan's epics, tasks and dependency edges for a project: insert or update, never
@@ -8,8 +9,8 @@ import type { SyncPlan } from './planSync.js';
  * is the full version and can be injected instead.
  */
 export async function seedPlanRows(db: Db, projectId: number, plan: SyncPlan): Promise<{ taskIds: number[]; created: number }> {
-  const cp = criticalPaths(plan);
   return db.transaction(async (tx) => {
+    await lockCriticalPaths(tx, projectId);
     const epicIds = new Map<string, number>();
     for (const e of plan.epics) {
       const { rows } = await tx.query<{ id: number }>(
@@ -25,11 +26,10 @@ export async function seedPlanRows(db: Db, projectId: number, plan: SyncPlan): P
     let created = 0;
     for (const t of plan.tasks) {
       const { rows } = await tx.query<{ id: number; inserted: boolean }>(
-        `INSERT INTO tasks (project_id, epic_id, key, title, deliverables, estimated_hours, priority, critical_path_hours)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
+        `INSERT INTO tasks (project_id, epic_id, key, title, deliverables, estimated_hours, priority)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
          ON CONFLICT (project_id, key) DO UPDATE SET epic_id = EXCLUDED.epic_id, title = EXCLUDED.title,
-           deliverables = EXCLUDED.deliverables, estimated_hours = EXCLUDED.estimated_hours,
-           critical_path_hours = EXCLUDED.critical_path_hours
+           deliverables = EXCLUDED.deliverables, estimated_hours = EXCLUDED.estimated_hours
          RETURNING id, (xmax = 0) AS inserted`,
         [
           projectId,
@@ -39,7 +39,6 @@ export async function seedPlanRows(db: Db, projectId: number, plan: SyncPlan): P
           JSON.stringify(t.deliverables ?? []),
           t.hours,
           clampPriority(t.priority ?? plan.epics.find((e) => e.key === t.epic)?.priority),
-          cp.get(t.key) ?? t.hours,
         ],
       );
       taskIds.set(t.key, Number(rows[0]!.id));
@@ -58,48 +57,13 @@ export async function seedPlanRows(db: Db, projectId: number, plan: SyncPlan): P
     };
     for (const t of plan.tasks) for (const d of t.dependsOn) await edge(taskIds.get(t.key)!, null, d);
     for (const e of plan.epics) for (const d of e.dependsOn ?? []) await edge(null, epicIds.get(e.key)!, d);
-    return { taskIds: [...taskIds.values()], created };
+    // The queue's first ordering key, from the rows as they now stand (app/plan/criticalPathHours.ts);
+    // tasks outside this plan whose level moved are handed back too, so their index entries follow.
+    const moved = await recomputeCriticalPaths(tx, projectId);
+    return { taskIds: [...new Set([...taskIds.values(), ...moved])], created };
   });
 }
 
 function clampPriority(p: number | undefined): number {
   return p === undefined || !Number.isFinite(p) ? 2 : Math.max(0, Math.min(3, Math.trunc(p)));
-}
-
-/** Hours on the longest chain of dependents that starts with each task (its own hours included). */
-export function criticalPaths(plan: SyncPlan): Map<string, number> {
-  const dependents = new Map<string, Set<string>>();
-  const add = (on: string, t: string) => dependents.set(on, (dependents.get(on) ?? new Set()).add(t));
-  const tasksOfEpic = (k: string) => plan.tasks.filter((t) => t.epic === k).map((t) => t.key);
-  for (const t of plan.tasks) {
-    for (const d of t.dependsOn) {
-      const m = /^epic:([^@]+)/.exec(d);
-      if (m) for (const p of tasksOfEpic(m[1]!)) add(p, t.key);
-      else add(d, t.key);
-    }
-  }
-  for (const e of plan.epics) {
-    for (const d of e.dependsOn ?? []) {
-      const m = /^epic:([^@]+)/.exec(d);
-      if (!m) continue;
-      for (const p of tasksOfEpic(m[1]!)) for (const t of tasksOfEpic(e.key)) add(p, t);
-    }
-  }
-  const hours = new Map(plan.tasks.map((t) => [t.key, t.hours]));
-  const memo = new Map<string, number>();
-  const visiting = new Set<string>();
-  const cp = (k: string): number => {
-    const m = memo.get(k);
-    if (m !== undefined) return m;
-    if (visiting.has(k)) return 0; // a cycle (the parser refuses them): cut it
-    visiting.add(k);
-    let best = 0;
-    for (const d of dependents.get(k) ?? []) best = Math.max(best, cp(d));
-    visiting.delete(k);
-    const v = (hours.get(k) ?? 0) + best;
-    memo.set(k, v);
-    return v;
-  };
-  for (const t of plan.tasks) cp(t.key);
-  return memo;
 }

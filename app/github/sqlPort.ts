@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../store/db.js';
 import type { Task } from '../engine/types.js';
 import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from '../engine/sql/taskRow.js';
 import { refreshReadiness, affectedBy } from '../engine/sql/refreshReadiness.js';
+import { lockCriticalPaths, recomputeCriticalPaths } from '../plan/criticalPathHours.js';
 import type {
   EffectRow,
   EffectStore,
@@ -360,14 +361,21 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
     },
 
     async setEstimate(taskId, hours) {
-      const { rowCount } = await db.query(
-        `UPDATE tasks SET estimated_hours = $2,
-           critical_path_hours = GREATEST(critical_path_hours - estimated_hours + $2, $2)
-         WHERE id = $1 AND estimated_hours IS DISTINCT FROM $2::numeric`,
-        [taskId, hours],
-      );
-      if (rowCount) await changed([taskId]);
-      return { changed: rowCount > 0, task: await mustTask(taskId) };
+      // One estimate moves the level of everything upstream of it (and of epic thresholds): the
+      // whole project is recomputed by the one writer of critical_path_hours, in the same transaction.
+      const moved = await db.transaction(async (tx) => {
+        const owner = await tx.query<{ project_id: number }>('SELECT project_id FROM tasks WHERE id = $1', [taskId]);
+        if (!owner.rows[0]) return null;
+        const projectId = Number(owner.rows[0].project_id);
+        await lockCriticalPaths(tx, projectId);
+        const { rowCount } = await tx.query(
+          `UPDATE tasks SET estimated_hours = $2 WHERE id = $1 AND estimated_hours IS DISTINCT FROM $2::numeric`,
+          [taskId, hours],
+        );
+        return rowCount ? recomputeCriticalPaths(tx, projectId) : null;
+      });
+      if (moved) await changed([...new Set([taskId, ...moved])]);
+      return { changed: moved !== null, task: await mustTask(taskId) };
     },
 
     async addDependencies(taskId, dependsOn) {

@@ -1,4 +1,4 @@
-import { buildDependencyGraph, type DependencyGraph, type SchedulablePlan } from './dependencyGraph.js';
+import { buildDependencyGraph, buildTaskGraph, type DependencyGraph, type SchedulablePlan, type TaskGraphSpec } from './dependencyGraph.js';
 import { simulate, type Simulation } from './simulate.js';
 
 export interface CriticalPath {
@@ -69,6 +69,16 @@ export function remainingCriticalPathHours(plan: SchedulablePlan): Map<string, n
   const out = new Map<string, number>();
   for (let t = 0; t < g.n; t++) if (!out.has(g.keys[t]!)) out.set(g.keys[t]!, round(tail[t]!));
   return out;
+}
+
+/**
+ * The same hours per task index, for callers that hold database rows rather than a plan file
+ * (app/plan/criticalPathHours.ts, which writes tasks.critical_path_hours for every door a plan
+ * comes in by). Tasks and epics are numbered by their place in the spec's lists.
+ */
+export function taskCriticalPathHours(spec: TaskGraphSpec): number[] {
+  const { tail } = analyseCriticalPath(buildTaskGraph(spec));
+  return Array.from(tail, round);
 }
 
 export function round(x: number): number {

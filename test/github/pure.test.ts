@@ -7,7 +7,7 @@ import { closingIssues } from '../../app/github/handlers/pullRequests.js';
 import { parseRunTitle } from '../../app/github/handlers/checks.js';
 import { branchKeyCandidates } from '../../app/github/sqlPort.js';
 import { githubBaseUrl } from '../../app/github/probot.js';
-import { criticalPaths } from '../../app/github/planSeed.js';
+import { remainingCriticalPathHours } from '../../seed/schedule/criticalPath.js';
 
 describe('fleet.yml', () => {
   it('an empty file is a working config', () => {
@@ -125,17 +125,18 @@ describe('plan sync diff', () => {
     expect(mergeBody(`old${END_MARKER}\nkeep`, `new${END_MARKER}`)).toBe(`new${END_MARKER}\nkeep`);
   });
 
-  it('computes critical paths through task and epic dependencies', () => {
-    const cp = criticalPaths({
-      epics: [{ key: '1', title: 'a' }, { key: '2', title: 'b', dependsOn: ['epic:1@50'] }],
+  it('computes critical paths through task and epic dependencies (one computation: seed/schedule)', () => {
+    const cp = remainingCriticalPathHours({
+      epics: [{ key: '1', dependsOn: [] }, { key: '2', dependsOn: ['epic:1@50'] }],
       tasks: [
-        { key: '1.1', epic: '1', title: '', hours: 4, dependsOn: [] },
-        { key: '1.2', epic: '1', title: '', hours: 2, dependsOn: ['1.1'] },
-        { key: '2.1', epic: '2', title: '', hours: 10, dependsOn: [] },
+        { key: '1.1', epic: '1', hours: 4, dependsOn: [] },
+        { key: '1.2', epic: '1', hours: 2, dependsOn: ['1.1'] },
+        { key: '2.1', epic: '2', hours: 10, dependsOn: [] },
       ],
     });
-    expect(cp.get('1.1')).toBe(16);
-    expect(cp.get('1.2')).toBe(12);
+    // Epic 1 is 50% done (3 of 6 hours) when 1.1 ends: 1.2 finishes after the gate opened.
+    expect(cp.get('1.1')).toBe(14);
+    expect(cp.get('1.2')).toBe(2);
     expect(cp.get('2.1')).toBe(10);
   });
 });

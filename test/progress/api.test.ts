@@ -284,7 +284,8 @@ describe('progress and git API', () => {
     expect(by.get('3.1')!.waits_for.map((w) => w.reason).sort()).toEqual(['approvals', 'changes_requested', 'checks_failed']);
     // The failure on an old head does not count; the current head's check is still running.
     expect(by.get('3.2')!.checks.state).toBe('pending');
-    expect(by.get('3.2')!.waits_for.map((w) => w.detail)).toEqual(expect.arrayContaining(['merges after 3.1 (PR #31)', 'pending: ci']));
+    // In the runner's words (one builder for both: app/core/mergeQueueView.ts).
+    expect(by.get('3.2')!.waits_for.map((w) => w.detail)).toEqual(expect.arrayContaining(["waiting for 3.1's PR #31", 'waiting for checks: ci']));
     expect(by.get('1.3')!.waits_for.map((w) => w.reason)).toEqual(['approvals']);
 
     expect(by.get('1.2')).toMatchObject({ queue: null });

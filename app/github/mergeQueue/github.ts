@@ -1,6 +1,6 @@
 import type { RepoCtx } from '../context.js';
 import { errorText, httpStatus } from '../types.js';
-import type { ChecksState } from '../../core/mergeOrder.js';
+import { checkConclusion, type ChecksState } from '../../core/mergeOrder.js';
 
 /**
  * What the merge queue asks GitHub: one GraphQL query for everything about a PR (node id, head,
@@ -72,7 +72,6 @@ interface GqlPr {
   commits?: { nodes?: ({ commit?: { oid?: string; statusCheckRollup?: { state?: string; contexts?: { nodes?: (CheckContext | null)[] } | null } | null } } | null)[] } | null;
 }
 
-const GREEN_CONCLUSIONS = new Set(['SUCCESS', 'NEUTRAL', 'SKIPPED']);
 const PENDING_STATUS = new Set(['PENDING', 'EXPECTED']);
 
 /** Reduces a head's check contexts to one state, counting required ones when any are required. */
@@ -85,7 +84,7 @@ export function checksOf(contexts: readonly CheckContext[], expected: readonly s
     } else {
       const done = String(c.status ?? '').toUpperCase() === 'COMPLETED';
       const conclusion = String(c.conclusion ?? '').toUpperCase();
-      latest.set(String(c.name), { done, green: done && GREEN_CONCLUSIONS.has(conclusion), required: !!c.isRequired });
+      latest.set(String(c.name), { done, green: done && checkConclusion(conclusion) === 'success', required: !!c.isRequired });
     }
   }
   const anyRequired = [...latest.values()].some((c) => c.required);

@@ -4,6 +4,7 @@ import { errorText } from '../types.js';
 import { dequeueNative, refusalText, type PrState } from './github.js';
 import { MergeQueueRunner, snapshotOf, type Known, type RunnerOptions } from './runner.js';
 import { MergeQueueStore, type QueueEntry } from './store.js';
+import { reviewsAllowMerge } from '../../core/mergeOrder.js';
 
 /**
  * The merge queue as the GitHub app sees it: `MergeQueueHooks` for `/fleet merge` and
@@ -51,8 +52,9 @@ export function mergeQueueEvents(ctx: RepoCtx): MergeQueueEvents | null {
   return mq && typeof mq.events === 'object' && mq.events ? mq.events : null;
 }
 
+/** Approved and green enough to enter by itself: the merge queue's one eligibility rule. */
 const eligible = (ctx: RepoCtx, pr: PrState) =>
-  pr.approvals >= ctx.config.merge.requiredApprovals && !pr.changesRequestedBy.length && (pr.checks === 'success' || pr.checks === 'none');
+  reviewsAllowMerge({ approved: pr.approvals, required: ctx.config.merge.requiredApprovals, changesRequested: pr.changesRequestedBy.length, checks: pr.checks });
 
 class FleetMergeQueue implements MergeQueueService {
   readonly events: MergeQueueEvents;

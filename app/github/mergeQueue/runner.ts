@@ -2,7 +2,9 @@ import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch.js';
 import { errorText, httpStatus } from '../types.js';
 import { behindBy, commentOnPr, enqueueNative, fetchPrState, mergePr, refusalText, updateBranch, withExpectedChecks, type PrState } from './github.js';
-import { orderMergeQueue, type OrderedMergeEntry, type MergeQueueInput } from '../../core/mergeOrder.js';
+import type { OrderedMergeEntry, MergeQueueInput } from '../../core/mergeOrder.js';
+import { buildMergeQueue } from '../../core/mergeQueueView.js';
+import { readMergeQueueRows } from './rows.js';
 import { LIVE_STATES, type EntryState, type MergeQueueStore, type QueueEntry } from './store.js';
 
 /**
@@ -57,11 +59,37 @@ export class MergeQueueRunner {
     return s && expected.length ? withExpectedChecks(s, expected) : s;
   }
 
-  /** Live entries of a base branch in queue order (active head first), positions written back. */
+  /**
+   * Live entries of a base branch in queue order (active head first), positions written back.
+   * The order and the waits are the merge queue builder's (app/core/mergeQueueView.ts) over the
+   * project's rows, exactly what `GET /api/git/merge-queue` shows, kept to this base's entries.
+   */
   async order(ctx: RepoCtx, base: string): Promise<OrderedMergeEntry<MergeQueueInput & { entry: QueueEntry }>[]> {
     const live = await this.store.liveOnBase(ctx.project.id, base);
-    const inputs = await this.store.orderInputs(live, ctx.config.merge.requiredApprovals);
-    const all = orderMergeQueue(inputs, (o) => o.entry.state !== 'queued');
+    if (!live.length) return [];
+    const byTask = new Map(live.map((e) => [e.taskId, e]));
+    const built = buildMergeQueue(await readMergeQueueRows(this.store.db, ctx.project.id), () => ctx.config.merge.requiredApprovals);
+    const all = built
+      .filter((b) => b.live !== null && byTask.get(b.task.id)?.id === b.live.id)
+      .map((b, i) => {
+        const entry = byTask.get(b.task.id)!;
+        return {
+          entry,
+          key: b.task.key,
+          prNumber: entry.prNumber,
+          dependsOn: [],
+          criticalPathHours: b.task.criticalPathHours,
+          priority: b.task.priority,
+          since: entry.createdAt,
+          approvals: { approved: b.approvals.approved, required: b.approvals.required, changesRequested: b.approvals.changesRequested },
+          checks: b.checks.state,
+          position: i + 1,
+          state: b.state,
+          waitingFor: b.waitingFor,
+          waits: b.waits.map((w) => w.detail),
+          why: b.waits,
+        };
+      });
     await this.store.setPositions(all.map((o) => ({ id: o.entry.id, position: o.position, waitingFor: o.entry.state === 'queued' ? o.waitingFor : null })));
     return all;
   }
@@ -86,7 +114,10 @@ export class MergeQueueRunner {
 
       // Queued entries that need a person (checks failed, changes requested) leave with a comment.
       const blocked = ordered.filter((o) => o.entry.state === 'queued' && o.state === 'blocked');
-      for (const o of blocked) await this.fail(ctx, o.entry, o.waits.filter((w) => /^(checks failed|changes requested)/.test(w)).join('; ') || (o.waitingFor ?? 'blocked'));
+      for (const o of blocked) {
+        const why = o.why.filter((w) => w.reason === 'checks_failed' || w.reason === 'changes_requested').map((w) => w.detail);
+        await this.fail(ctx, o.entry, why.join('; ') || (o.waitingFor ?? 'blocked'));
+      }
       if (blocked.length) continue;
 
       // Native mode: every ready entry goes to GitHub's queue (dependencies are already merged).

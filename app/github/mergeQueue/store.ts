@@ -1,5 +1,5 @@
-import type { Db, Queryable } from '../../store/db.js';
-import type { ChecksState, MergeDependency, MergeQueueInput } from '../../core/mergeOrder.js';
+import type { Db } from '../../store/db.js';
+import type { ChecksState } from '../../core/mergeOrder.js';
 
 /** Rows of `merge_queue` (schema/migrations/0003_merge_queue.sql) and the SQL around them. */
 
@@ -100,7 +100,7 @@ export interface Snapshot {
 }
 
 export class MergeQueueStore {
-  constructor(private readonly db: Db) {}
+  constructor(readonly db: Db) {}
 
   async live(projectId: number, prNumber: number): Promise<QueueEntry | null> {
     const { rows } = await this.db.query<Row>(
@@ -246,55 +246,5 @@ export class MergeQueueStore {
        WHERE q.id = x.id AND (q.position IS DISTINCT FROM x.position OR (q.state = 'queued' AND q.waiting_for IS DISTINCT FROM x.waiting_for))`,
       [items.map((i) => i.id), items.map((i) => i.position), items.map((i) => i.waitingFor)],
     );
-  }
-
-  /** The ordering inputs of live entries: task order fields and unmet prerequisites. */
-  async orderInputs(entries: readonly QueueEntry[], requiredApprovals: number): Promise<(MergeQueueInput & { entry: QueueEntry })[]> {
-    if (!entries.length) return [];
-    const ids = entries.map((e) => e.taskId);
-    const q: Queryable = this.db;
-    const [tasks, deps] = await Promise.all([
-      q.query<{ id: number; key: string; critical_path_hours: string | number; priority: number }>(
-        'SELECT id, key, critical_path_hours, priority FROM tasks WHERE id = ANY($1::bigint[])',
-        [ids],
-      ),
-      q.query<{ task_id: number; key: string; done: boolean; pr_number: number | null }>(
-        `SELECT t.id AS task_id, dt.key, dt.status IN ('done', 'cancelled') AS done, dt.pr_number
-         FROM tasks t
-         JOIN dependencies d ON d.task_id = t.id OR (d.epic_id IS NOT NULL AND d.epic_id = t.epic_id)
-         JOIN tasks dt ON dt.id = d.depends_on_task_id
-         WHERE t.id = ANY($1::bigint[]) AND dt.id <> t.id
-         UNION ALL
-         SELECT t.id, 'epic ' || ep.key, ep.percent >= d.threshold_percent, NULL
-         FROM tasks t
-         JOIN dependencies d ON d.task_id = t.id OR (d.epic_id IS NOT NULL AND d.epic_id = t.epic_id)
-         JOIN epic_progress ep ON ep.epic_id = d.depends_on_epic_id
-         WHERE t.id = ANY($1::bigint[]) AND ep.epic_id IS DISTINCT FROM t.epic_id`,
-        [ids],
-      ),
-    ]);
-    const taskOf = new Map(tasks.rows.map((r) => [Number(r.id), r]));
-    const depsOf = new Map<number, MergeDependency[]>();
-    for (const d of deps.rows) {
-      const list = depsOf.get(Number(d.task_id)) ?? [];
-      list.push({ key: d.key, done: !!d.done, prNumber: d.pr_number === null ? null : Number(d.pr_number) });
-      depsOf.set(Number(d.task_id), list);
-    }
-    return entries.map((entry) => {
-      const t = taskOf.get(entry.taskId);
-      return {
-        entry,
-        key: t?.key ?? `task ${entry.taskId}`,
-        prNumber: entry.prNumber,
-        dependsOn: depsOf.get(entry.taskId) ?? [],
-        criticalPathHours: Number(t?.critical_path_hours ?? 0),
-        priority: Number(t?.priority ?? 2),
-        since: entry.createdAt,
-        approvals: { approved: entry.approvals, required: requiredApprovals, changesRequested: entry.changesRequested },
-        // Past 'queued' the runner itself watches the checks.
-        checks: entry.state === 'queued' ? entry.checks : 'success',
-        checkNames: entry.checkNames,
-      };
-    });
   }
 }

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { ApiDeps, RouteModule } from '../buildApi.js';
 import { parseInput } from '../validate.js';
 import { requireActor, requireRead } from '../principal.js';
-import { ForbiddenError, ValidationError } from '../../core/errors.js';
-import { DEFAULT_FLEET_CONFIG } from '../../../schema/fleetConfig.js';
-import { readMergeQueue } from '../../progress/mergeQueue.js';
+import { FleetError, ForbiddenError, ValidationError } from '../../core/errors.js';
+import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../../schema/fleetConfig.js';
+import { readMergeQueue, type ProjectRepo } from '../../progress/mergeQueue.js';
 import { assertTaskInScope, projectFor } from '../authorize.js';
 
 /** `/api/git/*`: branches, evidence (read, and what agents may add), the merge queue. */
@@ -102,12 +102,29 @@ export const evidenceJson = (r: EvidenceRow) => ({
 });
 
 export interface GitRouteOptions {
-  /** Approvals the repository's config requires (.github/fleet.yml merge.requiredApprovals); default from the default config. */
-  requiredApprovals?: (projectId: number) => Promise<number> | number;
+  /**
+   * The repository's `.github/fleet.yml`: the GitHub App's config store when the app is mounted
+   * (app/routes.ts), so the merge queue view requires the approvals the runner requires; the
+   * default configuration for local projects.
+   */
+  repoConfig?: (project: ProjectRepo) => Promise<FleetConfig> | FleetConfig;
+}
+
+/** GitHub could not be asked for a repository's configuration: the view would be wrong, so none. */
+class RepoConfigUnavailableError extends FleetError {
+  override readonly status = 503;
+  override readonly code = 'config_unavailable';
 }
 
 export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
-  const requiredApprovals = opts.requiredApprovals ?? (() => DEFAULT_FLEET_CONFIG.merge.requiredApprovals);
+  const repoConfig = opts.repoConfig ?? (() => DEFAULT_FLEET_CONFIG);
+  const requiredApprovals = async (p: ProjectRepo): Promise<number> => {
+    try {
+      return (await repoConfig(p)).merge.requiredApprovals;
+    } catch {
+      throw new RepoConfigUnavailableError(`the configuration of ${p.owner}/${p.repo} (.github/fleet.yml) could not be read from GitHub; try again shortly`);
+    }
+  };
   return async (app: FastifyInstance, deps: ApiDeps) => {
     const { db, engine } = deps;
 

@@ -1,0 +1,118 @@
+import type { Queryable } from '../store/db.js';
+import { taskCriticalPathHours } from '../../seed/schedule/criticalPath.js';
+import type { Prerequisite, TaskGraphSpec } from '../../seed/schedule/dependencyGraph.js';
+
+/**
+ * The one writer of `tasks.critical_path_hours`, the queue's first ordering key. Every door a plan
+ * comes in by (`fleet seed`, the push of the plan file, `fleet sync`) and every edit that moves
+ * a level (`/fleet estimate`) calls it after writing its rows, so a task's place in the queue
+ * never depends on which door was used. It reads the project's tasks, epics and dependency rows
+ * (epic thresholds included) and runs the scheduler's own computation
+ * (seed/schedule/criticalPath.ts) over them.
+ */
+
+const LOCK = `SELECT pg_advisory_xact_lock(hashtext('fleet_critical_path:' || $1::text))`;
+const TASKS = `SELECT id, key, epic_id, estimated_hours::float8 AS hours FROM tasks WHERE project_id = $1`;
+const EPICS = `SELECT id, key FROM epics WHERE project_id = $1`;
+const EDGES = `SELECT task_id, epic_id, depends_on_task_id, depends_on_epic_id, threshold_percent::float8 AS threshold
+  FROM dependencies WHERE project_id = $1`;
+// updated_at is left alone: a level is derived data, not an edit of the task.
+const WRITE = `UPDATE tasks t SET critical_path_hours = x.hours
+  FROM unnest($1::bigint[], $2::numeric[]) AS x(id, hours)
+  WHERE t.id = x.id AND t.critical_path_hours IS DISTINCT FROM x.hours
+  RETURNING t.id`;
+
+interface TaskRow { id: number | string; key: string; epic_id: number | string | null; hours: number }
+interface EpicRow { id: number | string; key: string }
+interface EdgeRow {
+  task_id: number | string | null;
+  epic_id: number | string | null;
+  depends_on_task_id: number | string | null;
+  depends_on_epic_id: number | string | null;
+  threshold: number;
+}
+
+/**
+ * "1.2" < "1.10" < "2.1": keys compared by their runs of digits as numbers. Rows are put in this
+ * order, not in insertion order, so that the same plan gives the same graph (and the same answer
+ * on exact ties) whichever door wrote it and in whatever order.
+ */
+export function compareKeys(a: string, b: string): number {
+  const pa = a.match(/\d+|\D+/g) ?? [];
+  const pb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i]!;
+    const y = pb[i]!;
+    if (x === y) continue;
+    const nx = /^\d/.test(x);
+    const ny = /^\d/.test(y);
+    if (nx && ny) return Number(x) - Number(y) || x.length - y.length;
+    return x < y ? -1 : 1;
+  }
+  return pa.length - pb.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** The graph spec of a project's rows, and the task ids in spec order. */
+export function criticalPathSpec(tasks: readonly TaskRow[], epics: readonly EpicRow[], edges: readonly EdgeRow[]): { spec: TaskGraphSpec; ids: number[] } {
+  const ts = [...tasks].sort((a, b) => compareKeys(a.key, b.key));
+  const es = [...epics].sort((a, b) => compareKeys(a.key, b.key));
+  const taskIndex = new Map(ts.map((t, i) => [Number(t.id), i]));
+  const epicIndex = new Map(es.map((e, i) => [Number(e.id), i]));
+  const taskAfter = ts.map((): Prerequisite[] => []);
+  const epicAfter = es.map((): Prerequisite[] => []);
+  for (const d of edges) {
+    let p: Prerequisite | null = null;
+    if (d.depends_on_task_id !== null) {
+      const i = taskIndex.get(Number(d.depends_on_task_id));
+      if (i !== undefined) p = { task: i };
+    } else if (d.depends_on_epic_id !== null) {
+      const i = epicIndex.get(Number(d.depends_on_epic_id));
+      if (i !== undefined) p = { epic: i, percent: Number(d.threshold) };
+    }
+    if (!p) continue;
+    if (d.task_id !== null) {
+      const i = taskIndex.get(Number(d.task_id));
+      if (i !== undefined) taskAfter[i]!.push(p);
+    } else if (d.epic_id !== null) {
+      const i = epicIndex.get(Number(d.epic_id));
+      if (i !== undefined) epicAfter[i]!.push(p);
+    }
+  }
+  return {
+    ids: ts.map((t) => Number(t.id)),
+    spec: {
+      tasks: ts.map((t, i) => ({ hours: Number(t.hours), epic: t.epic_id === null ? -1 : (epicIndex.get(Number(t.epic_id)) ?? -1), after: taskAfter[i]! })),
+      epics: es.map((_, i) => ({ after: epicAfter[i]! })),
+      keys: ts.map((t) => t.key),
+      epicKeys: es.map((e) => e.key),
+    },
+  };
+}
+
+/**
+ * Takes the project's turn to change what its levels derive from (estimates, dependencies, tasks),
+ * until the transaction ends. A writer takes it before its first row write, so two writers of one
+ * project never hold rows the other's recomputation must update (a deadlock).
+ */
+export async function lockCriticalPaths(tx: Queryable, projectId: number): Promise<void> {
+  await tx.query(LOCK, [projectId]);
+}
+
+/**
+ * Recomputes and writes the critical path hours of every task of a project; returns the ids whose
+ * level changed (their ready-index entries must be replaced). Call it inside the transaction that
+ * wrote the rows, after lockCriticalPaths (taken again here; the lock is re-entrant).
+ */
+export async function recomputeCriticalPaths(tx: Queryable, projectId: number): Promise<number[]> {
+  await lockCriticalPaths(tx, projectId);
+  const [tasks, epics, edges] = [
+    await tx.query<TaskRow>(TASKS, [projectId]),
+    await tx.query<EpicRow>(EPICS, [projectId]),
+    await tx.query<EdgeRow>(EDGES, [projectId]),
+  ];
+  if (!tasks.rows.length) return [];
+  const { spec, ids } = criticalPathSpec(tasks.rows, epics.rows, edges.rows);
+  const hours = taskCriticalPathHours(spec).map((h) => Math.round(h * 100) / 100);
+  const { rows } = await tx.query<{ id: number | string }>(WRITE, [ids, hours]);
+  return rows.map((r) => Number(r.id));
+}
