@@ -1,4 +1,4 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -13,6 +13,21 @@ import { promisify } from 'node:util';
  */
 
 const run = promisify(execFile);
+
+/**
+ * What to stop if this process exits without cleaning up (a test worker killed on a timeout):
+ * only the processes started here, by pid or by their own data dir.
+ */
+const onExit = new Set<() => void>();
+process.once('exit', () => {
+  for (const f of onExit) {
+    try {
+      f();
+    } catch {
+      // best effort while exiting
+    }
+  }
+});
 
 /** Where initdb and pg_ctl live: PG_BIN, else the newest /usr/lib/postgresql/<v>/bin, else PATH. */
 function pgBin(tool: string): string {
@@ -88,6 +103,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c shared_buffers=32MB`;
   let running = false;
+  const emergencyStop = () => {
+    if (!running) return;
+    const argv = ['-D', data, '-m', 'immediate', 'stop'];
+    if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', pgBin('pg_ctl'), ...argv], { stdio: 'ignore' });
+    else execFileSync(pgBin('pg_ctl'), argv, { stdio: 'ignore' });
+  };
+  onExit.add(emergencyStop);
   const pgpg: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
@@ -106,6 +128,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     },
     async destroy() {
       if (running) await pgpg.stop().catch(() => undefined);
+      onExit.delete(emergencyStop);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -133,6 +156,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   await writeFile(conf, `port ${port}\nbind 127.0.0.1\nsave ""\nappendonly no\ndir ${dir}\nmaxmemory-policy noeviction\n`);
   let child: ChildProcess | null = null;
   let paused = false;
+  const emergencyStop = () => {
+    if (child?.pid) process.kill(child.pid, 'SIGKILL');
+  };
+  onExit.add(emergencyStop);
   const r: PrivateRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -163,6 +190,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     },
     async destroy() {
       await r.stop().catch(() => undefined);
+      onExit.delete(emergencyStop);
       await rm(dir, { recursive: true, force: true });
     },
   };
