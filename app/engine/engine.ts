@@ -266,7 +266,10 @@ export class Engine {
     }
     await this.returnStranded();
     try {
-      return await this.claimLoop(agentId, opts.projectId, opts.key);
+      const claim = await this.claimLoop(agentId, opts.projectId, opts.key);
+      // Nothing (or the agent full): a request with the same key that was still in flight when
+      // this one looked may have committed meanwhile, and that claim is this one's answer.
+      return claim ?? (opts.key ? await this.claimed(opts.key) : null);
     } catch (err) {
       // The same key raced in twice: the other request's claim is the one.
       if (opts.key && isDuplicateClaimKey(err)) {
@@ -307,7 +310,6 @@ export class Engine {
         // The index had nothing, Postgres says there is: claim through Postgres ordering now;
         // the periodic round puts the missing entries back.
         if (step.kind === 'missed') {
-          this.indexDirty = true;
           step = await this.claimStep(this.fallback, agentId, opts.projectId, key);
           if (step.kind === 'empty') this.readyChecks.clear();
         }

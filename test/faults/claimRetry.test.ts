@@ -52,6 +52,15 @@ describe.each([false, true])('claims survive lost answers (redis ordering: %s)',
     expect(held.rows[0]!.n).toBe(2);
   });
 
+  it('the same key sent again while the first claim is still in flight gets that claim, not a 204', async () => {
+    // Capacity 1: a retry that runs beside the first request finds the agent full once the first
+    // commits; it must answer with the first's assignment, not "nothing for you".
+    const a = await agent('idem-race', 1);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => claim(a.token, 'race-key-1')));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((r) => r.json.assignment.id)).size).toBe(1);
+  });
+
   it('refuses a malformed Idempotency-Key with 400 saying what is accepted', async () => {
     const a = await agent('idem-bad');
     for (const bad of ['x'.repeat(300), 'has space', '']) {
