@@ -416,7 +416,10 @@ export class Engine {
   private async claimStep(queue: ReadyQueue, agentId: number, projectId: number | undefined, key?: ClaimKey): Promise<ClaimStep> {
     if (queue.kind === 'redis') return this.claimStepIndexed(queue, agentId, projectId, key);
     // The Postgres path: lock the agent, pick with SKIP LOCKED and commit, in one transaction.
-    return this.db.transaction(async (tx): Promise<ClaimStep> => {
+    // The held count is read in the snapshot taken before the agent lock was granted, so a claim
+    // that waited on another may still meet the capacity trigger: that is "full", not an error.
+    return this.db
+      .transaction(async (tx): Promise<ClaimStep> => {
       // Locking the agent row serialises claims of one agent, so its capacity is never overrun.
       const { rows } = await tx.query<AgentRow & { held: number }>(
         `SELECT ${AGENT_COLUMNS}, (SELECT count(*) FROM assignments s WHERE s.agent_id = agents.id AND s.status = 'active')::int AS held
@@ -434,7 +437,11 @@ export class Engine {
       if (!claimed) return { kind: 'refused', taskId: picked };
       const { assignment, task } = claimed;
       return { kind: 'ok', claim: { assignment, task, lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } } };
-    });
+      })
+      .catch((err: unknown): ClaimStep => {
+        if (isCapacityRefusal(err) === 'full') return { kind: 'full' };
+        throw err;
+      });
   }
 
   /** Assigns one given task to one given agent; 409 unless the task is ready and free. */
