@@ -94,7 +94,8 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
     let queue: ReadyQueue = new PostgresQueue();
     let events: EventBus = new LocalEventBus();
     if (config.REDIS_URL) {
-      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true });
+      // A hung Redis must not hang requests: each command gives up after the timeout.
+      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: true, commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS });
       redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
       await redis.connect();
       const rq = new RedisQueue(redis, config.REDIS_PREFIX);

@@ -18,6 +18,8 @@ export const AgentHeartbeatBody = z.strictObject({
   labels: z.array(label).max(50).optional(),
   capacity: z.number().int().min(1).max(1000).optional(),
   kind: z.enum(['vm', 'aks', 'local']).optional(),
+  /** The assignments the agent is working on; only these leases are extended. */
+  assignments: z.array(z.strictObject({ id: z.number().int().positive(), epoch })).max(1000).optional(),
 });
 
 export const ClaimBody = z.strictObject({
@@ -79,5 +81,15 @@ export const IdParam = z.strictObject({ id: z.coerce.number({ error: 'id must be
 export const TaskIdParam = z.strictObject({
   id: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'a task id (number) or key like 1.2'),
 });
+
+/** GET /api/agents/:id/assignments */
+export const AgentAssignmentsQuery = z.strictObject({
+  status: z.enum(['active', 'completed', 'failed', 'released', 'expired', 'cancelled']).optional(),
+});
+
+/** The Idempotency-Key header of a claim: what a retry sends again to get the same assignment. */
+export const IdempotencyKey = z
+  .string({ error: 'Idempotency-Key header: send it once, 1 to 200 visible ASCII characters (a UUID is ideal)' })
+  .regex(/^[\x21-\x7e]{1,200}$/, 'Idempotency-Key header: 1 to 200 visible ASCII characters, no spaces (a UUID is ideal)');
 
 export type ClaimBodyT = z.infer<typeof ClaimBody>;

@@ -40407,6 +40407,9 @@ function readInputs(read) {
 // action/src/main.ts
 import { join } from "node:path";
 
+// action/src/orchestratorClient.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+
 // action/src/retry.ts
 var DEFAULT_RETRY = { attempts: 6, baseDelayMs: 500, maxDelayMs: 15e3 };
 function backoffDelay(policy, attempt, random = Math.random) {
@@ -40491,13 +40494,14 @@ function createOrchestratorClient(opts) {
   const policy = opts.retry ?? DEFAULT_RETRY;
   const timeoutMs = opts.requestTimeoutMs ?? 3e4;
   const heartbeatPolicy = opts.heartbeatRetry ?? { attempts: 2, baseDelayMs: 250, maxDelayMs: 1e3 };
-  async function send(method, path, body, refresh, signal) {
+  async function send(method, path, body, refresh, signal, extra) {
     const token = await opts.token(refresh);
     const timeout = AbortSignal.timeout(timeoutMs);
     const res = await doFetch(`${opts.baseUrl}${path}`, {
       method,
       headers: {
         ...opts.headers,
+        ...extra,
         accept: "application/json",
         authorization: `Bearer ${token}`,
         ...body === void 0 ? {} : { "content-type": "application/json" }
@@ -40508,13 +40512,13 @@ function createOrchestratorClient(opts) {
     const text = await res.text();
     return { res, text };
   }
-  async function call(what, method, path, body, idempotent, signal, retry = policy) {
+  async function call(what, method, path, body, idempotent, signal, retry = policy, extra) {
     return withRetry(
       opts.clock,
       retry,
       async () => {
-        let out = await send(method, path, body, false, signal);
-        if (out.res.status === 401) out = await send(method, path, body, true, signal);
+        let out = await send(method, path, body, false, signal, extra);
+        if (out.res.status === 401) out = await send(method, path, body, true, signal, extra);
         const { res, text } = out;
         let json2 = void 0;
         if (text !== "") {
@@ -40565,7 +40569,8 @@ function createOrchestratorClient(opts) {
       if (req.taskKey !== void 0) body.task_key = req.taskKey;
       if (req.epoch !== void 0) body.epoch = req.epoch;
       const what = confirming ? `confirm claim of task ${req.taskKey} at epoch ${req.epoch}` : `claim a task for pool ${req.pool}`;
-      const { status, json: json2 } = await call(what, "POST", "/api/assignments/claim", body, confirming);
+      const key = confirming ? void 0 : { "idempotency-key": randomUUID2() };
+      const { status, json: json2 } = await call(what, "POST", "/api/assignments/claim", body, true, void 0, policy, key);
       if (status === 204) return null;
       return parse3(what, ClaimResponseSchema, json2);
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from './clock.js';
 import { DEFAULT_RETRY, describeError, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
@@ -125,13 +126,14 @@ export function createOrchestratorClient(opts: OrchestratorClientOptions): Orche
   const timeoutMs = opts.requestTimeoutMs ?? 30_000;
   const heartbeatPolicy = opts.heartbeatRetry ?? { attempts: 2, baseDelayMs: 250, maxDelayMs: 1_000 };
 
-  async function send(method: string, path: string, body: unknown, refresh: boolean, signal?: AbortSignal) {
+  async function send(method: string, path: string, body: unknown, refresh: boolean, signal?: AbortSignal, extra?: Record<string, string>) {
     const token = await opts.token(refresh);
     const timeout = AbortSignal.timeout(timeoutMs);
     const res = await doFetch(`${opts.baseUrl}${path}`, {
       method,
       headers: {
         ...opts.headers,
+        ...extra,
         accept: 'application/json',
         authorization: `Bearer ${token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -155,13 +157,14 @@ export function createOrchestratorClient(opts: OrchestratorClientOptions): Orche
     idempotent: boolean,
     signal?: AbortSignal,
     retry: RetryPolicy = policy,
+    extra?: Record<string, string>,
   ): Promise<{ status: number; json: unknown }> {
     return withRetry(
       opts.clock,
       retry,
       async () => {
-        let out = await send(method, path, body, false, signal);
-        if (out.res.status === 401) out = await send(method, path, body, true, signal);
+        let out = await send(method, path, body, false, signal, extra);
+        if (out.res.status === 401) out = await send(method, path, body, true, signal, extra);
         const { res, text } = out;
         let json: unknown = undefined;
         if (text !== '') {
@@ -214,8 +217,10 @@ export function createOrchestratorClient(opts: OrchestratorClientOptions): Orche
       if (req.taskKey !== undefined) body.task_key = req.taskKey;
       if (req.epoch !== undefined) body.epoch = req.epoch;
       const what = confirming ? `confirm claim of task ${req.taskKey} at epoch ${req.epoch}` : `claim a task for pool ${req.pool}`;
-      // Confirming a claim the app made is idempotent; claiming the best task is not.
-      const { status, json } = await call(what, 'POST', '/api/assignments/claim', body, confirming);
+      // Confirming a claim the app made is idempotent; claiming the best task is made so by a key
+      // sent with every retry: a retry after a lost answer gets the same assignment back.
+      const key = confirming ? undefined : { 'idempotency-key': randomUUID() };
+      const { status, json } = await call(what, 'POST', '/api/assignments/claim', body, true, undefined, policy, key);
       if (status === 204) return null;
       return parse(what, ClaimResponseSchema, json);
     },

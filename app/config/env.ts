@@ -26,6 +26,8 @@ export const EnvSchema = z.object({
     'expected redis://host:port or rediss://... (unset = ordering in Postgres)',
   ),
   REDIS_PREFIX: z.string().default('fleet:'),
+  /** Longest wait for one Redis command on a request path; past it the engine uses Postgres ordering. */
+  REDIS_COMMAND_TIMEOUT_MS: intFrom(10, 60_000).default(500),
   FLEET_DATA_DIR: z.string().default('.fleet'),
   FLEET_ADMIN_TOKEN: optionalString.refine(
     (v) => v === undefined || v.length >= 16,

@@ -7,7 +7,7 @@ import type { Actor, Agent, Assignment, Claim, ClaimFilter, ProgressReport, Task
 import { ConflictError, ForbiddenError, NotFoundError, StaleEpochError, ValidationError } from '../core/errors.js';
 import { canTransition, transition, type TaskStatus } from '../core/taskStatus.js';
 import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from './sql/taskRow.js';
-import { claimTask, claimTaskForAgent, isCapacityRefusal, mapAssignment, type AssignmentRow } from './sql/claimTask.js';
+import { claimByKey, claimTask, claimTaskForAgent, isCapacityRefusal, isDuplicateClaimKey, mapAssignment, type AssignmentRow, type ClaimKey } from './sql/claimTask.js';
 import { affectedBy, refreshReadiness } from './sql/refreshReadiness.js';
 import { AGENT_COLUMNS, mapAgent, type AgentRow } from './sql/agentRow.js';
 import { expiredAssignments, extendLeases, leaseTtl, returnTask } from './sql/leases.js';
@@ -27,7 +27,12 @@ export interface AgentInput {
   labels?: string[] | undefined;
   capacity?: number | undefined;
   kind?: 'vm' | 'aks' | 'local' | undefined;
+  /** The assignments the agent is working on: only these leases are extended (at these epochs). */
+  assignments?: { id: number; epoch: number }[] | undefined;
 }
+
+/** An agent heartbeat's answer: the agent, and the leases it named that were extended. */
+export type AgentHeartbeat = Agent & { leases: { id: number; epoch: number; leaseExpiresAt: Date }[] };
 
 /** How a status change ends the task's live assignment. */
 export type AssignmentEnd = 'completed' | 'cancelled' | 'released' | 'failed';
@@ -67,7 +72,12 @@ export interface MoveTaskOptions {
 export type MoveResult = { changed: boolean; task: Task } | { changed: false; refused: string; task: Task };
 
 /** How a claim attempt ended inside its transaction. */
-type ClaimStep = { kind: 'ok'; claim: Claim } | { kind: 'empty' } | { kind: 'refused'; taskId: number } | { kind: 'full' };
+type ClaimStep = { kind: 'ok'; claim: Claim } | { kind: 'empty' } | { kind: 'refused'; taskId: number } | { kind: 'full' } | { kind: 'missed' };
+
+/** How long claims skip a Redis that just failed or timed out, going straight to Postgres ordering. */
+const QUEUE_BACKOFF_MS = 1000;
+/** How long one answer of "Postgres has ready work for this claimer" stands (the cross-check's rate limit). */
+const READY_CHECK_MS = 250;
 
 /**
  * The assignment engine: claims under leases with fencing epochs, releases, completions and the
@@ -83,6 +93,12 @@ export class Engine {
   private readonly log: NonNullable<EngineOptions['log']>;
   private rebuilding: Promise<number> | null = null;
   private draining = false;
+  /** Tasks popped from the index whose claim did not commit, to put back once Postgres answers. */
+  private readonly stranded = new Set<number>();
+  /** An index write failed or was skipped: the index may be stale until the next rebuild. */
+  private indexDirty = false;
+  private queueDownUntil = 0;
+  private readonly readyChecks = new Map<string, { at: number; found: boolean }>();
 
   constructor(opts: EngineOptions) {
     this.db = opts.db;
@@ -176,8 +192,11 @@ export class Engine {
 
   // ---------------------------------------------------------------- agents
 
-  /** Registers or refreshes an agent and extends the leases of everything it holds; never reactivates a deactivated one. */
-  async heartbeatAgent(input: AgentInput): Promise<Agent> {
+  /**
+   * Registers or refreshes an agent and extends the leases it names (id and epoch) that it
+   * still holds; never reactivates a deactivated one. A lease nobody names runs out: a claim whose answer was lost is not kept alive.
+   */
+  async heartbeatAgent(input: AgentInput): Promise<AgentHeartbeat> {
     const agent = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<AgentRow>(
         `INSERT INTO agents (name, pool, labels, capacity, kind, last_heartbeat_at, active)
@@ -189,8 +208,16 @@ export class Engine {
         [input.name, input.pool ?? null, input.labels ?? null, input.capacity ?? null, input.kind ?? null],
       );
       const a = rows[0]!;
-      await extendLeases(tx, 'a.agent_id = $1', [a.id], this.leaseTtlSeconds);
-      return mapAgent(a);
+      const named = input.assignments ?? [];
+      const leases = named.length
+        ? await extendLeases(
+            tx,
+            'a.agent_id = $1 AND (a.id, a.epoch) IN (SELECT * FROM unnest($2::bigint[], $3::bigint[]))',
+            [a.id, named.map((x) => x.id), named.map((x) => x.epoch)],
+            this.leaseTtlSeconds,
+          )
+        : [];
+      return { ...mapAgent(a), leases };
     });
     this.events.publish('agent.heartbeat', { agent_id: agent.id, name: agent.name, at: agent.lastHeartbeatAt });
     return agent;
@@ -231,32 +258,109 @@ export class Engine {
    * Hands the best ready task the agent may take to it, under a new lease, or returns null when
    * nothing fits (or the agent is at capacity). Never hands one task to two claimers.
    */
-  async claim(agentId: number, opts: { projectId?: number } = {}): Promise<Claim | null> {
+  async claim(agentId: number, opts: { projectId?: number; key?: ClaimKey | undefined } = {}): Promise<Claim | null> {
     if (this.draining) return null;
+    if (opts.key) {
+      const earlier = await this.claimed(opts.key);
+      if (earlier) return earlier;
+    }
+    await this.returnStranded();
+    try {
+      const claim = await this.claimLoop(agentId, opts.projectId, opts.key);
+      // Nothing (or the agent full): a request with the same key that was still in flight when
+      // this one looked may have committed meanwhile, and that claim is this one's answer.
+      return claim ?? (opts.key ? await this.claimed(opts.key) : null);
+    } catch (err) {
+      // The same key raced in twice: the other request's claim is the one.
+      if (opts.key && isDuplicateClaimKey(err)) {
+        const earlier = await this.claimed(opts.key);
+        if (earlier) return earlier;
+      }
+      throw err;
+    }
+  }
+
+  /** The claim an earlier request with this caller's key made. */
+  private async claimed(key: ClaimKey): Promise<Claim | null> {
+    const a = await claimByKey(this.db, key);
+    if (!a) return null;
+    return { assignment: a, task: await this.getTask(a.taskId), lease: { epoch: a.epoch, expiresAt: a.leaseExpiresAt } };
+  }
+
+  private async claimLoop(agentId: number, projectId: number | undefined, key: ClaimKey | undefined): Promise<Claim | null> {
+    const opts = { projectId };
     for (let attempt = 0; attempt < 50; attempt++) {
       let step: ClaimStep;
-      try {
-        step = await this.claimStep(this.queue, agentId, opts.projectId);
-      } catch (err) {
-        if (!(err instanceof QueueUnavailableError)) throw err;
-        if (/rebuild needed/.test(err.message)) {
-          await this.rebuildQueue().catch(() => undefined);
-        } else {
-          this.log.warn({ err: err.message }, 'ready index unavailable: claiming through Postgres ordering');
+      if (Date.now() < this.queueDownUntil) {
+        step = await this.claimStep(this.fallback, agentId, opts.projectId, key);
+      } else {
+        try {
+          step = await this.claimStep(this.queue, agentId, opts.projectId, key);
+        } catch (err) {
+          if (!(err instanceof QueueUnavailableError)) throw err;
+          if (/rebuild needed/.test(err.message)) {
+            await this.rebuildQueue().catch(() => undefined);
+          } else {
+            // Down or hung (command timeout): skip it for a moment rather than wait on every claim.
+            this.queueDown();
+            this.log.warn({ err: err.message }, 'ready index unavailable: claiming through Postgres ordering');
+          }
+          step = await this.claimStep(this.fallback, agentId, opts.projectId, key);
         }
-        step = await this.claimStep(this.fallback, agentId, opts.projectId);
+        // The index had nothing, Postgres says there is: claim through Postgres ordering now;
+        // the periodic round puts the missing entries back.
+        if (step.kind === 'missed') {
+          step = await this.claimStep(this.fallback, agentId, opts.projectId, key);
+          if (step.kind === 'empty') this.readyChecks.clear();
+        }
       }
       if (step.kind === 'ok') {
         this.events.publish('assignment.created', this.assignmentEvent(step.claim.assignment, step.claim.task));
         this.events.publish('task.updated', { id: step.claim.task.id, key: step.claim.task.key, status: step.claim.task.status });
         return step.claim;
       }
-      if (step.kind === 'empty' || step.kind === 'full') return null;
+      if (step.kind === 'empty' || step.kind === 'full' || step.kind === 'missed') return null;
       // Postgres refused what the index proposed (claimed elsewhere, held, re-routed): put it back
       // only if it is in fact still ready, and try the next one.
       await this.requeueIfReady([step.taskId]);
     }
     return null;
+  }
+
+  private queueDown(): void {
+    this.queueDownUntil = Date.now() + QUEUE_BACKOFF_MS;
+    this.indexDirty = true;
+  }
+
+  /**
+   * After an empty answer from the index: whether Postgres holds ready work this claimer may
+   * take. One query per claimer route per READY_CHECK_MS, shared by every claimer asking.
+   */
+  private async indexMissesWork(filter: ClaimFilter): Promise<boolean> {
+    const key = `${filter.pool}|${[...filter.capabilities].sort().join(',')}|${filter.projectId ?? ''}`;
+    const hit = this.readyChecks.get(key);
+    if (hit && Date.now() - hit.at < READY_CHECK_MS) return hit.found;
+    const found = await this.fallback.hasReady(this.db, filter);
+    if (this.readyChecks.size > 10_000) this.readyChecks.clear();
+    this.readyChecks.set(key, { at: Date.now(), found });
+    return found;
+  }
+
+  /** Puts tasks whose claim failed after the pop back in the index, once Postgres answers again. */
+  private async returnStranded(): Promise<void> {
+    if (!this.stranded.size) return;
+    const ids = [...this.stranded];
+    try {
+      const { rows } = await this.db.query<TaskRow>(
+        `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE t.id = ANY($1::bigint[]) AND t.status = 'pending' AND NOT t.held AND t.ready_since IS NOT NULL`,
+        [ids],
+      );
+      await this.queue.add(rows.map(mapTask));
+      for (const id of ids) this.stranded.delete(id);
+    } catch (err) {
+      // Still down: they stay listed, and the empty-answer check and the periodic repair cover them meanwhile.
+      this.log.warn({ err: (err as Error).message, tasks: ids.length }, 'could not yet return popped tasks to the ready index');
+    }
   }
 
   /** Agents as the Redis path routes them; re-read every 2 s, and checked again by the claim statement itself. */
@@ -275,16 +379,19 @@ export class Engine {
    * The Redis path: the Lua script pops the best task, then one statement commits the claim
    * (no explicit transaction; the capacity trigger serialises one agent's claims).
    */
-  private async claimStepIndexed(queue: ReadyQueue, agentId: number, projectId: number | undefined): Promise<ClaimStep> {
+  private async claimStepIndexed(queue: ReadyQueue, agentId: number, projectId: number | undefined, key: ClaimKey | undefined): Promise<ClaimStep> {
     const agent = await this.routingAgent(agentId);
     if (!agent.active) throw new ConflictError(`agent ${agent.name} is deactivated: an admin can activate it with POST /api/agents/${agent.id}/activate`);
-    const popped = await queue.next(this.db, { pool: agent.pool, capabilities: agent.labels, projectId });
-    if (popped === null) return { kind: 'empty' };
+    const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels, projectId };
+    const popped = await queue.next(this.db, filter);
+    if (popped === null) return (await this.indexMissesWork(filter)) ? { kind: 'missed' } : { kind: 'empty' };
     let claimed: Awaited<ReturnType<typeof claimTaskForAgent>>;
     try {
-      claimed = await claimTaskForAgent(this.db, popped, agent.id, projectId, this.leaseTtlSeconds);
+      claimed = await claimTaskForAgent(this.db, popped, agent.id, projectId, this.leaseTtlSeconds, key);
     } catch (err) {
-      await this.requeueIfReady([popped]).catch(() => undefined);
+      // Out of the index but not claimed: it goes back now, or once Postgres answers again.
+      this.stranded.add(popped);
+      await this.returnStranded();
       const refusal = isCapacityRefusal(err);
       if (refusal === 'full') return { kind: 'full' };
       if (refusal === 'inactive') {
@@ -306,10 +413,13 @@ export class Engine {
     return { kind: 'refused', taskId: popped };
   }
 
-  private async claimStep(queue: ReadyQueue, agentId: number, projectId: number | undefined): Promise<ClaimStep> {
-    if (queue.kind === 'redis') return this.claimStepIndexed(queue, agentId, projectId);
+  private async claimStep(queue: ReadyQueue, agentId: number, projectId: number | undefined, key?: ClaimKey): Promise<ClaimStep> {
+    if (queue.kind === 'redis') return this.claimStepIndexed(queue, agentId, projectId, key);
     // The Postgres path: lock the agent, pick with SKIP LOCKED and commit, in one transaction.
-    return this.db.transaction(async (tx): Promise<ClaimStep> => {
+    // The held count is read in the snapshot taken before the agent lock was granted, so a claim
+    // that waited on another may still meet the capacity trigger: that is "full", not an error.
+    return this.db
+      .transaction(async (tx): Promise<ClaimStep> => {
       // Locking the agent row serialises claims of one agent, so its capacity is never overrun.
       const { rows } = await tx.query<AgentRow & { held: number }>(
         `SELECT ${AGENT_COLUMNS}, (SELECT count(*) FROM assignments s WHERE s.agent_id = agents.id AND s.status = 'active')::int AS held
@@ -323,11 +433,15 @@ export class Engine {
       const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels ?? [], projectId };
       const picked = await queue.next(tx, filter);
       if (picked === null) return { kind: 'empty' };
-      const claimed = await claimTask(tx, picked, { agentId: agent.id, pool: agent.pool, capabilities: filter.capabilities, projectId }, this.leaseTtlSeconds);
+      const claimed = await claimTask(tx, picked, { agentId: agent.id, pool: agent.pool, capabilities: filter.capabilities, projectId }, this.leaseTtlSeconds, key);
       if (!claimed) return { kind: 'refused', taskId: picked };
       const { assignment, task } = claimed;
       return { kind: 'ok', claim: { assignment, task, lease: { epoch: assignment.epoch, expiresAt: assignment.leaseExpiresAt } } };
-    });
+      })
+      .catch((err: unknown): ClaimStep => {
+        if (isCapacityRefusal(err) === 'full') return { kind: 'full' };
+        throw err;
+      });
   }
 
   /** Assigns one given task to one given agent; 409 unless the task is ready and free. */
@@ -350,7 +464,7 @@ export class Engine {
       const why = task.status !== 'pending' ? `it is ${task.status}` : task.held ? 'it is on hold' : !task.ready ? 'its dependencies are not met' : `agent ${agent.name} may not take it (pool or capabilities)`;
       throw new ConflictError(`task ${task.key} cannot be assigned: ${why}`);
     }
-    await this.queue.remove([task.id]).catch(() => undefined);
+    await this.indexWrite(() => this.queue.remove([task.id]));
     this.events.publish('assignment.created', this.assignmentEvent(claim.assignment, claim.task));
     return claim;
   }
@@ -390,6 +504,10 @@ export class Engine {
       if (!row) throw new NotFoundError(`no assignment with id ${assignmentId}`);
       const a = mapAssignment(row);
       this.authorize(actor, a);
+      // The same report again (its answer was lost): this very report ended the assignment, so
+      // the answer is the state now, not a conflict.
+      if (a.status !== 'active' && a.epoch === report.epoch && report.status && a.endReason === `reported ${report.status}`)
+        return { assignment: a, task: await this.taskIn(tx, a.taskId), statusChanged: false, repeated: true };
       if (a.status !== 'active' || a.epoch !== report.epoch)
         throw new StaleEpochError(
           `assignment ${assignmentId} for task ${row.task_key}: epoch ${report.epoch} is stale (assignment is ${a.status} at epoch ${a.epoch}); nothing was changed`,
@@ -434,8 +552,9 @@ export class Engine {
         ]);
       }
       const assignment = mapAssignment((await tx.query<AssignmentRow>('SELECT * FROM assignments WHERE id = $1', [assignmentId])).rows[0]!);
-      return { assignment, task: await this.taskIn(tx, a.taskId), statusChanged: taskStatus !== row.task_status || ended !== null };
+      return { assignment, task: await this.taskIn(tx, a.taskId), statusChanged: taskStatus !== row.task_status || ended !== null, repeated: false };
     });
+    if (result.repeated) return { assignment: result.assignment, task: result.task };
     this.events.publish('assignment.updated', this.assignmentEvent(result.assignment, result.task));
     if (result.statusChanged) await this.afterStatusChange([result.task]);
     return { assignment: result.assignment, task: result.task };
@@ -577,8 +696,10 @@ export class Engine {
     const task = await this.getTask(taskId);
     // Routing or order changed: the index entry is replaced, not patched.
     if (task.ready) {
-      await this.queue.remove([task.id]).catch(() => undefined);
-      await this.queue.add([task]).catch(() => undefined);
+      await this.indexWrite(async () => {
+        await this.queue.remove([task.id]);
+        await this.queue.add([task]);
+      });
     }
     await this.afterStatusChange([task]);
     return task;
@@ -617,19 +738,34 @@ export class Engine {
     // ready_since was already NULL; one that just became ready stays.
     const nowReady = new Set(change.becameReady.map((t) => t.id));
     const gone = tasks.filter((t) => !t.ready && !nowReady.has(t.id)).map((t) => t.id);
-    if (gone.length) await this.queue.remove(gone).catch(() => undefined);
+    if (gone.length) await this.indexWrite(() => this.queue.remove(gone));
     await this.applyReadiness(change);
   }
 
   private async applyReadiness(change: Awaited<ReturnType<typeof refreshReadiness>>): Promise<void> {
-    try {
+    await this.indexWrite(async () => {
       await this.queue.add(change.becameReady);
       await this.queue.remove(change.becameUnready);
+    });
+    for (const t of change.becameReady) this.events.publish('task.ready', { id: t.id, key: t.key });
+  }
+
+  /**
+   * A write to the index that must not hold up a status change: skipped while Redis is backed
+   * off, and on failure (down, or hung past its command timeout) left to the next rebuild,
+   * since Postgres already holds the truth.
+   */
+  private async indexWrite(fn: () => Promise<void>): Promise<void> {
+    if (Date.now() < this.queueDownUntil) {
+      this.indexDirty = true;
+      return;
+    }
+    try {
+      await fn();
     } catch (err) {
-      // The index is repaired by the next rebuild; Postgres already holds the truth.
+      this.queueDown();
       this.log.warn({ err: (err as Error).message }, 'ready index update failed; it will be rebuilt');
     }
-    for (const t of change.becameReady) this.events.publish('task.ready', { id: t.id, key: t.key });
   }
 
   /** Recomputes readiness for every task (after seeding, and on the periodic sweep). */
@@ -640,16 +776,41 @@ export class Engine {
   }
 
   private async requeueIfReady(ids: number[]): Promise<void> {
-    const { rows } = await this.db.query<TaskRow>(
-      `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE t.id = ANY($1::bigint[]) AND t.status = 'pending' AND NOT t.held AND t.ready_since IS NOT NULL`,
-      [ids],
-    );
-    if (rows.length) await this.queue.add(rows.map(mapTask)).catch(() => undefined);
+    for (const id of ids) this.stranded.add(id);
+    await this.returnStranded();
   }
 
   /** Whether the ready index still holds what the last rebuild wrote. */
   async queueIntact(): Promise<boolean> {
     return this.queue.intact();
+  }
+
+  /**
+   * The periodic check of the index: rebuilt when it is gone or a write to it failed, otherwise
+   * ready tasks it lacks are put back. Returns what was done.
+   */
+  async maintainQueue(opts: { rebuild?: boolean } = {}): Promise<{ rebuilt: boolean; entries: number; missing: number; reason?: string }> {
+    const intact = await this.queue.intact().catch(() => false);
+    const dirty = this.indexDirty;
+    if (!intact || dirty || opts.rebuild) {
+      this.indexDirty = false;
+      try {
+        const entries = await this.rebuildQueue();
+        this.stranded.clear();
+        return { rebuilt: true, entries, missing: 0, reason: !intact ? 'missing' : dirty ? 'writes failed' : 'scheduled' };
+      } catch (err) {
+        if (dirty) this.indexDirty = true;
+        throw err;
+      }
+    }
+    await this.returnStranded();
+    return { rebuilt: false, entries: 0, missing: await this.queue.repair(this.db) };
+  }
+
+  /** Rebuilds the index in this process when its own writes to it failed (for processes that do not lead the periodic round). */
+  async repairQueueIfDirty(): Promise<void> {
+    if (!this.indexDirty || Date.now() < this.queueDownUntil) return;
+    await this.maintainQueue();
   }
 
   /** Rebuilds the ready index from Postgres; concurrent callers share one rebuild. */

@@ -52,6 +52,7 @@ export class Periodic {
     const round = (async () => {
       try {
         led = await this.asLeader(() => this.round());
+        if (!led) await this.o.engine.repairQueueIfDirty();
       } catch (err) {
         this.o.log.warn({ err: (err as Error).message }, 'periodic round failed');
       }
@@ -68,11 +69,13 @@ export class Periodic {
     const expired = await engine.sweepLeases();
     if (expired) this.o.log.info({ expired }, 'leases expired');
     await engine.refreshAll();
-    const intact = await this.intact();
-    if (!intact || this.rounds % (this.o.rebuildEvery ?? 20) === 0) {
-      const n = await engine.rebuildQueue();
-      if (!intact) this.o.log.warn({ entries: n }, 'ready index was missing (Redis restarted or flushed): rebuilt from Postgres');
-    }
+    // The index is checked every round: gone (restart, FLUSHALL), written to while Redis failed,
+    // or short of entries (a pop whose claim never committed) is repaired now.
+    const index = await engine.maintainQueue({ rebuild: this.rounds % (this.o.rebuildEvery ?? 20) === 0 });
+    if (index.rebuilt && index.reason !== 'scheduled') this.o.log.warn({ entries: index.entries, reason: index.reason }, 'ready index rebuilt from Postgres');
+    if (index.missing) this.o.log.warn({ missing: index.missing }, 'ready index was missing entries: put back from Postgres');
+    // Idempotency keys of claims are kept a day: far beyond any client's retries.
+    await this.o.db.query(`DELETE FROM claim_requests WHERE created_at < now() - interval '1 day'`);
     for (const [name, j] of this.jobs) {
       if (this.rounds % j.every !== 0 && this.rounds !== 1) continue;
       try {
@@ -80,14 +83,6 @@ export class Periodic {
       } catch (err) {
         this.o.log.warn({ job: name, err: (err as Error).message }, 'periodic job failed');
       }
-    }
-  }
-
-  private async intact(): Promise<boolean> {
-    try {
-      return await this.o.engine.queueIntact();
-    } catch {
-      return false;
     }
   }
 

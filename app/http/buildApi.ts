@@ -7,6 +7,7 @@ import type { Db } from '../store/db.js';
 import type { Engine } from '../engine/engine.js';
 import { FleetError, NotFoundError } from '../core/errors.js';
 import { bearer, type Authenticator } from './auth.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
 import { taskRoutes } from './routes/tasks.js';
 import { agentRoutes } from './routes/agents.js';
 import { assignmentRoutes } from './routes/assignments.js';
@@ -110,6 +111,11 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    // A dependency down is the server's state, not the request's fault, and passes: 503 + Retry-After.
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err: err.message }, 'database unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: { code: 'unavailable', message: 'the database is unreachable; retry in a few seconds' } });
+    }
     if (err instanceof FleetError) {
       return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
     }

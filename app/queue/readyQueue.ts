@@ -52,6 +52,11 @@ export interface ReadyQueue {
   rebuild(db: Queryable): Promise<number>;
   /** Whether the index still holds what the last rebuild wrote (false after FLUSHALL or a restart). */
   intact(): Promise<boolean>;
+  /**
+   * Puts back ready tasks the index lacks (a lost write, a pop whose claim never committed);
+   * returns how many. Cheap when nothing is missing: one count per project on each side.
+   */
+  repair(db: Queryable): Promise<number>;
   /** Ready task ids in hand-out order, without removing them. */
   ordered(db: Queryable, filter: Partial<ClaimFilter>, limit: number): Promise<number[]>;
   close(): Promise<void>;

@@ -21,6 +21,14 @@ const READY_SINCE_SQL = `
 SELECT id, project_id, critical_path_hours, priority, ready_since, required_pool, required_capabilities FROM tasks
 WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held AND updated_at >= $1`;
 
+const READY_COUNTS_SQL = `
+SELECT project_id, count(*)::int AS n FROM tasks WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held GROUP BY project_id`;
+
+const READY_ROWS_OF_SQL = `
+SELECT id, project_id, critical_path_hours, priority, ready_since, required_pool, required_capabilities FROM tasks
+WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held AND project_id = ANY($1::bigint[]) AND id > $2
+ORDER BY id LIMIT $3`;
+
 type ReadyRow = QueueEntryRow;
 const toEntry = queueEntryOf;
 
@@ -136,6 +144,39 @@ export class RedisQueue implements ReadyQueue {
 
   async intact(): Promise<boolean> {
     return this.guard('check', async () => (await this.redis.exists(this.builtKey)) === 1);
+  }
+
+  async repair(db: Queryable): Promise<number> {
+    return this.guard('repair', async () => {
+      const { rows: counts } = await db.query<{ project_id: number; n: number }>(READY_COUNTS_SQL);
+      const routes = await this.redis.smembers(this.routesKey);
+      const m = this.redis.multi();
+      for (const r of routes) m.zcard(this.readyKey(r));
+      const cards = (await m.exec()) ?? [];
+      const indexed = new Map<string, number>();
+      routes.forEach((r, i) => {
+        const pid = r.slice(0, r.indexOf('/'));
+        indexed.set(pid, (indexed.get(pid) ?? 0) + Number(cards[i]?.[1] ?? 0));
+      });
+      // A project whose sets hold fewer entries than it has ready tasks is missing some. More
+      // entries than tasks are stale ones, which a claim skips (Postgres refuses them).
+      const short = counts.filter((c) => (indexed.get(String(c.project_id)) ?? 0) < c.n).map((c) => c.project_id);
+      if (!short.length) return 0;
+      let added = 0;
+      for (let after = 0; ; ) {
+        const { rows } = await db.query<ReadyRow>(READY_ROWS_OF_SQL, [short, after, 5000]);
+        if (!rows.length) break;
+        const entries = rows.map(toEntry);
+        const p = this.redis.pipeline();
+        for (const e of entries) p.zscore(this.readyKey(`${e.projectId}/${routeOf(e)}`), queueMember(e.id));
+        const scores = (await p.exec()) ?? [];
+        const missing = entries.filter((_, i) => scores[i]?.[1] === null || scores[i]?.[1] === undefined);
+        await this.add(missing);
+        added += missing.length;
+        after = rows[rows.length - 1]!.id;
+      }
+      return added;
+    });
   }
 
   async ordered(_db: Queryable, f: Partial<ClaimFilter>, limit: number): Promise<number[]> {

@@ -38,6 +38,12 @@ export async function openPgDb(opts: PgDbOptions): Promise<Db> {
     ...asQueryable(pool),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out client has no pool listener: a server restart while it waits between
+      // queries would be an unhandled 'error' event and end the process. The failed query
+      // reports it; the broken client is discarded, not returned to the pool.
+      let broken: Error | undefined;
+      const onError = (err: Error) => (broken = err);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn(asQueryable(client));
@@ -47,7 +53,8 @@ export async function openPgDb(opts: PgDbOptions): Promise<Db> {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     async close() {

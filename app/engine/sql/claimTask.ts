@@ -31,6 +31,8 @@ WITH t AS (
   INSERT INTO assignments (task_id, agent_id, pool, epoch, lease_expires_at)
   SELECT id, $6, $3, lease_epoch, lease_expires_at FROM t
   RETURNING *
+), k AS (
+  INSERT INTO claim_requests (caller, key, assignment_id) SELECT $7::text, $8::text, id FROM a WHERE $8::text IS NOT NULL
 )
 ${CLAIMED_ROW}`;
 
@@ -93,6 +95,8 @@ t AS (
   INSERT INTO assignments (task_id, agent_id, pool, epoch, lease_expires_at)
   SELECT id, $3, agent_pool, lease_epoch, lease_expires_at FROM t
   RETURNING *
+), k AS (
+  INSERT INTO claim_requests (caller, key, assignment_id) SELECT $5::text, $6::text, id FROM a WHERE $6::text IS NOT NULL
 )
 ${CLAIMED_ROW}`;
 
@@ -111,14 +115,28 @@ function claimedRow(r: (TaskRow & Record<string, unknown>) | undefined): { assig
   return { task: mapTask(r), assignment: mapAssignment({ ...(a as unknown as AssignmentRow), task_id: r.id }) };
 }
 
+/** A claim's Idempotency-Key and who sent it; written with the claim, in the same statement. */
+export interface ClaimKey {
+  caller: string;
+  key: string;
+}
+
 export async function claimTaskForAgent(
   db: Queryable,
   taskId: number,
   agentId: number,
   projectId: number | undefined,
   leaseTtlSeconds: number,
+  idem?: ClaimKey | undefined,
 ): Promise<{ assignment: Assignment; task: Task } | null> {
-  const { rows } = await db.query<TaskRow & Record<string, unknown>>(CLAIM_FOR_AGENT_SQL, [taskId, leaseTtlSeconds, agentId, projectId ?? null]);
+  const { rows } = await db.query<TaskRow & Record<string, unknown>>(CLAIM_FOR_AGENT_SQL, [
+    taskId,
+    leaseTtlSeconds,
+    agentId,
+    projectId ?? null,
+    idem?.caller ?? null,
+    idem?.key ?? null,
+  ]);
   return claimedRow(rows[0]);
 }
 
@@ -127,6 +145,7 @@ export async function claimTask(
   taskId: number,
   claimer: { agentId: number; pool: string; capabilities: string[]; projectId?: number | undefined },
   leaseTtlSeconds: number,
+  idem?: ClaimKey | undefined,
 ): Promise<{ assignment: Assignment; task: Task } | null> {
   const { rows } = await tx.query<TaskRow & Record<string, unknown>>(CLAIM_SQL, [
     taskId,
@@ -135,6 +154,23 @@ export async function claimTask(
     claimer.capabilities,
     claimer.projectId ?? null,
     claimer.agentId,
+    idem?.caller ?? null,
+    idem?.key ?? null,
   ]);
   return claimedRow(rows[0]);
+}
+
+/** The assignment an earlier claim with this caller's key made, if any. */
+export async function claimByKey(db: Queryable, idem: ClaimKey): Promise<Assignment | null> {
+  const { rows } = await db.query<AssignmentRow>(
+    `SELECT a.* FROM claim_requests r JOIN assignments a ON a.id = r.assignment_id WHERE r.caller = $1 AND r.key = $2`,
+    [idem.caller, idem.key],
+  );
+  return rows[0] ? mapAssignment(rows[0]) : null;
+}
+
+/** Two requests with one key raced and the other one's claim committed first. */
+export function isDuplicateClaimKey(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && e.constraint === 'claim_requests_pkey';
 }

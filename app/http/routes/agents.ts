@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../buildApi.js';
 import { parseInput } from '../validate.js';
-import { AgentHeartbeatBody, IdParam } from '../../../schema/api.js';
+import { AgentAssignmentsQuery, AgentHeartbeatBody, IdParam } from '../../../schema/api.js';
 import { requireActor, requireAdmin, requireRead } from '../principal.js';
-import { agentJson } from '../serialize.js';
+import { agentJson, assignmentJson } from '../serialize.js';
 import { ForbiddenError } from '../../core/errors.js';
 import { assertNoSelfPromotion } from '../authorize.js';
 import { activateAgent } from '../../engine/sql/activateAgent.js';
@@ -33,7 +33,18 @@ export async function agentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       assertNoSelfPromotion(self, body);
     }
     const agent = await engine.heartbeatAgent(body);
-    return { agent: agentJson(agent) };
+    // Only the leases named in `assignments` were extended; any other runs out.
+    return { agent: agentJson(agent), leases: agent.leases.map((l) => ({ assignment_id: l.id, epoch: l.epoch, expires_at: l.leaseExpiresAt })) };
+  });
+
+  // What an agent holds, e.g. after a claim whose answer was lost: ?status=active.
+  app.get('/api/agents/:id/assignments', async (req) => {
+    requireRead(req, deps.publicRead);
+    const { id } = parseInput(IdParam, req.params, 'path');
+    const q = parseInput(AgentAssignmentsQuery, req.query, 'query');
+    await engine.getAgent(id);
+    const list = await engine.listAssignments({ agentId: id, ...(q.status ? { status: q.status } : {}) });
+    return { assignments: list.map(assignmentJson) };
   });
 
   app.post('/api/agents/:id/deactivate', async (req) => {

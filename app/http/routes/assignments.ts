@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../buildApi.js';
 import { parseInput } from '../validate.js';
-import { AssignBody, AssignmentHeartbeatBody, AssignmentListQuery, AssignmentProgressBody, ClaimBody, IdParam } from '../../../schema/api.js';
+import { AssignBody, AssignmentHeartbeatBody, AssignmentListQuery, AssignmentProgressBody, ClaimBody, IdParam, IdempotencyKey } from '../../../schema/api.js';
 import { requireActor, requireAdmin, requireRead } from '../principal.js';
 import { assignmentJson, taskJson } from '../serialize.js';
 import { ForbiddenError, ValidationError } from '../../core/errors.js';
-import type { Claim } from '../../engine/types.js';
+import type { Actor, Claim } from '../../engine/types.js';
 import { assertAssignmentInScope, assertMayConfirm, projectFor } from '../authorize.js';
+
+/** Who sent a claim, for its Idempotency-Key: a key is only ever looked up for the same caller. */
+const callerOf = (actor: Actor): string =>
+  actor.kind === 'agent' ? `agent:${actor.agentId}` : actor.kind === 'job' ? `job:${actor.repository}` : actor.kind;
 
 export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
@@ -46,6 +50,13 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   app.post('/api/assignments/claim', async (req, reply) => {
     const actor = requireActor(req);
     const body = parseInput(ClaimBody, req.body, 'body');
+    const rawKey = req.headers['idempotency-key'];
+    let key: string | undefined;
+    if (rawKey !== undefined) {
+      const parsed = IdempotencyKey.safeParse(rawKey);
+      if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'invalid Idempotency-Key header');
+      key = parsed.data;
+    }
     // A job or a project token claims and resolves task keys in its own project only.
     const projectId = await projectFor(actor, body.project, deps.projectId);
     if (body.task_key !== undefined && body.epoch !== undefined) {
@@ -67,7 +78,10 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     } else {
       throw new ValidationError('body.agent_id: say which agent claims (or send pool), or call with that agent\'s own token');
     }
-    const claim = await engine.claim(agentId, projectId === undefined ? {} : { projectId });
+    // A retry with the same key (its answer was lost) gets the same assignment back. The key is
+    // scoped to the caller and the agent it claims for.
+    const idem = key === undefined ? undefined : { caller: `${callerOf(actor)}>agent:${agentId}`, key };
+    const claim = await engine.claim(agentId, { ...(projectId === undefined ? {} : { projectId }), key: idem });
     if (!claim) return reply.code(204).send();
     return claimJson(claim);
   });
