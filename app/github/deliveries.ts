@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { webhookMetrics } from '../metrics/webhookMetrics.js';
 import { hostname } from 'node:os';
 import { Webhooks, type EmitterWebhookEvent } from '@octokit/webhooks';
 import type { Db } from '../store/db.js';
@@ -14,7 +15,7 @@ import type { Db } from '../store/db.js';
  * write to GitHub, 'read' for the evidence events). A lane has one holder at a time (a short
  * lease in webhook_lanes, renewed while it works), which keeps each installation's deliveries in
  * order; many lanes run at once, so one installation's queue never holds up another's, and
- * check or run evidence never waits behind comments (migration 0013).
+ * check or run evidence never waits behind comments (migration 0009).
  */
 
 export interface IncomingDelivery {
@@ -444,6 +445,7 @@ export class DeliveryProcessor {
         'UPDATE webhook_deliveries SET processed_at = now(), error = NULL, claimed_until = NULL, next_attempt_at = NULL WHERE delivery_id = $1',
         [row.delivery_id],
       );
+      webhookMetrics.processed(row.event);
     } catch (err) {
       const message = describeError(err).slice(0, 1000);
       const attempts = Number(row.attempts);
@@ -453,6 +455,7 @@ export class DeliveryProcessor {
          WHERE delivery_id = $1 AND processed_at IS NULL`,
         [row.delivery_id, message, this.now() + backoff],
       );
+      webhookMetrics.failed(row.event);
       // One line per failed attempt, with no payload in it: whatever the payload, the line is small.
       const line = { delivery: row.delivery_id, event: row.event, attempts, err: message };
       if (attempts >= this.maxAttempts) this.log?.error(line, 'webhook delivery failed; giving up (attempts exhausted)');

@@ -1,6 +1,7 @@
 import { Probot, ProbotOctokit } from 'probot';
 import pino, { type Logger as PinoLogger } from 'pino';
 import type { GitHubClient } from './types.js';
+import { githubApiMetrics } from '../metrics/githubApiMetrics.js';
 
 /**
  * Probot and Octokit set up the way the orchestrator needs them: GitHub Enterprise through
@@ -48,7 +49,7 @@ export function fleetOctokitClass(t: ThrottleSettings = {}, retry: { enabled?: b
       octokit.log.warn(`${kind} rate limit on ${options.method} ${options.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}`);
       return again;
     };
-  return ProbotOctokit.defaults((instance: Record<string, unknown>) => {
+  return ProbotOctokit.plugin(githubApiMetrics).defaults((instance: Record<string, unknown>) => {
     const prior = (instance.throttle ?? {}) as Record<string, unknown>;
     const installationId = (instance.auth as { installationId?: unknown } | undefined)?.installationId;
     const id = prior.id ?? (typeof installationId === 'number' || typeof installationId === 'string' ? String(installationId) : undefined);

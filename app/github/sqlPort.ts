@@ -509,7 +509,7 @@ const mapEffect = (r: EffectDbRow): EffectRow => ({ key: r.effect_key, intent: r
 
 const EFFECT_COLUMNS = 'effect_key, intent, started_at, done_at, result';
 
-/** github_effects (migration 0016): one row per GitHub write of a delivery. */
+/** github_effects (migration 0010): one row per GitHub write of a delivery. */
 export function createEffectStore(db: Queryable): EffectStore {
   return {
     async begin(deliveryId, key, intent) {

@@ -1,4 +1,4 @@
--- 0010_project_scope: a token can be minted for one project ("fleet agents token NAME --project
+-- 0008_project_scope: a token can be minted for one project ("fleet agents token NAME --project
 -- owner/repo"); the agent holding it then claims and acts only there. NULL = every project (the
 -- tokens minted before this, and agents the admin runs for the whole orchestrator). Stored as the
 -- name, not the id, so a token can be minted before its project's plan is seeded.

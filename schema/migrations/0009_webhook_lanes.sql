@@ -1,4 +1,4 @@
--- 0013_webhook_lanes: replays, ordered lanes and short leases for stored webhook deliveries.
+-- 0009_webhook_lanes: replays, ordered lanes and short leases for stored webhook deliveries.
 --
 -- body_hash: sha256 of the event name and the exact body. A captured delivery re-sent under a
 -- new X-GitHub-Delivery id carries the same hash and is answered like a duplicate.

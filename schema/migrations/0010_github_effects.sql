@@ -1,4 +1,4 @@
--- 0016_github_effects: every GitHub write made while handling a webhook delivery, keyed by the
+-- 0010_github_effects: every GitHub write made while handling a webhook delivery, keyed by the
 -- delivery and the effect, so a re-run of the delivery (after a crash or a failed attempt) skips
 -- what was done. `intent` is written before a write whose outcome must survive a crash (the
 -- claim a workflow_dispatch is for); `done_at`/`result` once GitHub answered.
