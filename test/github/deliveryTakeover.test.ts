@@ -9,8 +9,8 @@ const SECRET = 'takeover-secret';
 const signer = new Webhooks({ secret: SECRET });
 
 /**
- * A processor that dies while handling deliveries leaves LIVE claims behind (claimed_by set,
- * claimed_until in the future, no error): nothing else may touch them until the claim runs out,
+ * A processor that dies while handling deliveries leaves a LIVE hold behind (its lane leased to it,
+ * the delivery it was running claimed by it, no error): nothing else may touch them until the lease runs out,
  * and then another processor must take each over and run it exactly once. (The real-process
  * SIGKILL version lives with the delivery tests; this one pins the claim rule itself.)
  */
@@ -24,30 +24,30 @@ describe('a delivery held by a processor that died', () => {
   it('is left alone while its claim is live, then taken over once and processed exactly once', async () => {
     const route = webhookRoute({ db: t.db, secret: SECRET });
     for (const id of ['k-1', 'k-2']) {
-      const raw = JSON.stringify(example('star', 'created'));
+      // Distinct bodies: the same body under another delivery id is a replay and is not stored.
+      const raw = JSON.stringify({ ...example('star', 'created'), starred_at: `2026-01-01T00:00:0${id.slice(-1)}Z` });
       const res = await route(Buffer.from(raw), { 'x-github-delivery': id, 'x-github-event': 'star', 'x-hub-signature-256': await signer.sign(raw) });
       expect(res.status).toBe(202);
     }
 
-    // The doomed processor claims both and hangs in its handlers forever: as good as dead.
-    const ttl = 60_000;
-    const dead = new DeliveryProcessor({ db: t.db, probot: { receive: () => new Promise<void>(() => undefined) }, pollMs: 0, claimTtlMs: ttl });
-    void dead.processOne();
-    void dead.processOne();
+    // The doomed processor takes the lane and its first delivery, and hangs in its handler
+    // forever without renewing: as good as a process that died holding them.
+    const lease = 60_000;
+    const dead = new DeliveryProcessor({ db: t.db, probot: { receive: () => new Promise<void>(() => undefined) }, pollMs: 0, leaseMs: lease, renewMs: 3_600_000 });
+    void dead.drain();
     const held = await eventually(async () => {
-      const { rows } = await t.db.query<{ delivery_id: string; claimed_by: string | null; claimed_until: Date | null; processed_at: Date | null; error: string | null; attempts: number }>(
-        'SELECT delivery_id, claimed_by, claimed_until, processed_at, error, attempts FROM webhook_deliveries ORDER BY delivery_id',
+      const { rows } = await t.db.query<{ owner: string | null; lease_until: Date | null }>('SELECT owner, lease_until FROM webhook_lanes WHERE lease_until IS NOT NULL');
+      const { rows: d } = await t.db.query<{ delivery_id: string; claimed_by: string | null; processed_at: Date | null; error: string | null; attempts: number }>(
+        'SELECT delivery_id, claimed_by, processed_at, error, attempts FROM webhook_deliveries ORDER BY delivery_id',
       );
-      expect(rows.map((r) => r.attempts)).toEqual([1, 1]);
-      return rows;
+      expect(rows).toHaveLength(1);
+      expect(d.map((r) => r.attempts)).toEqual([1, 0]);
+      return { lane: rows[0]!, deliveries: d };
     });
-    // Live claims, not error markers.
-    for (const r of held) {
-      expect(r.claimed_by).toMatch(/\S/);
-      expect(r.claimed_until!.getTime()).toBeGreaterThan(Date.now());
-      expect(r.processed_at).toBeNull();
-      expect(r.error).toBeNull();
-    }
+    // A live hold by its owner, not an error marker.
+    expect(held.lane.owner).toBe(dead.owner);
+    expect(held.lane.lease_until!.getTime()).toBeGreaterThan(Date.now());
+    expect(held.deliveries[0]).toMatchObject({ claimed_by: dead.owner, processed_at: null, error: null });
 
     const seen: string[] = [];
     let clock = Date.now();
@@ -55,21 +55,25 @@ describe('a delivery held by a processor that died', () => {
       db: t.db,
       probot: { receive: async (e: EmitterWebhookEvent) => void seen.push(e.id) },
       pollMs: 0,
-      claimTtlMs: ttl,
+      leaseMs: lease,
       now: () => clock,
     });
-    // While the claims are live, nothing is claimable.
-    expect(await survivor.processOne()).toBe(false);
-    clock = held[0]!.claimed_until!.getTime() - 1;
-    expect(await survivor.processOne()).toBe(false);
-    // Once they run out, each is taken over and processed once.
-    clock = Math.max(...held.map((r) => r.claimed_until!.getTime())) + 1;
-    expect(await survivor.drain()).toBe(2);
-    expect(seen.sort()).toEqual(['k-1', 'k-2']);
+    // While the hold is live, nothing is taken; not even a millisecond before it lapses.
     expect(await survivor.drain()).toBe(0);
-    const { rows } = await t.db.query<{ processed_at: Date | null; attempts: number; error: string | null; claimed_until: Date | null }>(
-      'SELECT processed_at, attempts, error, claimed_until FROM webhook_deliveries ORDER BY delivery_id',
+    clock = held.lane.lease_until!.getTime() - 1;
+    expect(await survivor.drain()).toBe(0);
+    expect(seen).toEqual([]);
+    // Once it lapses, the lane is taken over and each delivery processed once, in order.
+    clock = held.lane.lease_until!.getTime() + 1;
+    expect(await survivor.drain()).toBe(2);
+    expect(seen).toEqual(['k-1', 'k-2']);
+    expect(await survivor.drain()).toBe(0);
+    const { rows } = await t.db.query<{ delivery_id: string; processed_at: Date | null; attempts: number; error: string | null }>(
+      'SELECT delivery_id, processed_at, attempts, error FROM webhook_deliveries ORDER BY delivery_id',
     );
-    for (const r of rows) expect(r).toMatchObject({ attempts: 2, error: null, claimed_until: null, processed_at: expect.any(Date) });
+    expect(rows.map((r) => [r.delivery_id, r.attempts, r.error, r.processed_at instanceof Date])).toEqual([
+      ['k-1', 2, null, true],
+      ['k-2', 1, null, true],
+    ]);
   });
 });

@@ -168,6 +168,25 @@ const ROWS: Row[] = [
   { route: 'GET /api/git/evidence', target: 'all', expect: READ, request: get('/api/git/evidence') },
   { route: 'GET /api/git/evidence/:task_id', target: 'a task of X', expect: READ, request: async () => ({ method: 'GET', path: `/api/git/evidence/${(await newTask('x')).id}` }) },
   { route: 'GET /api/git/merge-queue', target: 'all', expect: READ, request: get('/api/git/merge-queue') },
+  { route: 'GET /api/agents/:id/assignments', target: "agent A's active ones", expect: READ, request: async () => ({ method: 'GET', path: `/api/agents/${agentIds.agentA}/assignments?status=active` }) },
+  { route: 'GET /metrics', target: 'Prometheus exposition', expect: READ, request: get('/metrics') },
+
+  // -- registering the App (/setup): the page is public, starting needs the admin, the callback is
+  // guarded by its one-time state (a GitHub redirect carries no token)
+  { route: 'GET /setup', target: 'page', expect: PUBLIC, request: get('/setup') },
+  { route: 'GET /setup/setup.js', target: 'page script', expect: PUBLIC, request: get('/setup/setup.js') },
+  {
+    route: 'POST /setup/start',
+    target: 'an App is already running (admin: 409)',
+    expect: by(409, 403, 403, 403, 403, 403, 403, 401),
+    request: async () => ({ method: 'POST', path: '/setup/start', body: {} }),
+  },
+  {
+    route: 'GET /setup/callback',
+    target: 'a state never issued',
+    expect: by(400, 400, 400, 400, 400, 400, 400, 400),
+    request: get('/setup/callback?code=matrix-code&state=never-issued-state-0000000000'),
+  },
 
   // -- agents
   {

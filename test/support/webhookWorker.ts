@@ -46,7 +46,7 @@ await probot.load(
     orchestratorUrl: 'http://127.0.0.1:1',
   }),
 );
-const processor = new DeliveryProcessor({ db, probot, log, claimTtlMs: Number(env.FLEET_CLAIM_TTL_MS ?? 120_000), pollMs: 250 });
+const processor = new DeliveryProcessor({ db, probot, log, leaseMs: Number(env.FLEET_CLAIM_TTL_MS ?? 10_000), renewMs: 1_000, pollMs: 250 });
 const route = webhookRoute({ db, secret: env.WEBHOOK_SECRET!, processor, log });
 
 const server = createServer((req, res) => {
