@@ -80,6 +80,8 @@ async function cli(argv: string[]): Promise<void> {
   expect(code).toBe(0);
 }
 
+let deliveries = 0;
+
 /** The GitHub App over the shared engine, with the real plan parser and no pools (nothing is dispatched). */
 async function githubApp() {
   const configs = new ConfigStore();
@@ -89,20 +91,24 @@ async function githubApp() {
   await probot.load(
     fleetApp({ port, configs, orchestratorUrl: 'https://fleet.example.test', plan: planHooks(t.db, parsePlan), permissions: new PermissionCache() }),
   );
-  let seq = 0;
-  const send = (name: string, payload: unknown) => probot.receive({ id: `cp-${++seq}`, name, payload } as never);
+  // Delivery ids are unique across apps: GitHub writes are recorded per delivery, so a reused id
+  // would be taken for a re-run of one already handled.
+  const send = (name: string, payload: unknown) => probot.receive({ id: `cp-${++deliveries}`, name, payload } as never);
   return { send };
 }
 
+/** A push of the plan file; each push is its own commit (the same body again would be a replay). */
+let pushes = 0;
 async function pushPlan(app: Awaited<ReturnType<typeof githubApp>>): Promise<void> {
   const push = example<Record<string, unknown>>('push', undefined, 0);
+  const sha = (++pushes).toString(16).padStart(40, 'c');
   Object.assign(push, {
     ref: 'refs/heads/main',
-    after: 'c'.repeat(40),
+    after: sha,
     deleted: false,
     installation: { id: INSTALLATION },
-    commits: [{ id: 'c'.repeat(40), message: 'plan', added: ['.github/fleet-plan.md'], modified: [] }],
-    head_commit: { id: 'c'.repeat(40), message: 'plan', added: ['.github/fleet-plan.md'], modified: [] },
+    commits: [{ id: sha, message: 'plan', added: ['.github/fleet-plan.md'], modified: [] }],
+    head_commit: { id: sha, message: 'plan', added: ['.github/fleet-plan.md'], modified: [] },
   });
   await app.send('push', push);
 }

@@ -15,14 +15,18 @@ const entry = (key: string, o: Partial<MergeQueueInput> = {}): MergeQueueInput =
 
 describe('eligibility', () => {
   it('is ready when approved, green and free of open dependencies', () => {
-    expect(eligibility(entry('a'))).toEqual({ state: 'ready', waits: [] });
-    expect(eligibility(entry('a', { checks: 'none', dependsOn: [{ key: 'b', done: true }] }))).toEqual({ state: 'ready', waits: [] });
+    expect(eligibility(entry('a'))).toEqual({ state: 'ready', waits: [], why: [] });
+    expect(eligibility(entry('a', { checks: 'none', dependsOn: [{ key: 'b', done: true }] }))).toEqual({ state: 'ready', waits: [], why: [] });
   });
 
   it('waits for approvals, pending checks and dependencies, in words', () => {
     expect(eligibility(entry('a', { approvals: { approved: 0, required: 2 } })).waits).toEqual(['waiting for 2 more approvals (0 of 2)']);
     expect(eligibility(entry('a', { approvals: { approved: 1, required: 2 } })).waits).toEqual(['waiting for 1 more approval (1 of 2)']);
-    expect(eligibility(entry('a', { checks: 'pending', checkNames: ['ci'] }))).toEqual({ state: 'waiting', waits: ['waiting for checks: ci'] });
+    expect(eligibility(entry('a', { checks: 'pending', checkNames: ['ci'] }))).toEqual({
+      state: 'waiting',
+      waits: ['waiting for checks: ci'],
+      why: [{ reason: 'checks', detail: 'waiting for checks: ci' }],
+    });
     expect(eligibility(entry('a', { checks: 'pending' })).waits).toEqual(['waiting for checks']);
     expect(eligibility(entry('a', { dependsOn: [{ key: '1.2', done: false, prNumber: 7 }, { key: '1.3', done: false }] })).waits).toEqual([
       "waiting for 1.2's PR #7",
@@ -31,10 +35,14 @@ describe('eligibility', () => {
   });
 
   it('is blocked on requested changes or failed checks, naming at most five checks', () => {
-    expect(eligibility(entry('a', { approvals: { approved: 1, required: 1, changesRequested: 1 } }))).toEqual({ state: 'blocked', waits: ['changes requested by 1 reviewer'] });
+    expect(eligibility(entry('a', { approvals: { approved: 1, required: 1, changesRequested: 1 } }))).toEqual({
+      state: 'blocked',
+      waits: ['changes requested by 1 reviewer'],
+      why: [{ reason: 'changes_requested', detail: 'changes requested by 1 reviewer' }],
+    });
     expect(eligibility(entry('a', { approvals: { approved: 1, required: 1, changesRequested: 2 } })).waits).toEqual(['changes requested by 2 reviewers']);
     expect(eligibility(entry('a', { approvals: { approved: 1, required: 1, changesRequested: 0 } })).state).toBe('ready');
-    expect(eligibility(entry('a', { checks: 'failure', checkNames: ['a', 'b', 'c', 'd', 'e', 'f'] }))).toEqual({ state: 'blocked', waits: ['checks failed: a, b, c, d, e, ...'] });
+    expect(eligibility(entry('a', { checks: 'failure', checkNames: ['a', 'b', 'c', 'd', 'e', 'f'] }))).toMatchObject({ state: 'blocked', waits: ['checks failed: a, b, c, d, e, ...'] });
     expect(eligibility(entry('a', { checks: 'failure', checkNames: ['a', 'b', 'c', 'd', 'e'] })).waits).toEqual(['checks failed: a, b, c, d, e']);
     expect(eligibility(entry('a', { checks: 'failure' })).waits).toEqual(['checks failed']);
   });

@@ -25,8 +25,9 @@ describe.each([false, true])('claims survive lost answers (redis ordering: %s)',
   };
 
   const agent = async (name: string, capacity = 5) => {
-    const minted = await mintAgentToken(s.o.db, `${name}-${redis}`);
-    await s.call('POST', '/api/agents/heartbeat', { name: `${name}-${redis}`, capacity }, minted.token);
+    // Capacity is the admin's, set when minting: an agent's own heartbeat may not raise it.
+    const minted = await mintAgentToken(s.o.db, `${name}-${redis}`, { capacity });
+    await s.call('POST', '/api/agents/heartbeat', { name: `${name}-${redis}` }, minted.token);
     return minted;
   };
 
