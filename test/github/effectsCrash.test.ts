@@ -57,9 +57,7 @@ async function startWorker(): Promise<{ child: ChildProcess; url: string }> {
       APP_ID: '4242',
       PRIVATE_KEY: privateKey,
       WEBHOOK_SECRET: SECRET,
-      // Takeover of a dead process's deliveries after 8 s. It must exceed the slowest delivery on a
-      // loaded machine: until claims are renewed while processing, an expired claim lets a process
-      // start a delivery it is still running, and two concurrent runs of one delivery can repeat a write.
+      // A dead process's lanes are taken over once their 8 s lease lapses; a live one renews it.
       FLEET_CLAIM_TTL_MS: '8000',
       LOG_LEVEL: (process.env.WORKER_LOG_LEVEL ?? 'fatal') as 'fatal',
     },
@@ -120,7 +118,15 @@ function burst(): Delivery[] {
         out.push({
           id: `label-${j}`,
           name: 'issues',
-          payload: { ...base, action: 'labeled', issue: task(n, { labels, body: 'Estimate: 2h' }), label: { name: 'fleet:priority/p0' }, sender: { login: 'octocat', type: 'User' } },
+          // GitHub stamps each change: two labelings of one issue never have the same body (the
+          // same body under a new delivery id is a replay, which the orchestrator refuses to run twice).
+          payload: {
+            ...base,
+            action: 'labeled',
+            issue: task(n, { labels, body: 'Estimate: 2h', updated_at: new Date(Date.UTC(2026, 0, 1, 0, 0, j)).toISOString() }),
+            label: { name: 'fleet:priority/p0' },
+            sender: { login: 'octocat', type: 'User' },
+          },
         });
       }
     }
