@@ -10,12 +10,16 @@ import { engineHooks } from './engineHooks.js';
 import { ConfigStore } from './config.js';
 import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../schema/fleetConfig.js';
 import { PermissionCache } from './commands/permissions.js';
+import { STRANGER_REPLY_WINDOW_S } from './commands/handler.js';
 import { DeliveryProcessor, webhookRoute } from './deliveries.js';
 import { planHooks } from './planHooks.js';
 import { parsePlan } from '../../seed/parse/parsePlan.js';
 import { reconcile } from './reconcile.js';
 import { createMergeQueue } from './mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
+
+/** How long a delivery's record of its GitHub writes is kept. */
+const EFFECTS_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 /** GitHub caps webhook payloads at 25 MB. */
 const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
@@ -129,6 +133,13 @@ export function githubRoutes(
       route = webhookRoute({ db: deps.db, secret: settings.secret, processor: proc, log });
       processor = proc;
       proc.start();
+
+      // A delivery's effect records matter only while it may run again (its retries end within
+      // the hour; a redelivery of the same id is refused at receipt): a week is ample. Reply
+      // markers keep the one-reply-an-hour rule for strangers. About hourly (240 rounds).
+      deps.periodic?.register('prune-github-effects', 240, async () => {
+        await port.effects.prune(new Date(Date.now() - EFFECTS_KEPT_MS), STRANGER_REPLY_WINDOW_S);
+      });
 
       // Repairs what lost webhooks left wrong: every ~5 minutes (20 sweep rounds), one process at a time.
       deps.periodic?.register('reconcile', 20, async () => {
