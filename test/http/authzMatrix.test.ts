@@ -303,18 +303,8 @@ const ROWS: Row[] = [
 async function send(actor: ActorName, r: Request): Promise<{ status: number; json: any }> {
   const token = tokens[actor];
   if (r.path === '/ws') return openWs(token);
-  const headers: Record<string, string> = { ...r.headers };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (r.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(s.url + r.path, { method: r.method, headers, body: r.body === undefined ? undefined : JSON.stringify(r.body) });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  return { status: res.status, json };
+  const res = await s.call(r.method, r.path, r.body, token, r.headers);
+  return { status: res.status, json: res.json };
 }
 
 /** 101 when the stream opens and says hello, 401 when the server closes it with 4401. */

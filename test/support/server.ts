@@ -12,7 +12,7 @@ export interface TestServer {
   url: string;
   admin: string;
   /** fetch against the server with the admin token unless `token` says otherwise (null = none). */
-  call(method: string, p: string, body?: unknown, token?: string | null): Promise<{ status: number; json: any; text: string }>;
+  call(method: string, p: string, body?: unknown, token?: string | null, extraHeaders?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
   close(): Promise<void>;
 }
 
@@ -36,8 +36,8 @@ export async function startTestServer(label: string, opts: { redis?: boolean; en
     ...opts.env,
   };
   const o = await startOrchestrator({ env, log: pino({ level: 'silent' }), periodic: false, ...opts.start });
-  const call = async (method: string, p: string, body?: unknown, token: string | null = admin) => {
-    const headers: Record<string, string> = {};
+  const call = async (method: string, p: string, body?: unknown, token: string | null = admin, extraHeaders: Record<string, string> = {}) => {
+    const headers: Record<string, string> = { ...extraHeaders };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(o.url + p, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
