@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { text as readBody } from 'node:stream/consumers';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -53,15 +54,6 @@ export interface StandInGitHub {
 
 const APP_USER = { login: 'fleet-app[bot]', id: 9000, type: 'Bot' };
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body?: unknown, type = 'application/json') {
   if (res.writableEnded || res.destroyed) return;
