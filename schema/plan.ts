@@ -43,6 +43,8 @@ export const PlanTaskSchema = z.object({
   hours: z.number().nonnegative(),
   dependsOn: z.array(DependencyRefSchema),
   deliverables: z.array(z.string()),
+  /** Path globs the task is expected to touch (`Files:` line, backticked paths); used to keep parallel agents apart. */
+  footprint: z.array(z.string()).default([]),
   line: z.number().int().min(1),
 });
 export type PlanTask = z.infer<typeof PlanTaskSchema>;

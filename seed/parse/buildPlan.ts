@@ -1,5 +1,6 @@
 import { formatDependency, type ParsedDependency, type Plan, type PlanEpic, type PlanIssue, type PlanTask } from '../../schema/plan.js';
-import type { RawDependency, RawPlan } from './rawPlan.js';
+import type { RawDependency, RawPlan, RawTask } from './rawPlan.js';
+import { pathsInBackticks, uniqueGlobs } from './footprint.js';
 import { findCycles } from './findCycles.js';
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -43,7 +44,7 @@ export function buildPlan(raw: RawPlan): Plan {
       if (rt.keyEpic !== rt.epic) {
         warnings.push({ line: rt.line, message: `task ${rt.key} is listed under epic ${rt.epic}; it is counted there although its key names epic ${rt.keyEpic}` });
       }
-      const task: PlanTask = { key: rt.key, epic: rt.epic, title: rt.title, hours: rt.hours ?? 0, dependsOn: [], deliverables: rt.deliverables, line: rt.line };
+      const task: PlanTask = { key: rt.key, epic: rt.epic, title: rt.title, hours: rt.hours ?? 0, dependsOn: [], deliverables: rt.deliverables, footprint: taskFootprint(rt), line: rt.line };
       taskByKey.set(task.key, task);
       tasks.push(task);
       rawDeps.set(task, rt.dependsOn);
@@ -130,4 +131,9 @@ function suggestTask(key: string, keysByEpic: Map<string, string[]>): string {
   const epic = key.split('.')[0]!;
   const same = keysByEpic.get(epic) ?? [];
   return same.length > 0 ? ` (epic ${epic} has ${same.slice(0, 8).join(', ')}${same.length > 8 ? ', ...' : ''})` : '';
+}
+
+/** The files the plan says a task touches: its `Files:` line plus paths in backticks in its text. */
+function taskFootprint(rt: RawTask): string[] {
+  return uniqueGlobs([...rt.files, ...pathsInBackticks(rt.title), ...rt.deliverables.flatMap(pathsInBackticks)]);
 }

@@ -26,6 +26,9 @@ export type Block =
 
 /** Plain text of inline content; soft line breaks stay as "\n" so lines can be numbered. */
 function plainText(node: Nodes): string {
+  // Inline code keeps its backticks: they mark paths ("`app/a.ts`") that make up a task's footprint,
+  // and the title reads the same as in the tree form, where code blocks keep the text as written.
+  if (node.type === 'inlineCode') return `\`${node.value}\``;
   if ('value' in node && typeof node.value === 'string' && node.type !== 'html') return node.value;
   if (node.type === 'break') return '\n';
   if (node.type === 'image') return node.alt ?? '';

@@ -1,6 +1,7 @@
 import type { ListItemBlock, SourceLine } from './markdownBlocks.js';
 import type { RawEpic, RawTask } from './rawPlan.js';
-import { addDependencies, type TreeIssues } from './parseTaskTree.js';
+import { addDependencies, FILES_LABELS, type TreeIssues } from './parseTaskTree.js';
+import { readFilesList } from './footprint.js';
 import { cleanItem, readLabelled, readTaskLine, splitEstimate, splitInlineDependencies } from './planText.js';
 
 /**
@@ -8,6 +9,7 @@ import { cleanItem, readLabelled, readTaskLine, splitEstimate, splitInlineDepend
  *
  *   - [ ] 1.2 Title (3 hours) — depends on 1.1, Epic #2
  *     - Depends on: 1.1              (alternative to the inline form)
+ *     - Files: app/a.ts, app/b/      (the task's footprint)
  *     - Deliverables: ...            (or nested items; other nested items are deliverables too)
  *
  * Items that do not start with a task key are not tasks and are skipped.
@@ -24,7 +26,7 @@ export function parseTaskList(items: ListItemBlock[], epic: RawEpic, issues: Tre
     if (!head) continue;
     const { item: text, deps } = splitInlineDependencies(head.rest);
     const { title, hours } = splitEstimate(text);
-    const task: RawTask = { key: head.key, epic: epic.key, keyEpic: head.epicKey, title, hours, dependsOn: [], deliverables: [], line: first.line };
+    const task: RawTask = { key: head.key, epic: epic.key, keyEpic: head.epicKey, title, hours, dependsOn: [], deliverables: [], files: [], line: first.line };
     if (deps !== null) addDependencies(task, deps, first.line, issues);
     for (const l of item.lines.slice(headEnd)) readDetail(task, l, [], issues);
     for (const child of item.children) {
@@ -40,6 +42,11 @@ function readDetail(task: RawTask, l: SourceLine, children: ListItemBlock[], iss
   const deps = readLabelled(l.text, ['depends on', 'dependencies', 'dependency', 'blocked by', 'requires']);
   if (deps !== null) {
     addDependencies(task, deps, l.line, issues);
+    return;
+  }
+  const files = readLabelled(l.text, FILES_LABELS);
+  if (files !== null) {
+    task.files.push(...readFilesList(files));
     return;
   }
   const deliverables = readLabelled(l.text, ['deliverables', 'deliverable', 'outputs']);
@@ -58,5 +65,5 @@ function readDetail(task: RawTask, l: SourceLine, children: ListItemBlock[], iss
 }
 
 function isLabelled(text: string): boolean {
-  return readLabelled(text, ['depends on', 'dependencies', 'dependency', 'blocked by', 'requires', 'deliverables', 'deliverable', 'outputs', 'estimate', 'hours', 'effort']) !== null;
+  return readLabelled(text, ['depends on', 'dependencies', 'dependency', 'blocked by', 'requires', 'deliverables', 'deliverable', 'outputs', 'estimate', 'hours', 'effort', ...FILES_LABELS]) !== null;
 }

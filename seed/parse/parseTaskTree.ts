@@ -2,10 +2,14 @@ import type { PlanIssue } from '../../schema/plan.js';
 import type { SourceLine } from './markdownBlocks.js';
 import type { RawEpic, RawTask } from './rawPlan.js';
 import { parseDependencies } from './parseDependencies.js';
+import { readFilesList } from './footprint.js';
 import { readEpicHeading, readLabelled, readTaskLine, splitEstimate, cleanItem } from './planText.js';
 
 // Drawing characters of box trees ("├── ", "│   └── ") and their ASCII cousins ("|-- ", "`-- ", "+-- ").
 const TREE_PREFIX = /^(?:[\s│├└─┬┴┼┃┣┗━|+\\-]|`(?=-))*/u;
+
+/** The labels of a task's footprint line ("Files: app/a.ts, app/b/"). */
+export const FILES_LABELS = ['files', 'paths', 'touches'] as const;
 
 export interface TreeIssues {
   errors: PlanIssue[];
@@ -18,6 +22,7 @@ export interface TreeIssues {
  *   Epic #1: Name                       (optional root; may word the epic differently)
  *   ├── Issue #1.2: Title (24 hours)
  *   │   ├── Depends on: #1.1
+ *   │   ├── Files: app/engine/, schema/migrations/*.sql
  *   │   └── Deliverables:
  *   │       └── Something
  *
@@ -37,7 +42,7 @@ export function parseTaskTree(lines: SourceLine[], epic: RawEpic, issues: TreeIs
     if (head) {
       const { item, deps } = splitDependencyTail(head.rest);
       const { title, hours } = splitEstimate(item);
-      task = { key: head.key, epic: epic.key, keyEpic: head.epicKey, title, hours, dependsOn: [], deliverables: [], line };
+      task = { key: head.key, epic: epic.key, keyEpic: head.epicKey, title, hours, dependsOn: [], deliverables: [], files: [], line };
       if (deps !== null) addDependencies(task, deps, line, issues);
       tasks.push(task);
       taskIndent = indent;
@@ -66,6 +71,11 @@ export function parseTaskTree(lines: SourceLine[], epic: RawEpic, issues: TreeIs
     if (deliverables !== null) {
       deliverablesIndent = indent;
       if (deliverables !== '') task.deliverables.push(cleanItem(deliverables));
+      continue;
+    }
+    const files = readLabelled(content, FILES_LABELS);
+    if (files !== null) {
+      task.files.push(...readFilesList(files));
       continue;
     }
     const estimate = readLabelled(content, ['estimate', 'hours', 'effort']);

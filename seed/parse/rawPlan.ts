@@ -16,6 +16,8 @@ export interface RawTask {
   hours: number | null;
   dependsOn: RawDependency[];
   deliverables: string[];
+  /** Globs from a `Files:` line; backticked paths are added when the plan is built. */
+  files: string[];
   line: number;
 }
 
