@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePlan } from '../../seed/parse/parsePlan.js';
 import { looksLikePath, normalisePath, pathsInBackticks, readFilesList } from '../../seed/parse/footprint.js';
 import { footprintsOverlap, globsOverlap } from '../../app/core/footprintOverlap.js';
+import { pickAvoidingConflicts } from '../../app/core/pickAvoidingConflicts.js';
 
 const TREE_PLAN = [
   '# Plan',
@@ -95,5 +96,37 @@ describe('footprint overlap', () => {
     expect(footprintsOverlap(['a/x.ts', 'b/**'], ['c/y.ts', 'b/z.ts'])).toBe(true);
     expect(footprintsOverlap(['a/x.ts'], ['c/y.ts'])).toBe(false);
     expect(footprintsOverlap([], ['c/y.ts'])).toBe(false);
+  });
+});
+
+describe('conflict-aware pick', () => {
+  const fp = (footprint: string[], pathHours = 1) => ({ footprint, pathHours });
+  const busy = (footprint: string[], hoursLeft = 2) => ({ footprint, hoursLeft });
+  const A = ['src/shared.ts'];
+  const B = ['src/shared.ts', 'src/b.ts'];
+  const C = ['src/c.ts'];
+  it('skips a candidate overlapping work under way while a free one exists, keeping queue order among the free', () => {
+    expect(pickAvoidingConflicts([fp(B), fp(C)], [busy(A)], 'avoid')).toEqual({ index: 1 });
+    expect(pickAvoidingConflicts([fp(B), fp(C), fp(['src/d.ts'])], [busy(A)], 'forbid')).toEqual({ index: 1 });
+    expect(pickAvoidingConflicts([fp(C), fp(B)], [busy(A)], 'avoid')).toEqual({ index: 0 });
+  });
+  it('avoid lets a task with slack wait for its files, but hands out one that would delay the finish', () => {
+    // B's path is 5 h, the files free up in 2 h, the project has 10 h left: B can wait.
+    expect(pickAvoidingConflicts([fp(B, 5)], [busy(A, 2)], 'avoid', 10)).toEqual({ index: -1, reason: 'all-overlap' });
+    // B's path is 9 h: waiting 2 h would end at 11 h > 10 h, so it goes now.
+    expect(pickAvoidingConflicts([fp(B, 9)], [busy(A, 2)], 'avoid', 10)).toEqual({ index: 0 });
+    // Exactly on the horizon still fits.
+    expect(pickAvoidingConflicts([fp(B, 8)], [busy(A, 2)], 'avoid', 10)).toEqual({ index: -1, reason: 'all-overlap' });
+    // The first one that cannot wait goes, not simply the first.
+    expect(pickAvoidingConflicts([fp(B, 3), fp(['src/shared.ts'], 9)], [busy(A, 2)], 'avoid', 10)).toEqual({ index: 1 });
+  });
+  it('forbid hands out nothing that collides, ignore never looks', () => {
+    expect(pickAvoidingConflicts([fp(B, 100)], [busy(A)], 'forbid', 10)).toEqual({ index: -1, reason: 'all-overlap' });
+    expect(pickAvoidingConflicts([fp(B), fp(C)], [busy(A)], 'ignore')).toEqual({ index: 0 });
+    expect(pickAvoidingConflicts([], [busy(A)], 'avoid')).toEqual({ index: -1, reason: 'none-ready' });
+    expect(pickAvoidingConflicts([fp(B), fp(C)], [], 'forbid')).toEqual({ index: 0 });
+  });
+  it('a task without a footprint collides with nothing', () => {
+    expect(pickAvoidingConflicts([fp([]), fp(C)], [busy(A)], 'forbid')).toEqual({ index: 0 });
   });
 });

@@ -1,0 +1,58 @@
+import { footprintsOverlap } from './footprintOverlap.js';
+
+/**
+ * `scheduling.conflicts` in .github/fleet.yml:
+ *   avoid  - skip a ready task whose footprint overlaps work under way while a non-overlapping one
+ *            exists; with none, hand out an overlapping task only if waiting would delay the project;
+ *   forbid - never hand out a task that overlaps work under way (the claimer waits);
+ *   ignore - queue order only.
+ */
+export type ConflictMode = 'avoid' | 'forbid' | 'ignore';
+
+export interface ReadyCandidate {
+  footprint: readonly string[];
+  /** Remaining critical path through the task, its own hours included (tasks.critical_path_hours). */
+  pathHours: number;
+}
+
+export interface BusyTask {
+  footprint: readonly string[];
+  /** Estimated hours until it stops touching its files (0 when overdue or unknown). */
+  hoursLeft: number;
+}
+
+export type Pick = { index: number } | { index: -1; reason: 'none-ready' | 'all-overlap' };
+
+/**
+ * The conflict-aware choice among ready tasks. `candidates` come in queue order (critical path
+ * first), so among tasks that do not collide the queue's order still decides. `busy` holds the
+ * tasks assigned, in progress, or in review with an open PR. `horizonHours` is the project's
+ * remaining critical path (the longest `pathHours`, running tasks counting what they have left).
+ *
+ * Why waiting is allowed under `avoid`: skipping a colliding task only helps if it is not simply
+ * run later alongside the same files; handing it out when nothing else is free just bunches the
+ * colliding tasks together. A task with slack can wait for the files to come free at no cost to
+ * the finish date; a task on the critical path cannot, so it goes even though it collides.
+ */
+export function pickAvoidingConflicts(
+  candidates: readonly ReadyCandidate[],
+  busy: readonly BusyTask[],
+  mode: ConflictMode,
+  horizonHours = Infinity,
+): Pick {
+  if (candidates.length === 0) return { index: -1, reason: 'none-ready' };
+  if (mode === 'ignore' || busy.length === 0) return { index: 0 };
+  const waits: number[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    let wait = -1;
+    for (const b of busy) if (footprintsOverlap(candidates[i]!.footprint, b.footprint)) wait = Math.max(wait, b.hoursLeft);
+    if (wait < 0) return { index: i };
+    waits.push(wait);
+  }
+  if (mode === 'forbid') return { index: -1, reason: 'all-overlap' };
+  for (let i = 0; i < candidates.length; i++) {
+    // Waiting `waits[i]` hours for the files pushes this task's path past the finish: it must go now.
+    if (candidates[i]!.pathHours + waits[i]! > horizonHours + 1e-9) return { index: i };
+  }
+  return { index: -1, reason: 'all-overlap' };
+}
