@@ -24,6 +24,8 @@ const PLANS = arg('plans', 4);
 /** Files in the repository per task of the plan, and the Zipf exponent of how often each is touched. */
 const FILES_PER_TASK = arg('files-per-task', 20);
 const ZIPF_S = arg('zipf', 0.7);
+/** Share of the finish a colliding task may be held back by (the claim path's `scheduling.slack`). */
+const SLACK = arg('slack', 0.03);
 let state = arg('seed', 20261129) >>> 0;
 const rnd = (): number => {
   // mulberry32: deterministic, so runs can be compared.
@@ -98,6 +100,8 @@ function play(tasks: Task[], prio: number[], agents: number, mode: ConflictMode)
   const running: number[] = [];
   let now = 0;
   let done = 0;
+  /** Hours of tasks not yet started. */
+  let remainingHours = tasks.reduce((s, t) => s + t.hours, 0);
   while (done < n) {
     ready.sort(byPriority);
     while (running.length < agents && ready.length > 0) {
@@ -105,8 +109,10 @@ function play(tasks: Task[], prio: number[], agents: number, mode: ConflictMode)
       let horizon = 0;
       for (const t of ready) horizon = Math.max(horizon, prio[t]!);
       for (const t of running) horizon = Math.max(horizon, end[t]! - now + prio[t]! - tasks[t]!.hours);
+      // The finish can come no sooner than the remaining work spread over the agents either.
+      horizon = Math.max(horizon, remainingHours / agents) * (1 + SLACK);
       const pick = pickAvoidingConflicts(
-        ready.map((t) => ({ footprint: tasks[t]!.files, pathHours: prio[t]! })),
+        ready.map((t) => ({ footprint: tasks[t]!.files, pathHours: prio[t]!, hours: tasks[t]!.hours })),
         running.map((t) => ({ footprint: tasks[t]!.files, hoursLeft: end[t]! - now })),
         mode,
         horizon,
@@ -116,6 +122,7 @@ function play(tasks: Task[], prio: number[], agents: number, mode: ConflictMode)
       ready.splice(pick.index, 1);
       start[t] = now;
       end[t] = now + tasks[t]!.hours;
+      remainingHours -= tasks[t]!.hours;
       running.push(t);
     }
     // Advance to the next finish; everything finishing then releases its dependents.

@@ -2,8 +2,8 @@ import { footprintsOverlap } from './footprintOverlap.js';
 
 /**
  * `scheduling.conflicts` in .github/fleet.yml:
- *   avoid  - skip a ready task whose footprint overlaps work under way while a non-overlapping one
- *            exists; with none, hand out an overlapping task only if waiting would delay the project;
+ *   avoid  - skip a ready task whose footprint overlaps work under way, unless waiting for its files
+ *            would delay the project (it is on the critical path); the next task in queue order goes instead;
  *   forbid - never hand out a task that overlaps work under way (the claimer waits);
  *   ignore - queue order only.
  */
@@ -13,6 +13,8 @@ export interface ReadyCandidate {
   footprint: readonly string[];
   /** Remaining critical path through the task, its own hours included (tasks.critical_path_hours). */
   pathHours: number;
+  /** The task's own estimate. */
+  hours: number;
 }
 
 export interface BusyTask {
@@ -26,8 +28,9 @@ export type Pick = { index: number } | { index: -1; reason: 'none-ready' | 'all-
 /**
  * The conflict-aware choice among ready tasks. `candidates` come in queue order (critical path
  * first), so among tasks that do not collide the queue's order still decides. `busy` holds the
- * tasks assigned, in progress, or in review with an open PR. `horizonHours` is the project's
- * remaining critical path (the longest `pathHours`, running tasks counting what they have left).
+ * tasks assigned, in progress, or in review with an open PR. `horizonHours` is when the project can
+ * finish at the earliest: the longest remaining path (running tasks counting what they have left),
+ * or the work not yet started spread over the agents, whichever is longer.
  *
  * Why waiting is allowed under `avoid`: skipping a colliding task only helps if it is not simply
  * run later alongside the same files; handing it out when nothing else is free just bunches the
@@ -42,17 +45,19 @@ export function pickAvoidingConflicts(
 ): Pick {
   if (candidates.length === 0) return { index: -1, reason: 'none-ready' };
   if (mode === 'ignore' || busy.length === 0) return { index: 0 };
-  const waits: number[] = [];
   for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
     let wait = -1;
-    for (const b of busy) if (footprintsOverlap(candidates[i]!.footprint, b.footprint)) wait = Math.max(wait, b.hoursLeft);
+    for (const b of busy) if (footprintsOverlap(c.footprint, b.footprint)) wait = Math.max(wait, b.hoursLeft);
     if (wait < 0) return { index: i };
-    waits.push(wait);
-  }
-  if (mode === 'forbid') return { index: -1, reason: 'all-overlap' };
-  for (let i = 0; i < candidates.length; i++) {
-    // Waiting `waits[i]` hours for the files pushes this task's path past the finish: it must go now.
-    if (candidates[i]!.pathHours + waits[i]! > horizonHours + 1e-9) return { index: i };
+    if (mode === 'forbid') continue;
+    // Once the files are free, the colliding candidates ahead of this one in the queue take them
+    // first: this one waits for the work under way and for them. If that pushes its path past the
+    // finish, it must go now, ahead of free tasks that can wait (the files are a bottleneck no
+    // waiting clears, and skipping it would move the finish date).
+    let queued = 0;
+    for (let j = 0; j < i; j++) if (footprintsOverlap(c.footprint, candidates[j]!.footprint)) queued += candidates[j]!.hours;
+    if (c.pathHours + wait + queued > horizonHours + 1e-9) return { index: i };
   }
   return { index: -1, reason: 'all-overlap' };
 }

@@ -100,7 +100,7 @@ describe('footprint overlap', () => {
 });
 
 describe('conflict-aware pick', () => {
-  const fp = (footprint: string[], pathHours = 1) => ({ footprint, pathHours });
+  const fp = (footprint: string[], pathHours = 1, hours = 1) => ({ footprint, pathHours, hours });
   const busy = (footprint: string[], hoursLeft = 2) => ({ footprint, hoursLeft });
   const A = ['src/shared.ts'];
   const B = ['src/shared.ts', 'src/b.ts'];
@@ -119,6 +119,12 @@ describe('conflict-aware pick', () => {
     expect(pickAvoidingConflicts([fp(B, 8)], [busy(A, 2)], 'avoid', 10)).toEqual({ index: -1, reason: 'all-overlap' });
     // The first one that cannot wait goes, not simply the first.
     expect(pickAvoidingConflicts([fp(B, 3), fp(['src/shared.ts'], 9)], [busy(A, 2)], 'avoid', 10)).toEqual({ index: 1 });
+    // A colliding task on the critical path goes ahead of a free one behind it in the queue.
+    expect(pickAvoidingConflicts([fp(B, 9), fp(C, 4)], [busy(A, 2)], 'avoid', 10)).toEqual({ index: 0 });
+    // A task waits behind colliding candidates ahead of it too: 5 h path + 2 h wait + 4 h queued > 10 h.
+    expect(pickAvoidingConflicts([fp(B, 3, 4), fp(A, 5)], [busy(A, 2)], 'avoid', 10)).toEqual({ index: 1 });
+    // With 2 h queued ahead it fits (5 + 2 + 2 = 9 h): both wait.
+    expect(pickAvoidingConflicts([fp(B, 3, 2), fp(A, 5)], [busy(A, 2)], 'avoid', 10)).toEqual({ index: -1, reason: 'all-overlap' });
   });
   it('forbid hands out nothing that collides, ignore never looks', () => {
     expect(pickAvoidingConflicts([fp(B, 100)], [busy(A)], 'forbid', 10)).toEqual({ index: -1, reason: 'all-overlap' });
