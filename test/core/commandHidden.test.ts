@@ -68,9 +68,16 @@ describe('hidden and quoted commands', () => {
     expect(texts('<img src="x.png">\n\n/fleet retry')).toEqual(['/fleet retry']);
   });
 
-  it('ignores setext headings and emphasis: only plain paragraph text counts', () => {
+  it('ignores a setext heading; emphasis is shown, so a line in it counts', () => {
     expect(parseCommands('/fleet hold\n---')).toEqual([]);
-    expect(parseCommands('*note\n/fleet hold*')).toEqual([]);
+    expect(texts('*note\n/fleet hold*')).toEqual(['/fleet hold*']);
+  });
+
+  it('does not hide a command in an image description or let a later blank line matter', () => {
+    expect(parseCommands('![diagram\n/fleet cancel](x.png)')).toEqual([]);
+    expect(texts('/fleet hold\n\n```\nunclosed fence after the command')).toEqual(['/fleet hold']);
+    // The paragraph of the last command is read to its end: a code span closing there still hides it.
+    expect(parseCommands('see `x\n/fleet cancel\nstill code` here\n\nmore')).toEqual([]);
   });
 });
 

@@ -68,12 +68,36 @@ const MAX_INSTRUCTIONS = 4_000;
 const SEP = /[ \t\u00a0]+/;
 const COMMAND_START = /^\/fleet(?:[ \t\u00a0]|$)/i;
 
+const CANDIDATE = /^[ \t]*\/fleet/im;
+
+/**
+ * Whether the text has a line starting with `/fleet` at all: a regular-expression test, so a
+ * caller can decide cheaply whether the comment is worth a permission check and the Markdown parse
+ * (which costs far more on a hostile 64 KB comment).
+ */
+export function hasCommandCandidate(body: unknown): boolean {
+  return typeof body === 'string' && CANDIDATE.test(body.slice(0, MAX_CHARS));
+}
+
+/**
+ * Emphasis is the one inline construct the decision does not need (an emphasised line is shown,
+ * so it may hold a command) and the one micromark resolves slowest on hostile input; it is
+ * switched off. Code, HTML, links and images stay: they hide or quote what they hold.
+ */
+const MARKDOWN_OPTIONS = { extensions: [{ disable: { null: ['attention'] } }] };
+
 /** Parses a comment body into the `/fleet` lines it contains (in order, at most 20). */
 export function parseCommands(body: unknown): ParsedLine[] {
-  // Cheap test first: most comments have no line starting with `/fleet` and skip the Markdown parse.
-  if (typeof body !== 'string' || !/^[ \t]*\/fleet/im.test(body)) return [];
-  const source = body.slice(0, MAX_CHARS).split(/\r?\n/).slice(0, MAX_LINES).join('\n');
-  const lines = source.split('\n');
+  if (!hasCommandCandidate(body)) return [];
+  let lines = (body as string).slice(0, MAX_CHARS).split(/\r?\n/).slice(0, MAX_LINES);
+  // Nothing after the paragraph of the last candidate line can change what that line is (no
+  // inline span crosses a blank line, a setext underline directly follows), so it is not parsed.
+  let last = lines.length - 1;
+  while (last >= 0 && !CANDIDATE.test(lines[last]!)) last--;
+  let cut = last + 1;
+  while (cut < lines.length && lines[cut]!.trim() !== '') cut++;
+  lines = lines.slice(0, cut);
+  const source = lines.join('\n');
   const lineStarts: number[] = [];
   let at = 0;
   for (const l of lines) {
@@ -83,7 +107,7 @@ export function parseCommands(body: unknown): ParsedLine[] {
 
   const out: ParsedLine[] = [];
   const openHtml = new OpenElements();
-  for (const node of fromMarkdown(source).children) {
+  for (const node of fromMarkdown(source, MARKDOWN_OPTIONS).children) {
     if (node.type === 'html') openHtml.feed(node.value);
     else if (node.type === 'paragraph') {
       for (const line of commandLines(node, source, lineStarts, openHtml)) {
