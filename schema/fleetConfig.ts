@@ -23,6 +23,123 @@ export const PoolConfigSchema = z.strictObject({
   ref: z.string().min(1).optional(),
 });
 
+const usd = (what: string) =>
+  z
+    .number({ error: `expected ${what} in US dollars, a number above 0` })
+    .gt(0, `expected ${what} in US dollars, a number above 0`)
+    .max(1_000_000, `expected ${what} of at most 1000000 US dollars`);
+const minutes = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `expected ${what} in minutes, a number from ${min} to ${max}` })
+    .min(min, `expected ${what} in minutes, a number from ${min} to ${max}`)
+    .max(max, `expected ${what} in minutes, a number from ${min} to ${max}`);
+const flag = (what: string) => z.boolean({ error: `expected true or false (${what})` });
+/** The error for a section that is not a mapping (`budgets:` left empty reads as null). */
+const section = (keys: string) => ({
+  error: (iss: { code?: string }) =>
+    iss.code === 'invalid_type' ? `expected a mapping of settings (${keys}); remove the key to use the defaults` : undefined,
+});
+
+/** Feedback rounds (#14): failed checks, reviews and conflicts go back to the same task. */
+export const FeedbackConfigSchema = z.strictObject(
+  {
+    /** Rounds of revise/rebase before the task stops in review with `fleet:needs-human`. */
+    maxRounds: z
+      .number({ error: 'expected a whole number of rounds from 0 to 20' })
+      .int('expected a whole number of rounds from 0 to 20')
+      .min(0, 'expected a whole number of rounds from 0 to 20')
+      .max(20, 'expected a whole number of rounds from 0 to 20')
+      .default(3),
+    onChecksFailed: flag('revise when a required check fails').default(true),
+    onChangesRequested: flag('revise when a writer requests changes').default(true),
+    onConflict: flag('rebase when the PR conflicts with its base').default(true),
+  },
+  section('maxRounds, onChecksFailed, onChangesRequested, onConflict'),
+);
+
+/** Scheduling (#14): whether tasks whose footprints overlap run at the same time. */
+export const SchedulingConfigSchema = z.strictObject(
+  {
+    conflicts: z
+      .enum(['avoid', 'forbid', 'ignore'], {
+        error: 'expected avoid (skip overlapping tasks while others are ready), forbid (never run them together) or ignore',
+      })
+      .default('avoid'),
+  },
+  section('conflicts'),
+);
+
+/** Spend caps (#15); every field is optional and absent means no cap. */
+export const BudgetsConfigSchema = z.strictObject(
+  {
+    perTaskUsd: usd('a per-task budget').optional(),
+    perEpicUsd: usd('a per-epic budget').optional(),
+    perDayUsd: usd('a daily budget').optional(),
+    perTaskMinutes: minutes('a per-task time budget', 1, 43_200).optional(),
+  },
+  section('perTaskUsd, perEpicUsd, perDayUsd, perTaskMinutes'),
+);
+
+/** Retry backoff (#15): a failed task is ready again after base × 2^(attempt-1), with jitter. */
+export const BackoffConfigSchema = z
+  .strictObject(
+    {
+      baseMinutes: minutes('the backoff base', 0, 1_440).default(5),
+      maxMinutes: minutes('the longest backoff', 0, 10_080).default(360),
+    },
+    section('baseMinutes, maxMinutes'),
+  )
+  .refine((b) => b.maxMinutes >= b.baseMinutes, { message: 'maxMinutes must not be below baseMinutes', path: ['maxMinutes'] });
+
+/** Circuit breaker per pool (#15): K failing runs within T minutes stop dispatch for a cool-down. */
+export const CircuitBreakerConfigSchema = z
+  .strictObject(
+    {
+      /** K: consecutive agent_error or rate_limited endings that open the circuit. */
+      failures: z
+        .number({ error: 'expected a whole number of failed runs from 1 to 100' })
+        .int('expected a whole number of failed runs from 1 to 100')
+        .min(1, 'expected a whole number of failed runs from 1 to 100')
+        .max(100, 'expected a whole number of failed runs from 1 to 100')
+        .default(5),
+      /** T: the window the failures must fall in. */
+      windowMinutes: minutes('the failure window', 1, 1_440).default(15),
+      /** The first cool-down; it doubles while the pool keeps failing. */
+      cooldownMinutes: minutes('the cool-down', 1, 1_440).default(10),
+      maxCooldownMinutes: minutes('the longest cool-down', 1, 10_080).default(240),
+    },
+    section('failures, windowMinutes, cooldownMinutes, maxCooldownMinutes'),
+  )
+  .refine((c) => c.maxCooldownMinutes >= c.cooldownMinutes, {
+    message: 'maxCooldownMinutes must not be below cooldownMinutes',
+    path: ['maxCooldownMinutes'],
+  });
+
+/** Calendar (#16): how many agent working hours a calendar day holds, to turn hours into dates. */
+export const CalendarConfigSchema = z.strictObject(
+  {
+    hoursPerDay: z
+      .number({ error: 'expected hours per day, a number above 0 and at most 24' })
+      .gt(0, 'expected hours per day, a number above 0 and at most 24')
+      .max(24, 'expected hours per day, a number above 0 and at most 24')
+      .default(24),
+  },
+  section('hoursPerDay'),
+);
+
+/** Forecast priors (#16), used until the project has history. */
+export const ForecastConfigSchema = z.strictObject(
+  {
+    /** Median review-to-merge hours before any task has been merged. */
+    reviewPriorHours: z
+      .number({ error: 'expected hours, a number from 0 to 1440' })
+      .min(0, 'expected hours, a number from 0 to 1440')
+      .max(1_440, 'expected hours, a number from 0 to 1440')
+      .default(0),
+  },
+  section('reviewPriorHours'),
+);
+
 export const FleetConfigSchema = z
   .strictObject({
     /** Path of the plan file in the repository; a push that changes it syncs the plan. */
@@ -36,7 +153,10 @@ export const FleetConfigSchema = z
       .strictObject({
         /** Lowest repository permission allowed to run `/fleet` commands. */
         allow: z.enum(['write', 'maintain', 'admin']).default('write'),
-        /** Bot logins (e.g. `renovate[bot]`) whose commands are obeyed; every other bot is ignored. */
+        /**
+         * Accepted so existing files keep validating, but without effect: bots and Apps never
+         * trigger commands or feedback (#15), whatever is listed here.
+         */
         allowBots: z.array(z.string().min(1)).default([]),
       })
       .default({ allow: 'write', allowBots: [] }),
@@ -47,6 +167,17 @@ export const FleetConfigSchema = z
         useNativeQueue: z.boolean().default(false),
       })
       .default({ method: 'squash', requiredApprovals: 1, useNativeQueue: false }),
+    feedback: FeedbackConfigSchema.prefault({}),
+    scheduling: SchedulingConfigSchema.prefault({}),
+    budgets: BudgetsConfigSchema.prefault({}),
+    /** What a pause does to running jobs: `drain` lets them finish, `stop` stops them at their next heartbeat. */
+    pause: z
+      .enum(['stop', 'drain'], { error: 'expected drain (running jobs finish) or stop (running jobs stop at their next heartbeat)' })
+      .default('drain'),
+    backoff: BackoffConfigSchema.prefault({}),
+    circuitBreaker: CircuitBreakerConfigSchema.prefault({}),
+    calendar: CalendarConfigSchema.prefault({}),
+    forecast: ForecastConfigSchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -59,6 +190,13 @@ export const FleetConfigSchema = z
 export type FleetConfig = z.infer<typeof FleetConfigSchema>;
 export type FleetConfigInput = z.input<typeof FleetConfigSchema>;
 export type PoolConfig = z.infer<typeof PoolConfigSchema>;
+export type FeedbackConfig = z.infer<typeof FeedbackConfigSchema>;
+export type SchedulingConfig = z.infer<typeof SchedulingConfigSchema>;
+export type BudgetsConfig = z.infer<typeof BudgetsConfigSchema>;
+export type BackoffConfig = z.infer<typeof BackoffConfigSchema>;
+export type CircuitBreakerConfig = z.infer<typeof CircuitBreakerConfigSchema>;
+export type CalendarConfig = z.infer<typeof CalendarConfigSchema>;
+export type ForecastConfig = z.infer<typeof ForecastConfigSchema>;
 
 export interface FleetConfigError {
   /** 1-based line in the YAML text (1 when the problem has no better place). */

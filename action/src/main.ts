@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from './clock.js';
 import type { Git } from './git.js';
@@ -15,6 +16,8 @@ import type { ProcessRunner } from './processRunner.js';
 import { branchName, buildPrompt } from './prompt.js';
 import { buildPullBody, openOrUpdatePullRequest, pullTitle, type GitHubClient } from './pullRequest.js';
 import { describeError } from './retry.js';
+import { classifyExit, type ExitClassification } from './exitReason.js';
+import { readAgentUsage, UsageTracker, type AgentUsage } from './usage/index.js';
 
 export type JobResultKind = 'success' | 'failed' | 'timeout' | 'stale' | 'no-task';
 
@@ -31,6 +34,10 @@ export interface JobResult {
   durationMs: number;
   agentMs?: number | undefined;
   heartbeats?: HeartbeatStats | undefined;
+  /** Why the agent stopped (#15), once it ran. */
+  exit?: ExitClassification | undefined;
+  /** What the agent used, from $FLEET_USAGE_FILE or its own output, once it ran. */
+  usage?: AgentUsage | undefined;
 }
 
 /** Facts about the run, from the runner's environment. */
@@ -79,7 +86,7 @@ const HIDDEN_FROM_AGENT = [
 export function agentEnvironment(
   base: NodeJS.ProcessEnv,
   task: ClaimedTask,
-  extra: { branch: string; baseBranch: string; promptFile: string; epoch: number; workspace: string },
+  extra: { branch: string; baseBranch: string; promptFile: string; epoch: number; workspace: string; usageFile?: string },
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) if (!HIDDEN_FROM_AGENT.some((re) => re.test(k))) env[k] = v;
@@ -95,6 +102,8 @@ export function agentEnvironment(
     FLEET_PROMPT_FILE: extra.promptFile,
     FLEET_EPOCH: String(extra.epoch),
     FLEET_WORKSPACE: extra.workspace,
+    // Where the agent may write its usage as JSON lines ({input_tokens, output_tokens, cost_usd, model, turns}).
+    FLEET_USAGE_FILE: extra.usageFile ?? '',
   };
 }
 
@@ -220,17 +229,32 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     // 5. The agent, under heartbeats and a timeout.
     const timeoutMs = Math.round(inputs.timeoutMinutes * 60_000);
     const agentStarted = clock.now();
+    const usageFile = join(context.tempDir, `fleet-usage-${assignment.id}-${epoch}.jsonl`);
+    const tracker = new UsageTracker();
     const run = await log.group(`Run the agent (timeout ${inputs.timeoutMinutes} min)`, () =>
       deps.processes.runAgent(inputs.agentCommand, {
         cwd: context.workspace,
-        env: agentEnvironment(context.baseEnv, task, { branch, baseBranch, promptFile, epoch, workspace: context.workspace }),
+        env: agentEnvironment(context.baseEnv, task, { branch, baseBranch, promptFile, epoch, workspace: context.workspace, usageFile }),
         timeoutMs,
         signal: stale.signal,
         killGraceMs: deps.killGraceMs ?? 10_000,
-        onOutput: deps.output,
+        onOutput: (chunk) => {
+          tracker.write(chunk);
+          deps.output(chunk);
+        },
       }),
     );
     result.agentMs = clock.now() - agentStarted;
+    tracker.end();
+    const used = readAgentUsage({ usageFile: await readFile(usageFile, 'utf8').catch(() => null), output: tracker });
+    for (const w of used.warnings) log.warning(w);
+    result.usage = used.reading?.usage;
+    const exitFacts = { ...run, agentEnd: used.reading?.end ?? null, outputTail: tracker.tail() };
+    result.exit = classifyExit(exitFacts);
+    const u = result.usage;
+    log.info(
+      `agent ended: ${result.exit.reason}${u ? `; used ${u.input_tokens ?? '?'} input and ${u.output_tokens ?? '?'} output tokens, ${u.cost_usd === null ? 'cost unknown' : `$${u.cost_usd.toFixed(4)}`}${u.turns === null ? '' : `, ${u.turns} turns`} (${used.reading?.source})` : '; no usage reported'}`,
+    );
 
     if (run.aborted || stale.signal.aborted) return stopStale();
     if (run.timedOut) return fail(`the agent did not finish within ${inputs.timeoutMinutes} minutes and was stopped`, 'timeout');
@@ -242,7 +266,10 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     // 6. Commit and push what it produced, after checking the claim is still ours.
     let prNumber = 0;
     try {
-      if (!(await deps.git.hasChanges(baseSha))) return fail('the agent finished but produced no change');
+      if (!(await deps.git.hasChanges(baseSha))) {
+        result.exit = classifyExit({ ...exitFacts, changed: false });
+        return fail('the agent finished but produced no change');
+      }
       const message = `${task.key}: ${task.title}\n\nFleet task ${task.key}${task.issue_number ? ` (refs #${task.issue_number})` : ''}.`;
       result.commit = await deps.git.commitAll(message);
       const changed = await deps.git.changedFiles(baseSha);

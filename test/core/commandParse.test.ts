@@ -95,10 +95,32 @@ describe('each verb', () => {
   });
 
   it('the verbs without arguments refuse arguments', () => {
-    for (const verb of ['hold', 'unhold', 'retry', 'cancel', 'status', 'help', 'merge', 'dequeue', 'unassign']) {
+    for (const verb of ['hold', 'unhold', 'retry', 'cancel', 'status', 'help', 'merge', 'dequeue', 'unassign', 'pause', 'resume']) {
       expect(cmd(`/fleet ${verb}`)).toEqual({ kind: verb });
       expect(error(`/fleet ${verb} now`)).toBe(`\`${verb}\` takes no arguments`);
     }
+  });
+
+  it('revise takes the rest of the line as instructions, at most 4,000 characters', () => {
+    expect(cmd('/fleet revise handle the empty list,  too')).toEqual({ kind: 'revise', instructions: 'handle the empty list, too' });
+    expect(cmd('/fleet Revise x')).toEqual({ kind: 'revise', instructions: 'x' });
+    expect(cmd(`/fleet revise ${'a'.repeat(4000)}`)).toMatchObject({ kind: 'revise' });
+    expect(error('/fleet revise')).toBe('`revise` needs instructions for the agent, e.g. `/fleet revise handle the empty list too`');
+    expect(error('/fleet revise   ')).toMatch(/^`revise` needs instructions/);
+    expect(error(`/fleet revise ${'a'.repeat(4001)}`)).toBe('`revise` instructions are 4001 characters; at most 4000 are accepted');
+  });
+
+  it('stop takes one task key or issue reference', () => {
+    expect(cmd('/fleet stop 1.2')).toEqual({ kind: 'stop', task: { key: '1.2' } });
+    expect(cmd('/fleet STOP #12')).toEqual({ kind: 'stop', task: { issue: 12 } });
+    expect(cmd('/fleet stop T-7_a')).toEqual({ kind: 'stop', task: { key: 'T-7_a' } });
+    const usage = 'write `/fleet stop 1.2` (a task key) or `/fleet stop #12` (its issue)';
+    expect(error('/fleet stop')).toBe(`\`stop\` needs exactly one task; ${usage}`);
+    expect(error('/fleet stop 1.2 1.3')).toBe(`\`stop\` needs exactly one task; ${usage}`);
+    expect(error('/fleet stop #x')).toBe(`\`#x\` is not a task; ${usage}`);
+    expect(error('/fleet stop #1234567890')).toMatch(/is not a task/);
+    expect(error('/fleet stop .hidden')).toMatch(/is not a task/);
+    expect(error(`/fleet stop a${'b'.repeat(64)}`)).toMatch(/is not a task/);
   });
 
   it('names what is accepted when the verb is missing or unknown', () => {

@@ -165,6 +165,12 @@ async function run(ctx: RepoCtx, task: Task, cmd: FleetCommand, prNumber: number
     }
     case 'help':
       return { text: helpText() };
+    case 'revise':
+    case 'pause':
+    case 'resume':
+    case 'stop':
+      // Parsed since #15; their handlers come with the feedback loop and the kill switch.
+      return { error: `\`/fleet ${cmd.kind}\` is not available on this orchestrator yet` };
   }
 }
 
