@@ -1,14 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../buildApi.js';
 import { parseInput } from '../validate.js';
-import { ReadyListQuery, TaskGitBody, TaskIdParam, TaskListQuery, TaskProgressBody } from '../../../schema/api.js';
+import { ReadyListQuery, TaskGetQuery, TaskGitBody, TaskIdParam, TaskListQuery, TaskProgressBody } from '../../../schema/api.js';
 import { requireActor, requireRead } from '../principal.js';
 import { assignmentJson, taskJson } from '../serialize.js';
 import { NotFoundError } from '../../core/errors.js';
 import { assertTaskInScope, projectFor } from '../authorize.js';
-import { z } from 'zod';
-
-const TaskGetQuery = z.strictObject({ project: TaskListQuery.shape.project });
 
 export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
