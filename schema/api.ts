@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../app/core/taskStatus.js';
+import { AssignmentStatus } from './apiResponses.js';
 
 /** Request bodies and queries of the orchestrator API: the one definition the app and the action share. */
 
@@ -75,7 +76,7 @@ export const ReadyListQuery = z.strictObject({
 });
 
 export const AssignmentListQuery = z.strictObject({
-  status: z.enum(['active', 'completed', 'failed', 'released', 'expired', 'cancelled']).optional(),
+  status: AssignmentStatus.optional(),
   agent_id: z.coerce.number().int().positive().optional(),
   task_id: z.coerce.number().int().positive().optional(),
 });
@@ -87,7 +88,7 @@ export const TaskIdParam = z.strictObject({
 
 /** GET /api/agents/:id/assignments */
 export const AgentAssignmentsQuery = z.strictObject({
-  status: z.enum(['active', 'completed', 'failed', 'released', 'expired', 'cancelled']).optional(),
+  status: AssignmentStatus.optional(),
 });
 
 /** The Idempotency-Key header of a claim: what a retry sends again to get the same assignment. */
@@ -150,4 +151,3 @@ export const BranchesQuery = z.strictObject({ project: ownerRepo.optional(), lim
 /** GET /api/git/merge-queue */
 export const MergeQueueQuery = z.strictObject({ project: ownerRepo.optional() });
 
-export type ClaimBodyT = z.infer<typeof ClaimBody>;

@@ -12,8 +12,8 @@ const id = z.number().int().positive();
 /** Timestamps go over the wire as ISO 8601 (Date#toJSON). */
 const timestamp = z.iso.datetime({ offset: true });
 
-export const ASSIGNMENT_STATUSES = ['active', 'completed', 'failed', 'released', 'expired', 'cancelled'] as const;
-export const AssignmentStatus = z.enum(ASSIGNMENT_STATUSES);
+/** An assignment's states (the CHECK on assignments.status in 0001_init.sql). */
+export const AssignmentStatus = z.enum(['active', 'completed', 'failed', 'released', 'expired', 'cancelled']);
 export const TaskStatus = z.enum(TASK_STATUSES);
 
 export const TaskJson = z.object({

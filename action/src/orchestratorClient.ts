@@ -15,9 +15,9 @@ export type Lease = LeaseJson;
 /** PATCH /api/assignments/:id/progress */
 export type ProgressBody = z.input<typeof AssignmentProgressBody>;
 /** PATCH /api/tasks/:id/git */
-export type TaskGitBody = z.input<typeof TaskGitBodySchema>;
+type TaskGitBody = z.input<typeof TaskGitBodySchema>;
 /** POST /api/git/evidence */
-export type EvidenceBody = z.input<typeof EvidenceBodySchema>;
+type EvidenceBody = z.input<typeof EvidenceBodySchema>;
 
 /** The heartbeat answer also carries the assignment; the job needs only the lease. */
 const HeartbeatLease = AssignmentHeartbeatResponse.pick({ lease: true });

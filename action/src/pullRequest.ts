@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import { DEFAULT_RETRY, describeError, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
 import type { ClaimedTask } from './orchestratorClient.js';
 
-export class GitHubApiError extends Error {
+class GitHubApiError extends Error {
   override name = 'GitHubApiError';
   constructor(
     message: string,
@@ -92,7 +92,7 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
   };
 }
 
-export const taskMarker = (key: string) => `<!-- fleet:task=${key} -->`;
+const taskMarker = (key: string) => `<!-- fleet:task=${key} -->`;
 
 export interface PullBodyContext {
   runUrl?: string | undefined;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Db, Queryable } from './db.js';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../schema/migrations/', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../schema/migrations/', import.meta.url));
 
 export interface Migration {
   id: number;
@@ -46,7 +46,7 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
  * sha256 of a migration's text with line endings made \n: a checkout that turns them into \r\n
  * (git autocrlf) is the same migration, any other edit is not.
  */
-export function migrationChecksum(sql: string): string {
+function migrationChecksum(sql: string): string {
   return createHash('sha256').update(sql.replace(/\r\n?/g, '\n')).digest('hex');
 }
 

@@ -24,6 +24,8 @@ describe('migrations', () => {
       expect(first.applied).toContain('0001_init.sql');
       const second = await migrate(db);
       expect(second).toEqual({ applied: [], checksumsRecorded: [] });
+      // 0017: the agent_status view nobody read is gone.
+      expect((await db.query<{ t: string | null }>(`SELECT to_regclass('agent_status')::text AS t`)).rows[0]!.t).toBeNull();
       const { rows } = await db.query<{ n: number }>('SELECT count(*) AS n FROM fleet_migrations');
       expect(rows[0]!.n).toBe((await loadMigrations()).length);
     } finally {
