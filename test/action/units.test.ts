@@ -6,6 +6,7 @@ import { agentEnvironment } from '../../action/src/main.js';
 import { OrchestratorError, StaleEpochError, createOrchestratorClient, type ClaimedTask } from '../../action/src/orchestratorClient.js';
 import { acceptanceCriteria, branchName, buildPrompt, slugify } from '../../action/src/prompt.js';
 import { buildPullBody } from '../../action/src/pullRequest.js';
+import { readMarker } from '../../schema/markers.js';
 
 const task: ClaimedTask = {
   id: 7,
@@ -84,6 +85,8 @@ describe('prompt and branch', () => {
     const body = buildPullBody(task, { changedFiles: ['a.ts'], agentSeconds: 12 });
     expect(body).toContain('Closes #41');
     expect(body.trim().endsWith('<!-- fleet:task=2.3 -->')).toBe(true);
+    // The app finds the task of a pull request by this marker, with the reader in schema/markers.ts.
+    expect(readMarker(body)).toEqual({ kind: 'task', key: '2.3' });
   });
 });
 
