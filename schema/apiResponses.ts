@@ -236,3 +236,114 @@ export const MergeQueueEntryJson = z.object({
 export type MergeQueueEntryJson = z.infer<typeof MergeQueueEntryJson>;
 /** GET /api/git/merge-queue */
 export const MergeQueueResponse = z.object({ tasks: z.array(MergeQueueEntryJson) });
+
+// ---- progress ----------------------------------------------------------------------------
+
+const Tally = z.object({
+  tasks_by_status: z.record(TaskStatus, z.number().int()),
+  hours_done: z.number(),
+  hours_total: z.number(),
+});
+const Eta = z.object({ hours: z.number(), days: z.number(), date: timestamp });
+
+/** GET /api/progress/summary */
+export const ProgressSummaryResponse = z.object({
+  epics: z.array(Tally.extend({ epic: z.string(), title: z.string(), project: z.string(), percent: z.number() })),
+  overall: Tally.extend({
+    overall_percent: z.number(),
+    hours_remaining: z.number(),
+    velocity_hours_per_day: z.number().nullable(),
+    active_agents: z.number().int(),
+    eta: z.object({
+      by_velocity: Eta.nullable(),
+      by_simulation: Eta.extend({
+        basis: z.enum(['observed_rate', 'estimate_pace']),
+        workers: z.number().int(),
+        as_of: timestamp,
+        stuck_tasks: z.number().int(),
+      }).nullable(),
+    }),
+  }),
+});
+
+/** GET /api/progress/projects */
+export const ProjectListResponse = z.object({ projects: z.array(z.object({ id, name: z.string(), default_branch: z.string() })) });
+
+/** GET /api/progress/agents */
+export const AgentProgressResponse = z.object({
+  agents: z.array(
+    z.object({
+      id,
+      name: z.string(),
+      pool: z.string(),
+      kind: z.string(),
+      labels: z.array(z.string()),
+      capacity: z.number().int(),
+      active: z.boolean(),
+      current_tasks: z.array(
+        z.object({
+          task_id: id,
+          key: z.string(),
+          title: z.string(),
+          status: TaskStatus,
+          project: z.string(),
+          assignment_id: id,
+          epoch: z.number().int(),
+          percent_complete: z.number().int(),
+          lease_expires_at: timestamp,
+        }),
+      ),
+      utilisation_percent: z.number(),
+      window_hours: z.number(),
+      tasks_done: z.number().int(),
+      failures: z.number().int(),
+      tasks_done_in_window: z.number().int(),
+      failures_in_window: z.number().int(),
+      heartbeat: z.object({ last_at: timestamp.nullable(), age_seconds: z.number().nullable(), health: z.enum(['healthy', 'late', 'dead', 'never', 'inactive']) }),
+    }),
+  ),
+});
+
+const SnapshotJson = z.object({
+  id,
+  project_id: id,
+  taken_at: timestamp,
+  tasks_total: z.number().int(),
+  tasks_done: z.number().int(),
+  hours_total: z.number(),
+  hours_done: z.number(),
+  hours_remaining: z.number(),
+  active_agents: z.number().int(),
+  tasks_by_status: z.record(z.string(), z.number().int()),
+});
+/** POST /api/progress/snapshot (201) */
+export const SnapshotResponse = z.object({ snapshots: z.array(SnapshotJson) });
+/** GET /api/progress/history/:project_id */
+export const HistoryResponse = z.object({
+  project_id: id,
+  project: z.string(),
+  limit: z.number().int(),
+  more: z.boolean(),
+  snapshots: z.array(SnapshotJson),
+  burndown: z.array(z.object({ at: timestamp, hours_remaining: z.number(), hours_done: z.number(), hours_total: z.number() })),
+});
+
+/** GET /api/progress/graph */
+export const GraphResponse = z.object({
+  nodes: z.array(
+    z.object({
+      id,
+      key: z.string(),
+      title: z.string(),
+      epic: z.string().nullable(),
+      status: TaskStatus,
+      hours: z.number(),
+      ready: z.boolean(),
+      pr_number: z.number().int().nullable(),
+      critical: z.boolean(),
+    }),
+  ),
+  edges: z.array(z.object({ from: id, to: id, kind: z.enum(['task', 'epic']), threshold_percent: z.number() })),
+  critical_path: z.object({ task_ids: z.array(id), keys: z.array(z.string()), hours: z.number() }),
+  truncated: z.boolean(),
+});

@@ -4,8 +4,10 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
 import { gitRoutes } from '../../app/http/routes/git.js';
+import { progressRoutes } from '../../app/http/routes/progress.js';
 import {
   AgentHeartbeatResponse,
+  AgentProgressResponse,
   AgentListResponse,
   AgentResponse,
   AssignmentHeartbeatResponse,
@@ -13,11 +15,16 @@ import {
   BranchesResponse,
   ClaimResponse,
   ErrorResponse,
+  GraphResponse,
+  HistoryResponse,
   EvidenceCreatedResponse,
   EvidenceListResponse,
   HealthResponse,
   MergeQueueResponse,
   ProgressResponse,
+  ProgressSummaryResponse,
+  ProjectListResponse,
+  SnapshotResponse,
   TaskEvidenceResponse,
   TaskGitResponse,
   TaskListResponse,
@@ -43,7 +50,7 @@ describe('API responses match schema/apiResponses.ts', () => {
   let agentId: number;
   let assignmentId: number;
   beforeAll(async () => {
-    s = await startTestServer('contracts', { start: { routes: [gitRoutes] } });
+    s = await startTestServer('contracts', { start: { routes: [gitRoutes, progressRoutes] } });
     ({ ids } = await insertProject(s.o.db, [{ key: '1.1', cp: 30 }, { key: '1.2', deps: ['1.1'] }, { key: '2.1', cp: 5 }], 'acme/contracts'));
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
@@ -108,6 +115,35 @@ describe('API responses match schema/apiResponses.ts', () => {
     const queue = await s.call('GET', '/api/git/merge-queue');
     expect(queue.json.tasks.map((t: { key: string }) => t.key)).toEqual(['1.1']);
     conforms(MergeQueueResponse, queue);
+  });
+
+  it('progress: summary, projects, agents, snapshot, history and graph', async () => {
+    // A project of its own with a task in hand, so the agent view lists current work.
+    await insertProject(s.o.db, [{ key: '1.1' }], 'acme/progress');
+    await s.o.engine.refreshAll();
+    await s.o.engine.rebuildQueue();
+    const { token: busy } = await mintAgentToken(s.o.db, 'contract-busy');
+    await s.call('POST', '/api/agents/heartbeat', { name: 'contract-busy' }, busy);
+    expect((await s.call('POST', '/api/assignments/claim', { project: 'acme/progress' }, busy)).status).toBe(200);
+
+    const summary = await s.call('GET', '/api/progress/summary');
+    expect(summary.json.epics).toHaveLength(3);
+    conforms(ProgressSummaryResponse, summary);
+    conforms(ProgressSummaryResponse, await s.call('GET', '/api/progress/summary?project=acme/progress'));
+    const projects = await s.call('GET', '/api/progress/projects');
+    conforms(ProjectListResponse, projects);
+    const agents = await s.call('GET', '/api/progress/agents');
+    expect(agents.json.agents.some((a: { current_tasks: unknown[] }) => a.current_tasks.length > 0)).toBe(true);
+    conforms(AgentProgressResponse, agents);
+    const snap = await s.call('POST', '/api/progress/snapshot', {});
+    expect(snap.json.snapshots).toHaveLength(2);
+    conforms(SnapshotResponse, snap, 201);
+    const history = await s.call('GET', `/api/progress/history/${projects.json.projects[0].id}`);
+    expect(history.json.snapshots).toHaveLength(1);
+    conforms(HistoryResponse, history);
+    const graph = await s.call('GET', '/api/progress/graph');
+    expect(graph.json.edges.length).toBeGreaterThan(0);
+    conforms(GraphResponse, graph);
   });
 
   it('errors: 400, 401, 403, 404, 409 all carry {error: {code, message}}', async () => {
