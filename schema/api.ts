@@ -151,3 +151,36 @@ export const BranchesQuery = z.strictObject({ project: ownerRepo.optional(), lim
 /** GET /api/git/merge-queue */
 export const MergeQueueQuery = z.strictObject({ project: ownerRepo.optional() });
 
+// ---- /api/progress/* ----------------------------------------------------------------------
+
+/** The most snapshots one GET /api/progress/history answer holds. */
+const HISTORY_MAX_LIMIT = 1000;
+
+/** GET /api/progress/summary */
+export const ProgressSummaryQuery = z.strictObject({ project: ownerRepo.optional() });
+/** GET /api/progress/projects */
+export const ProjectListQuery = z.strictObject({});
+/** GET /api/progress/agents */
+export const ProgressAgentsQuery = z.strictObject({
+  window_hours: z.coerce.number({ error: 'expected a number of hours' }).int('expected a whole number of hours').min(1).max(24 * 90).optional(),
+});
+/** POST /api/progress/snapshot */
+export const SnapshotBody = z.strictObject({ project: ownerRepo.optional() });
+/** GET /api/progress/history/:project_id */
+export const HistoryParams = z.strictObject({
+  project_id: z.coerce.number({ error: 'project_id must be a number' }).int('project_id must be a whole number').positive().max(Number.MAX_SAFE_INTEGER),
+});
+export const HistoryQuery = z.strictObject({
+  since: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'expected an ISO date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z' }).optional(),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(HISTORY_MAX_LIMIT, `limit must be at most ${HISTORY_MAX_LIMIT}`)
+    .optional(),
+});
+/** GET /api/progress/graph */
+export const GraphQuery = z.strictObject({
+  project: ownerRepo.optional(),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(5000, 'limit must be at most 5000').optional(),
+});
