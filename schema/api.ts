@@ -39,6 +39,7 @@ export const AssignBody = z.strictObject({
   agent_id: z.number().int().positive(),
 });
 
+/** PATCH /api/assignments/:id/progress and PATCH /api/tasks/:id/progress */
 export const AssignmentProgressBody = z.strictObject({
   epoch,
   percent_complete: z.number().int().min(0).max(100).optional(),
@@ -47,8 +48,6 @@ export const AssignmentProgressBody = z.strictObject({
 });
 
 export const AssignmentHeartbeatBody = z.strictObject({ epoch });
-
-export const TaskProgressBody = AssignmentProgressBody;
 
 export const TaskGitBody = z.strictObject({
   epoch: epoch.optional(),

@@ -14,7 +14,7 @@ const timestamp = z.iso.datetime({ offset: true });
 
 /** An assignment's states (the CHECK on assignments.status in 0001_init.sql). */
 export const AssignmentStatus = z.enum(['active', 'completed', 'failed', 'released', 'expired', 'cancelled']);
-export const TaskStatus = z.enum(TASK_STATUSES);
+const TaskStatus = z.enum(TASK_STATUSES);
 
 export const TaskJson = z.object({
   id,
