@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../app/core/taskStatus.js';
+import { AssignmentStatus } from './apiResponses.js';
 
 /** Request bodies and queries of the orchestrator API: the one definition the app and the action share. */
 
@@ -38,6 +39,7 @@ export const AssignBody = z.strictObject({
   agent_id: z.number().int().positive(),
 });
 
+/** PATCH /api/assignments/:id/progress and PATCH /api/tasks/:id/progress */
 export const AssignmentProgressBody = z.strictObject({
   epoch,
   percent_complete: z.number().int().min(0).max(100).optional(),
@@ -46,8 +48,6 @@ export const AssignmentProgressBody = z.strictObject({
 });
 
 export const AssignmentHeartbeatBody = z.strictObject({ epoch });
-
-export const TaskProgressBody = AssignmentProgressBody;
 
 export const TaskGitBody = z.strictObject({
   epoch: epoch.optional(),
@@ -64,6 +64,9 @@ export const TaskListQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).optional(),
 });
 
+/** GET /api/tasks/:id: a key several projects share needs ?project=owner/repo. */
+export const TaskGetQuery = z.strictObject({ project: TaskListQuery.shape.project });
+
 export const ReadyListQuery = z.strictObject({
   pool: label.optional(),
   capabilities: z.string().max(1000).optional(),
@@ -72,7 +75,7 @@ export const ReadyListQuery = z.strictObject({
 });
 
 export const AssignmentListQuery = z.strictObject({
-  status: z.enum(['active', 'completed', 'failed', 'released', 'expired', 'cancelled']).optional(),
+  status: AssignmentStatus.optional(),
   agent_id: z.coerce.number().int().positive().optional(),
   task_id: z.coerce.number().int().positive().optional(),
 });
@@ -84,7 +87,7 @@ export const TaskIdParam = z.strictObject({
 
 /** GET /api/agents/:id/assignments */
 export const AgentAssignmentsQuery = z.strictObject({
-  status: z.enum(['active', 'completed', 'failed', 'released', 'expired', 'cancelled']).optional(),
+  status: AssignmentStatus.optional(),
 });
 
 /** The Idempotency-Key header of a claim: what a retry sends again to get the same assignment. */
@@ -92,4 +95,91 @@ export const IdempotencyKey = z
   .string({ error: 'Idempotency-Key header: send it once, 1 to 200 visible ASCII characters (a UUID is ideal)' })
   .regex(/^[\x21-\x7e]{1,200}$/, 'Idempotency-Key header: 1 to 200 visible ASCII characters, no spaces (a UUID is ideal)');
 
-export type ClaimBodyT = z.infer<typeof ClaimBody>;
+// ---- /api/git/* ---------------------------------------------------------------------------
+
+const ownerRepo = z.string().max(200).regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo');
+/** Postgres text cannot hold NUL: refuse it as input instead of failing on it. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `at most ${max} characters`)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+const limit = (max: number) =>
+  z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`);
+
+const evidenceUrl = z
+  .string()
+  .trim()
+  .max(2000, 'at most 2000 characters')
+  .refine((u) => !u.includes('\u0000'), 'must not contain NUL characters')
+  .refine((u) => {
+    try {
+      const p = new URL(u);
+      return p.protocol === 'https:' || p.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) URL');
+
+/** POST /api/git/evidence: what an agent reports (the route narrows `type` to note, test or build). */
+export const EvidenceBody = z.strictObject({
+  task_id: z.union([z.number().int().positive(), text(100).trim().min(1)], { error: 'expected the task id (a number) or key (like "1.2")' }),
+  type: text(40).trim().min(1, 'type is required: note, test or build'),
+  source: text(40).optional(),
+  project: ownerRepo.optional(),
+  ref: text(1000).trim().min(1).optional(),
+  url: evidenceUrl.optional(),
+  summary: text(10_000).optional(),
+  result: z.enum(['passed', 'failed', 'error', 'skipped']).optional(),
+  metadata: z
+    .record(z.string().max(100), z.unknown())
+    .refine((m) => JSON.stringify(m).length <= 16_384, 'metadata must be at most 16 KB of JSON')
+    .refine((m) => !JSON.stringify(m).includes('\\u0000'), 'metadata must not contain NUL characters')
+    .optional(),
+});
+
+/** GET /api/git/evidence and GET /api/git/evidence/:task_id */
+export const EvidenceListQuery = z.strictObject({
+  project: ownerRepo.optional(),
+  type: z.string().max(40).regex(/^[a-z_]+$/, 'expected an evidence type such as pr, check or note').optional(),
+  limit: limit(500).optional(),
+});
+export const EvidenceTaskParam = z.strictObject({ task_id: text(100).trim().min(1) });
+/** GET /api/git/branches */
+export const BranchesQuery = z.strictObject({ project: ownerRepo.optional(), limit: limit(1000).optional() });
+/** GET /api/git/merge-queue */
+export const MergeQueueQuery = z.strictObject({ project: ownerRepo.optional() });
+
+// ---- /api/progress/* ----------------------------------------------------------------------
+
+/** The most snapshots one GET /api/progress/history answer holds. */
+const HISTORY_MAX_LIMIT = 1000;
+
+/** GET /api/progress/summary */
+export const ProgressSummaryQuery = z.strictObject({ project: ownerRepo.optional() });
+/** GET /api/progress/projects */
+export const ProjectListQuery = z.strictObject({});
+/** GET /api/progress/agents */
+export const ProgressAgentsQuery = z.strictObject({
+  window_hours: z.coerce.number({ error: 'expected a number of hours' }).int('expected a whole number of hours').min(1).max(24 * 90).optional(),
+});
+/** POST /api/progress/snapshot */
+export const SnapshotBody = z.strictObject({ project: ownerRepo.optional() });
+/** GET /api/progress/history/:project_id */
+export const HistoryParams = z.strictObject({
+  project_id: z.coerce.number({ error: 'project_id must be a number' }).int('project_id must be a whole number').positive().max(Number.MAX_SAFE_INTEGER),
+});
+export const HistoryQuery = z.strictObject({
+  since: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'expected an ISO date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z' }).optional(),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(HISTORY_MAX_LIMIT, `limit must be at most ${HISTORY_MAX_LIMIT}`)
+    .optional(),
+});
+/** GET /api/progress/graph */
+export const GraphQuery = z.strictObject({
+  project: ownerRepo.optional(),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(5000, 'limit must be at most 5000').optional(),
+});

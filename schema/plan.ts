@@ -93,3 +93,33 @@ export function readDependency(ref: string): ParsedDependency | null {
 export function formatPlanIssue(file: string, issue: PlanIssue): string {
   return `${file}:${issue.line}: ${issue.message}`;
 }
+
+/**
+ * What the GitHub plan path (issue sync, seeding from a push or `fleet sync`) reads of a plan: its
+ * epics and tasks as the parser gives them. A full `Plan` is one.
+ */
+export type PlanContent = Pick<Plan, 'epics' | 'tasks'>;
+
+/** An epic or task written by hand (tests, JSON fixtures): what the parser would fill in is optional. */
+export type PlanEpicInput = Pick<PlanEpic, 'key' | 'title'> & Partial<Omit<PlanEpic, 'key' | 'title'>>;
+export type PlanTaskInput = Pick<PlanTask, 'key' | 'epic' | 'title' | 'hours'> & Partial<Omit<PlanTask, 'key' | 'epic' | 'title' | 'hours'>>;
+
+/**
+ * A hand-written plan in the parser's shape, checked by the same schemas: defaults are what the
+ * parser uses when a document says nothing (priority 2, no dependencies, hours summed from tasks).
+ * Throws a ZodError naming the field when a key or dependency is malformed.
+ */
+export function planContent(input: { epics: PlanEpicInput[]; tasks: PlanTaskInput[] }): PlanContent {
+  const tasks = input.tasks.map((t, i) => PlanTaskSchema.parse({ dependsOn: [], deliverables: [], line: i + 1, ...t }));
+  const epics = input.epics.map((e, i) =>
+    PlanEpicSchema.parse({
+      declaredHours: null,
+      hours: tasks.filter((t) => t.epic === e.key).reduce((sum, t) => sum + t.hours, 0),
+      dependsOn: [],
+      completionCriteria: [],
+      line: i + 1,
+      ...e,
+    }),
+  );
+  return { epics, tasks };
+}

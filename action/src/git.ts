@@ -1,6 +1,6 @@
 import type { ProcessRunner } from './processRunner.js';
 
-export class GitError extends Error {
+class GitError extends Error {
   override name = 'GitError';
 }
 

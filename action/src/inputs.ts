@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClaimBody } from '../../schema/api.js';
 
 /** Reads one action input by its name in action.yml (`core.getInput` in production). */
 export type InputReader = (name: string) => string;
@@ -35,19 +36,22 @@ const numberIn = (min: number, max: number, dflt: number, integer: boolean) =>
     return n;
   });
 
+/** The claim request's own fields: an input the orchestrator would refuse is refused here first. */
+const claim = ClaimBody.shape;
+
 /** Task keys as the plan writes them: `1.2`, `3.10`, or word-ish keys like `api-auth`. */
 const TASK_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const InputsSchema = z
   .object({
     'orchestrator-url': httpUrl,
-    task: optional.pipe(z.string().regex(TASK_KEY, 'expected a task key such as 1.2').optional()),
+    task: optional.pipe(z.string().regex(TASK_KEY, 'expected a task key such as 1.2').optional()).pipe(claim.task_key),
     pool: optional.pipe(
       z
         .string()
         .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'expected a pool name of letters, digits, - and _')
         .optional(),
-    ),
+    ).pipe(claim.pool),
     epoch: trimmed.transform((v, ctx) => {
       if (v === '') return undefined;
       if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
@@ -55,7 +59,7 @@ export const InputsSchema = z
         return z.NEVER;
       }
       return Number(v);
-    }),
+    }).pipe(claim.epoch),
     'agent-command': trimmed.pipe(z.string().min(1, 'is required: the command that does the coding work')),
     'github-token': trimmed.pipe(z.string().min(1, 'is required to push the branch and open the pull request')),
     'orchestrator-token': optional,

@@ -1,68 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { AssignmentHeartbeatResponse, ClaimResponse, ErrorResponse, type LeaseJson } from '../../schema/apiResponses.js';
+import type { AssignmentProgressBody, EvidenceBody as EvidenceBodySchema, TaskGitBody as TaskGitBodySchema } from '../../schema/api.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_RETRY, describeError, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
 
-const AssignmentSchema = z.object({
-  id: z.number().int(),
-  task_id: z.number().int(),
-  agent_id: z.number().int().nullable().optional(),
-  epoch: z.number().int(),
-  status: z.string(),
-  percent_complete: z.number().nullable().optional(),
-  lease_expires_at: z.string().nullable().optional(),
-});
-
-const TaskSchema = z.object({
-  id: z.number().int(),
-  key: z.string(),
-  title: z.string(),
-  body: z.string().nullable().optional().transform((v) => v ?? ''),
-  deliverables: z.array(z.string()).nullable().optional().transform((v) => v ?? []),
-  epic_key: z.string().nullable().optional(),
-  issue_number: z.number().int().nullable().optional(),
-  branch: z.string().nullable().optional(),
-  estimated_hours: z.number().nullable().optional(),
-  dependencies: z
-    .array(z.object({ key: z.string(), status: z.string().optional(), pr_number: z.number().int().nullable().optional() }))
-    .nullable()
-    .optional()
-    .transform((v) => v ?? []),
-});
-
-const LeaseSchema = z.object({ epoch: z.number().int(), expires_at: z.string() });
-
-export const ClaimResponseSchema = z.object({ assignment: AssignmentSchema, task: TaskSchema, lease: LeaseSchema });
-export type ClaimResponse = z.infer<typeof ClaimResponseSchema>;
+/**
+ * The API's shapes come from schema/ (the server's serializers are typed by the same schemas and a
+ * test checks its real answers against them); nothing here declares a shape of its own.
+ */
+export type { ClaimResponse } from '../../schema/apiResponses.js';
 export type ClaimedTask = ClaimResponse['task'];
-export type Lease = z.infer<typeof LeaseSchema>;
+export type Lease = LeaseJson;
+/** PATCH /api/assignments/:id/progress */
+export type ProgressBody = z.input<typeof AssignmentProgressBody>;
+/** PATCH /api/tasks/:id/git */
+type TaskGitBody = z.input<typeof TaskGitBodySchema>;
+/** POST /api/git/evidence */
+type EvidenceBody = z.input<typeof EvidenceBodySchema>;
 
-const HeartbeatResponseSchema = z.object({ lease: LeaseSchema });
-const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
-export type ProgressStatus = 'in_progress' | 'in_review' | 'done' | 'failed';
-
-export interface ProgressBody {
-  epoch: number;
-  percent_complete?: number;
-  status?: ProgressStatus;
-  notes?: string;
-}
-
-export interface TaskGitBody {
-  epoch: number;
-  branch?: string;
-  pr_number?: number;
-  pr_url?: string;
-}
-
-export interface EvidenceBody {
-  task_id: number;
-  type: 'note' | 'test' | 'build';
-  ref?: string;
-  url?: string;
-  metadata?: Record<string, unknown>;
-}
+/** The heartbeat answer also carries the assignment; the job needs only the lease. */
+const HeartbeatLease = AssignmentHeartbeatResponse.pick({ lease: true });
 
 /** An answer from the orchestrator that is not a success: carries its HTTP status and error code. */
 export class OrchestratorError extends Error {
@@ -175,7 +133,7 @@ export function createOrchestratorClient(opts: OrchestratorClientOptions): Orche
           }
         }
         if (res.ok) return { status: res.status, json };
-        const parsed = ErrorBodySchema.safeParse(json);
+        const parsed = ErrorResponse.safeParse(json);
         const code = parsed.success ? parsed.data.error.code : `http_${res.status}`;
         const message = parsed.success ? parsed.data.error.message : text.slice(0, 200) || res.statusText;
         const full = `${what}: orchestrator answered ${res.status} ${code}: ${message}`;
@@ -222,13 +180,13 @@ export function createOrchestratorClient(opts: OrchestratorClientOptions): Orche
       const key = confirming ? undefined : { 'idempotency-key': randomUUID() };
       const { status, json } = await call(what, 'POST', '/api/assignments/claim', body, true, undefined, policy, key);
       if (status === 204) return null;
-      return parse(what, ClaimResponseSchema, json);
+      return parse(what, ClaimResponse, json);
     },
     async heartbeat(assignmentId, epoch, hb = {}) {
       const what = `heartbeat for assignment ${assignmentId}`;
       const path = `/api/assignments/${assignmentId}/heartbeat`;
       const { json } = await call(what, 'POST', path, { epoch }, true, hb.signal, hb.patient ? policy : heartbeatPolicy);
-      return parse(what, HeartbeatResponseSchema, json).lease;
+      return parse(what, HeartbeatLease, json).lease;
     },
     async progress(assignmentId, body) {
       await call(`progress report (${body.status ?? 'percent'})`, 'PATCH', `/api/assignments/${assignmentId}/progress`, body, true);

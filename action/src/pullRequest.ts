@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { Clock } from './clock.js';
 import { DEFAULT_RETRY, describeError, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
 import type { ClaimedTask } from './orchestratorClient.js';
+import { taskMarker } from '../../schema/markers.js';
 
-export class GitHubApiError extends Error {
+class GitHubApiError extends Error {
   override name = 'GitHubApiError';
   constructor(
     message: string,
@@ -91,8 +92,6 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
     },
   };
 }
-
-export const taskMarker = (key: string) => `<!-- fleet:task=${key} -->`;
 
 export interface PullBodyContext {
   runUrl?: string | undefined;

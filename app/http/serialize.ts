@@ -1,7 +1,15 @@
 import type { Agent, Assignment, Task } from '../engine/types.js';
+import type { AgentJson, AssignmentJson, TaskJson } from '../../schema/apiResponses.js';
 
-/** Wire shapes: snake_case, as the old system's clients expect. */
-export const taskJson = (t: Task) => ({
+/**
+ * Wire shapes: snake_case, as the old system's clients expect, typed by the response schemas in
+ * schema/apiResponses.ts (the Action parses answers with the same schemas). Timestamps become
+ * ISO strings here, which is what JSON.stringify made of the Dates before.
+ */
+const iso = (d: Date): string => new Date(d).toISOString();
+const isoOrNull = (d: Date | null): string | null => (d === null ? null : iso(d));
+
+export const taskJson = (t: Task): TaskJson => ({
   id: t.id,
   project_id: t.projectId,
   key: t.key,
@@ -23,16 +31,16 @@ export const taskJson = (t: Task) => ({
   required_capabilities: t.requiredCapabilities,
   attempts: t.attempts,
   lease_epoch: t.leaseEpoch,
-  lease_expires_at: t.leaseExpiresAt,
+  lease_expires_at: isoOrNull(t.leaseExpiresAt),
   failure_reason: t.failureReason,
-  ready_since: t.readySince,
-  started_at: t.startedAt,
-  completed_at: t.completedAt,
-  created_at: t.createdAt,
-  updated_at: t.updatedAt,
+  ready_since: isoOrNull(t.readySince),
+  started_at: isoOrNull(t.startedAt),
+  completed_at: isoOrNull(t.completedAt),
+  created_at: iso(t.createdAt),
+  updated_at: iso(t.updatedAt),
 });
 
-export const agentJson = (a: Agent) => ({
+export const agentJson = (a: Agent): AgentJson => ({
   id: a.id,
   name: a.name,
   pool: a.pool,
@@ -40,11 +48,11 @@ export const agentJson = (a: Agent) => ({
   capacity: a.capacity,
   kind: a.kind,
   active: a.active,
-  last_heartbeat_at: a.lastHeartbeatAt,
-  created_at: a.createdAt,
+  last_heartbeat_at: isoOrNull(a.lastHeartbeatAt),
+  created_at: iso(a.createdAt),
 });
 
-export const assignmentJson = (a: Assignment) => ({
+export const assignmentJson = (a: Assignment): AssignmentJson => ({
   id: a.id,
   task_id: a.taskId,
   agent_id: a.agentId,
@@ -56,8 +64,8 @@ export const assignmentJson = (a: Assignment) => ({
   end_reason: a.endReason,
   workflow_run_id: a.workflowRunId,
   runner_name: a.runnerName,
-  lease_expires_at: a.leaseExpiresAt,
-  created_at: a.createdAt,
-  updated_at: a.updatedAt,
-  ended_at: a.endedAt,
+  lease_expires_at: iso(a.leaseExpiresAt),
+  created_at: iso(a.createdAt),
+  updated_at: iso(a.updatedAt),
+  ended_at: isoOrNull(a.endedAt),
 });

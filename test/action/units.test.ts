@@ -6,9 +6,11 @@ import { agentEnvironment } from '../../action/src/main.js';
 import { OrchestratorError, StaleEpochError, createOrchestratorClient, type ClaimedTask } from '../../action/src/orchestratorClient.js';
 import { acceptanceCriteria, branchName, buildPrompt, slugify } from '../../action/src/prompt.js';
 import { buildPullBody } from '../../action/src/pullRequest.js';
+import { readMarker } from '../../schema/markers.js';
 
 const task: ClaimedTask = {
   id: 7,
+  project_id: 1,
   key: '2.3',
   title: 'Add the OIDC verifier!',
   body: 'Verify tokens.\n\n## Acceptance criteria\n- [ ] bad audience refused\n- good token accepted\n\n## Notes\n- not a criterion',
@@ -17,6 +19,24 @@ const task: ClaimedTask = {
   issue_number: 41,
   branch: null,
   estimated_hours: 3,
+  priority: 0,
+  critical_path_hours: 3,
+  status: 'assigned',
+  ready: false,
+  held: false,
+  pr_number: null,
+  pr_url: null,
+  required_pool: null,
+  required_capabilities: [],
+  attempts: 1,
+  lease_epoch: 1,
+  lease_expires_at: '2026-01-01T01:00:00.000Z',
+  failure_reason: null,
+  ready_since: null,
+  started_at: '2026-01-01T00:00:00.000Z',
+  completed_at: null,
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
   dependencies: [{ key: '1.1', status: 'in_review', pr_number: 12 }],
 };
 
@@ -65,6 +85,8 @@ describe('prompt and branch', () => {
     const body = buildPullBody(task, { changedFiles: ['a.ts'], agentSeconds: 12 });
     expect(body).toContain('Closes #41');
     expect(body.trim().endsWith('<!-- fleet:task=2.3 -->')).toBe(true);
+    // The app finds the task of a pull request by this marker, with the reader in schema/markers.ts.
+    expect(readMarker(body)).toEqual({ kind: 'task', key: '2.3' });
   });
 });
 
@@ -143,7 +165,7 @@ describe('orchestrator client retries', () => {
 
   it('retries idempotent calls on 5xx and network errors, never a non-idempotent POST that may have arrived', async () => {
     const calls: string[] = [];
-    const answers = [() => respond(503, { error: { code: 'unavailable', message: 'down' } }), () => respond(200, { lease: { epoch: 2, expires_at: 'x' } })];
+    const answers = [() => respond(503, { error: { code: 'unavailable', message: 'down' } }), () => respond(200, { lease: { epoch: 2, expires_at: '2026-01-01T00:10:00.000Z' } })];
     const client = createOrchestratorClient({
       baseUrl: 'http://o',
       token: async () => 't',
@@ -154,7 +176,7 @@ describe('orchestrator client retries', () => {
         throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
       }) as typeof fetch,
     });
-    expect(await client.heartbeat(5, 2)).toEqual({ epoch: 2, expires_at: 'x' });
+    expect(await client.heartbeat(5, 2)).toEqual({ epoch: 2, expires_at: '2026-01-01T00:10:00.000Z' });
     await expect(client.evidence({ task_id: 1, type: 'note' })).rejects.toThrow(/unreachable.*ECONNRESET/);
     expect(calls.filter((c) => c.includes('/evidence'))).toHaveLength(1);
     expect(calls.filter((c) => c.includes('/heartbeat'))).toHaveLength(2);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { ApiDeps, RouteModule } from '../buildApi.js';
 import { parseInput } from '../validate.js';
+import { BranchesQuery, EvidenceBody, EvidenceListQuery, EvidenceTaskParam as TaskParam, MergeQueueQuery as QueueQuery } from '../../../schema/api.js';
 import { requireActor, requireRead } from '../principal.js';
 import { FleetError, ForbiddenError, ValidationError } from '../../core/errors.js';
 import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../../schema/fleetConfig.js';
@@ -10,59 +10,10 @@ import { assertTaskInScope, projectFor } from '../authorize.js';
 
 /** `/api/git/*`: branches, evidence (read, and what agents may add), the merge queue. */
 
-const project = z.string().max(200).regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo');
-/** Postgres text cannot hold NUL: refuse it as input instead of failing on it. */
-const text = (max: number) =>
-  z
-    .string()
-    .max(max, `at most ${max} characters`)
-    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
-const limit = (max: number) =>
-  z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`);
-
 /** What agents may record through the API. */
 export const AGENT_EVIDENCE_TYPES = ['note', 'test', 'build'] as const;
 /** What only GitHub (webhooks, the app itself) records: never accepted from a client. */
 export const GITHUB_EVIDENCE_TYPES = ['commit', 'pr', 'review', 'check', 'workflow_run', 'merge', 'deployment', 'dispatch'] as const;
-
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2000, 'at most 2000 characters')
-  .refine((u) => !u.includes('\u0000'), 'must not contain NUL characters')
-  .refine((u) => {
-    try {
-      const p = new URL(u);
-      return p.protocol === 'https:' || p.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'expected an http(s) URL');
-
-const EvidenceBody = z.strictObject({
-  task_id: z.union([z.number().int().positive(), text(100).trim().min(1)], { error: 'expected the task id (a number) or key (like "1.2")' }),
-  type: text(40).trim().min(1, 'type is required: note, test or build'),
-  source: text(40).optional(),
-  project: project.optional(),
-  ref: text(1000).trim().min(1).optional(),
-  url: httpUrl.optional(),
-  summary: text(10_000).optional(),
-  result: z.enum(['passed', 'failed', 'error', 'skipped']).optional(),
-  metadata: z
-    .record(z.string().max(100), z.unknown())
-    .refine((m) => JSON.stringify(m).length <= 16_384, 'metadata must be at most 16 KB of JSON')
-    .refine((m) => !JSON.stringify(m).includes('\\u0000'), 'metadata must not contain NUL characters')
-    .optional(),
-});
-
-const EvidenceListQuery = z.strictObject({
-  project: project.optional(),
-  type: z.string().max(40).regex(/^[a-z_]+$/, 'expected an evidence type such as pr, check or note').optional(),
-  limit: limit(500).optional(),
-});
-const TaskParam = z.strictObject({ task_id: text(100).trim().min(1) });
-const BranchesQuery = z.strictObject({ project: project.optional(), limit: limit(1000).optional() });
-const QueueQuery = z.strictObject({ project: project.optional() });
 
 interface EvidenceRow {
   id: number;

@@ -1,7 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { ApiDeps, RouteModule } from '../buildApi.js';
 import { parseInput } from '../validate.js';
+import {
+  GraphQuery,
+  HistoryParams,
+  HistoryQuery,
+  ProgressAgentsQuery as AgentsQuery,
+  ProgressSummaryQuery as SummaryQuery,
+  ProjectListQuery,
+  SnapshotBody,
+} from '../../../schema/api.js';
 import { requireActor, requireRead } from '../principal.js';
 import { NotFoundError } from '../../core/errors.js';
 import { ProgressService } from '../../progress/service.js';
@@ -10,32 +18,6 @@ import { readEnv } from '../../config/env.js';
 import { projectFor } from '../authorize.js';
 
 /** `/api/progress/*`: the old system's paths, with honest maths. */
-
-const project = z.string().max(200).regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo');
-
-export const HISTORY_MAX_LIMIT = 1000;
-
-const SummaryQuery = z.strictObject({ project: project.optional() });
-const AgentsQuery = z.strictObject({
-  window_hours: z.coerce.number({ error: 'expected a number of hours' }).int('expected a whole number of hours').min(1).max(24 * 90).optional(),
-});
-const SnapshotBody = z.strictObject({ project: project.optional() });
-const HistoryParams = z.strictObject({
-  project_id: z.coerce.number({ error: 'project_id must be a number' }).int('project_id must be a whole number').positive().max(Number.MAX_SAFE_INTEGER),
-});
-const HistoryQuery = z.strictObject({
-  since: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'expected an ISO date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z' }).optional(),
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int('limit must be a whole number')
-    .min(1, 'limit must be at least 1')
-    .max(HISTORY_MAX_LIMIT, `limit must be at most ${HISTORY_MAX_LIMIT}`)
-    .optional(),
-});
-const GraphQuery = z.strictObject({
-  project: project.optional(),
-  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(5000, 'limit must be at most 5000').optional(),
-});
 
 /** One service per server; the periodic snapshot job makes its own (see registerProgressJobs). */
 const services = new WeakMap<ApiDeps, ProgressService>();
@@ -82,7 +64,7 @@ async function routes(app: FastifyInstance, deps: ApiDeps, svc: ProgressService)
 
   app.get('/api/progress/projects', async (req) => {
     requireRead(req, deps.publicRead);
-    parseInput(z.strictObject({}), req.query, 'query');
+    parseInput(ProjectListQuery, req.query, 'query');
     const { rows } = await deps.db.query<{ id: number; name: string; default_branch: string }>(
       `SELECT id, owner || '/' || repo AS name, default_branch FROM projects ORDER BY owner, repo LIMIT 1000`,
     );

@@ -1,14 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../buildApi.js';
 import { parseInput } from '../validate.js';
-import { ReadyListQuery, TaskGitBody, TaskIdParam, TaskListQuery, TaskProgressBody } from '../../../schema/api.js';
+import { AssignmentProgressBody, ReadyListQuery, TaskGetQuery, TaskGitBody, TaskIdParam, TaskListQuery } from '../../../schema/api.js';
 import { requireActor, requireRead } from '../principal.js';
 import { assignmentJson, taskJson } from '../serialize.js';
 import { NotFoundError } from '../../core/errors.js';
 import { assertTaskInScope, projectFor } from '../authorize.js';
-import { z } from 'zod';
-
-const TaskGetQuery = z.strictObject({ project: TaskListQuery.shape.project });
 
 export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
@@ -62,7 +59,7 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   app.patch('/api/tasks/:id/progress', async (req) => {
     const actor = requireActor(req);
     const { id } = parseInput(TaskIdParam, req.params, 'path');
-    const body = parseInput(TaskProgressBody, req.body, 'body');
+    const body = parseInput(AssignmentProgressBody, req.body, 'body');
     const task = await engine.getTask(id, await projectFor(actor, undefined, deps.projectId));
     assertTaskInScope(actor, task);
     const active = (await engine.listAssignments({ status: 'active', taskId: task.id }))[0];
