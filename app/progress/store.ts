@@ -1,8 +1,7 @@
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import { addToTally, emptyTally, type Tally } from './maths.js';
 import type { SimEdge, SimStatus, SimTask } from './simulate.js';
-import type { Queryable } from '../store/db.js';
-import { readTallyRows, type TallyRow } from './sql/readTallyRows.js';
+import type { TallyRow } from './sql/readTallyRows.js';
 import { tryRollupLock } from './sql/tryRollupLock.js';
 import { foldRollupDeltas } from './sql/foldRollupDeltas.js';
 import { deleteEmptyRollups } from './sql/deleteEmptyRollups.js';
