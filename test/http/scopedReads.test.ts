@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { eventually } from '../support/eventually.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { startLocalIssuer, type LocalIssuer } from '../support/oidcIssuer.js';
@@ -139,5 +141,31 @@ describe('reads of a project-scoped token', () => {
     expect(queue.status).toBe(200);
     expect([...new Set(queue.json.tasks.map((t: { project: string }) => t.project))]).toEqual([X]);
     expect(new Set((await s.call('GET', '/api/git/merge-queue')).json.tasks.map((t: { project: string }) => t.project))).toEqual(new Set([X, Y]));
+  });
+
+  it('the event stream: a job of X hears of X only; the admin of both', async () => {
+    const listen = async (token: string) => {
+      const ws = new WebSocket(s.url.replace('http', 'ws') + '/ws', ['fleet.v1', `bearer.${token}`]);
+      const seen: { type: string; data: { task_id?: number; id?: number } }[] = [];
+      ws.on('message', (m) => seen.push(JSON.parse(String(m))));
+      await new Promise<void>((res, rej) => {
+        ws.once('message', () => res());
+        ws.once('error', rej);
+      });
+      return { ws, seen };
+    };
+    const job = await listen(tokens.jobX);
+    const admin = await listen(s.admin);
+    // Y's event first, then X's: once X's has reached the job, Y's would have too.
+    for (const p of ['y', 'x'] as const) {
+      const r = await s.call('POST', '/api/git/evidence', { task_id: task[p], type: 'note', summary: `event of ${p}` });
+      expect(r.status).toBe(201);
+    }
+    const evidenceOf = (seen: { type: string; data: { task_id?: number } }[]) => seen.filter((e) => e.type === 'evidence.created').map((e) => e.data.task_id);
+    await eventually(() => expect(evidenceOf(job.seen)).toContain(task.x));
+    await eventually(() => expect(evidenceOf(admin.seen)).toEqual([task.y, task.x]));
+    expect(evidenceOf(job.seen)).toEqual([task.x]);
+    job.ws.close();
+    admin.ws.close();
   });
 });
