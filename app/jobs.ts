@@ -15,9 +15,17 @@ export interface JobRegistry {
  * (The GitHub App's effect pruning and reconcile are still registered by app/github/mount.ts
  * when the App starts; they belong here once that module hands them over.)
  */
+/** A job another part contributes (e.g. the GitHub App's effect pruning and reconcile). */
+export interface PeriodicJobSpec {
+  name: string;
+  /** Runs every this many sweep rounds (SWEEP_INTERVAL_SECONDS each). */
+  everyRounds: number;
+  run: () => Promise<unknown>;
+}
+
 export function registerPeriodicJobs(
   periodic: JobRegistry,
-  o: { db: Db; engine: Engine; settings: Pick<Settings, 'SNAPSHOT_INTERVAL_SECONDS' | 'SWEEP_INTERVAL_SECONDS'> },
+  o: { db: Db; engine: Engine; settings: Pick<Settings, 'SNAPSHOT_INTERVAL_SECONDS' | 'SWEEP_INTERVAL_SECONDS'>; more?: readonly PeriodicJobSpec[] },
 ): void {
   const progress = progressServiceFor({ db: o.db, engine: o.engine });
   // Folding the progress tallies: every round, so summaries stay O(epics).
@@ -25,4 +33,5 @@ export function registerPeriodicJobs(
   // A snapshot of every project every SNAPSHOT_INTERVAL_SECONDS (default 15 minutes): burndown and velocity.
   const every = Math.max(1, Math.round(o.settings.SNAPSHOT_INTERVAL_SECONDS / o.settings.SWEEP_INTERVAL_SECONDS));
   periodic.register('progress.snapshot', every, () => progress.snapshot(null));
+  for (const j of o.more ?? []) periodic.register(j.name, j.everyRounds, j.run);
 }
