@@ -2,7 +2,7 @@ import type { Db } from './store/db.js';
 import type { Engine } from './engine/engine.js';
 import type { Settings } from './config/env.js';
 import { compactRollup } from './progress/store.js';
-import { progressServiceFor } from './http/routes/progress.js';
+import { progressServiceFor } from './progress/service.js';
 
 /** What registers periodic jobs: the server's Periodic (the sweep round run by one process at a time). */
 export interface JobRegistry {

@@ -63,3 +63,14 @@ export class ProgressService {
     return dependencyGraph(this.db, projectId, limit);
   }
 }
+
+/** One service per engine (so per server), shared by the routes and the periodic snapshot job. */
+const perEngine = new WeakMap<object, ProgressService>();
+export function progressServiceFor(o: { db: Db; engine: { leaseTtlSeconds: number; events: EventBus } }): ProgressService {
+  let s = perEngine.get(o.engine);
+  if (!s) {
+    s = new ProgressService(o.db, { leaseTtlSeconds: o.engine.leaseTtlSeconds, events: o.engine.events });
+    perEngine.set(o.engine, s);
+  }
+  return s;
+}

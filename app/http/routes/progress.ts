@@ -4,7 +4,7 @@ import type { ApiDeps, RouteModule } from '../buildApi.js';
 import { parseInput } from '../validate.js';
 import { requireActor, requireRead } from '../principal.js';
 import { NotFoundError } from '../../core/errors.js';
-import { ProgressService } from '../../progress/service.js';
+import { progressServiceFor, type ProgressService } from '../../progress/service.js';
 import { listProjects } from '../../progress/sql/listProjects.js';
 import { projectName } from '../../progress/sql/projectName.js';
 import { projectFor } from '../authorize.js';
@@ -39,17 +39,8 @@ const GraphQuery = z.strictObject({
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(5000, 'limit must be at most 5000').optional(),
 });
 
-/** One service per server, shared by the routes and the periodic snapshot job (app/jobs.ts). */
-const services = new WeakMap<object, ProgressService>();
-export function progressServiceFor(deps: Pick<ApiDeps, 'db' | 'engine'>): ProgressService {
-  const key = deps.engine;
-  let s = services.get(key);
-  if (!s) {
-    s = new ProgressService(deps.db, { leaseTtlSeconds: deps.engine.leaseTtlSeconds, events: deps.engine.events });
-    services.set(key, s);
-  }
-  return s;
-}
+/** Kept importable from here for route modules that share the service (it lives in app/progress/service.ts). */
+export { progressServiceFor };
 
 /**
  * The progress routes. They register no job: the snapshot and the folding of the tallies are
