@@ -46,7 +46,8 @@ export { progressServiceFor };
  * The progress routes. They register no job: the snapshot and the folding of the tallies are
  * registered with every other periodic job in app/jobs.ts.
  */
-export function makeProgressRoutes(): RouteModule {
+export function makeProgressRoutes(_legacy: { env?: NodeJS.ProcessEnv } = {}): RouteModule {
+  // `_legacy.env` is no longer read: the snapshot interval is a setting app/jobs.ts gets at boot.
   return async (app: FastifyInstance, deps: ApiDeps) => routes(app, deps, progressServiceFor(deps));
 }
 
