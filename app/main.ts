@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { LOG_REDACT, startOrchestrator } from './server.js';
-import { ConfigError, readEnv } from './config/env.js';
+import { ConfigError, readEnv, type Settings } from './config/env.js';
 import { describeDb } from './store/openDb.js';
 import { seedOnStart } from './seedOnStart.js';
 import { orchestratorRoutes } from './routes.js';
@@ -12,16 +12,18 @@ import { githubAppSlot } from './github/mount.js';
  * configured, embedded PGlite under .fleet/ with the example plan seeded.
  */
 /** In a terminal, people read the log: pino-pretty, in-process so nothing is lost on exit. Piped, JSON lines. */
-function terminalLog(env: NodeJS.ProcessEnv): Logger | undefined {
+function terminalLog(settings: Settings, colour: boolean): Logger | undefined {
   if (!process.stdout.isTTY) return undefined;
-  const stream = pretty({ colorize: !env.NO_COLOR, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
-  return pino({ level: readEnv(env).LOG_LEVEL, redact: LOG_REDACT }, stream);
+  const stream = pretty({ colorize: colour, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
+  return pino({ level: settings.LOG_LEVEL, redact: LOG_REDACT }, stream);
 }
 
+/** The composition root: the one place the environment is read; everything else is given settings. */
 async function main(env = process.env): Promise<void> {
-  const log = terminalLog(env);
+  const settings = readEnv(env);
+  const log = terminalLog(settings, !env.NO_COLOR);
   const github = githubAppSlot();
-  const o = await startOrchestrator({ env, onEngine: seedOnStart, routes: await orchestratorRoutes(env, github), ...(log ? { log } : {}) });
+  const o = await startOrchestrator({ settings, onEngine: seedOnStart, routes: await orchestratorRoutes(settings, github), ...(log ? { log } : {}) });
   const where = o.adminTokenFile ? `admin token in ${o.adminTokenFile}` : 'admin token from FLEET_ADMIN_TOKEN';
   o.log.info({ url: o.url, db: describeDb(o.config), queue: o.engine.queueKind }, 'fleet orchestrator listening');
   console.log(`\nfleet orchestrator listening on ${o.url}  (${describeDb(o.config)}, ${o.engine.queueKind} ordering)`);

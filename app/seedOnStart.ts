@@ -7,6 +7,8 @@ import type { Env } from './config/env.js';
 import { parsePlan } from '../seed/parse/parsePlan.js';
 import { seedPlan } from '../seed/seedPlan.js';
 import { formatPlanIssue } from '../schema/plan.js';
+import { countTasks } from './boot/sql/countTasks.js';
+import { markProjectDemo } from './boot/sql/markProjectDemo.js';
 
 export const EXAMPLE_PLAN = fileURLToPath(new URL('../seed/plans/remediation-plan.md', import.meta.url));
 
@@ -22,8 +24,7 @@ export function githubAppConfigured(config: Env): boolean {
  * A database that already has tasks is left alone.
  */
 export async function seedOnStart(o: { engine: Engine; db: Db; config: Env; log: Logger }): Promise<void> {
-  const { rows } = await o.db.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks');
-  if ((rows[0]?.n ?? 0) > 0) return;
+  if ((await countTasks(o.db)) > 0) return;
   if (o.config.FLEET_SEED_PLAN === 'none') return;
   const example = o.config.FLEET_SEED_PLAN === undefined;
   if (example && githubAppConfigured(o.config)) {
@@ -36,6 +37,6 @@ export async function seedOnStart(o: { engine: Engine; db: Db; config: Env; log:
     throw new Error(`cannot seed ${file}: ${plan.errors.map((e) => formatPlanIssue(file, e)).join('; ')}`);
   }
   const report = await seedPlan(o.db, plan, { project: o.config.FLEET_PROJECT });
-  if (example) await o.db.query('UPDATE projects SET demo = true WHERE id = $1', [report.project.id]);
+  if (example) await markProjectDemo(o.db, report.project.id);
   o.log.info({ file, project: o.config.FLEET_PROJECT, tasks: report.tasks, epics: report.epics, demo: example }, 'seeded plan into the empty database');
 }

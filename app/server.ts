@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { readEnv, type Env } from './config/env.js';
+import { readEnv, type Env, type Settings } from './config/env.js';
 import type { Db } from './store/db.js';
 import { openDb, describeDb } from './store/openDb.js';
 import { migrate } from './store/migrate.js';
@@ -17,6 +17,8 @@ import { Authenticator, type JobVerifier } from './http/auth.js';
 import { buildApi, type RouteModule } from './http/buildApi.js';
 import { Periodic } from './engine/periodic.js';
 import { createOidcVerifier } from './http/auth/oidc.js';
+import { registerPeriodicJobs } from './jobs.js';
+import { pingDatabase } from './http/sql/pingDatabase.js';
 
 export interface Orchestrator {
   url: string;
@@ -34,6 +36,9 @@ export interface Orchestrator {
 }
 
 export interface StartOptions {
+  /** The settings, parsed once by the caller (app/main.ts reads the environment). */
+  settings?: Settings;
+  /** Or a raw environment, parsed here (tests); ignored when `settings` is given. */
   env?: NodeJS.ProcessEnv;
   log?: Logger;
   /** Extra HTTP routes (progress, dashboard, GitHub webhooks) mounted on the same server. */
@@ -81,7 +86,7 @@ function oidcFromConfig(config: Env): JobVerifier | undefined {
 export const LOG_REDACT = ['req.headers.authorization', '*.token', '*.adminToken'];
 
 export async function startOrchestrator(opts: StartOptions = {}): Promise<Orchestrator> {
-  const config = readEnv(opts.env ?? process.env);
+  const config = opts.settings ?? readEnv(opts.env ?? {});
   const log = opts.log ?? pino({ level: config.LOG_LEVEL, redact: LOG_REDACT });
 
   const db = await openDb({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.FLEET_DATA_DIR });
@@ -118,7 +123,7 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
     const auth = new Authenticator(db, { adminToken: token, publicRead: config.FLEET_PUBLIC_READ, jobs: opts.jobs ?? oidcFromConfig(config) });
     const health = {
       database: async () => {
-        await db.query('SELECT 1');
+        await pingDatabase(db);
         return `ok (${describeDb(config)})`;
       },
       redis: async () => {
@@ -128,6 +133,7 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
       },
     };
     const periodic = new Periodic({ db, engine, log, intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000 });
+    registerPeriodicJobs(periodic, { db, engine, settings: config });
     const api = await buildApi({
       deps: { db, engine, auth, health, periodic },
       log,

@@ -10,6 +10,7 @@ const name = z
   .min(1, 'must not be empty')
   .max(200, 'at most 200 characters')
   .regex(/^[\w./@:-]+$/, 'letters, digits and . _ - / @ : only');
+const ownerRepo = z.string().max(200).regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo');
 const label = z.string().trim().min(1).max(100).regex(/^[\w./:-]+$/, 'letters, digits and . _ - / : only');
 const epoch = z.number({ error: 'epoch must be a number: the lease epoch you were given with the claim' }).int().min(1);
 
@@ -75,6 +76,7 @@ export const ReadyListQuery = z.strictObject({
 });
 
 export const AssignmentListQuery = z.strictObject({
+  project: ownerRepo.optional(),
   status: AssignmentStatus.optional(),
   agent_id: z.coerce.number().int().positive().optional(),
   task_id: z.coerce.number().int().positive().optional(),
@@ -87,8 +89,11 @@ export const TaskIdParam = z.strictObject({
 
 /** GET /api/agents/:id/assignments */
 export const AgentAssignmentsQuery = z.strictObject({
+  project: ownerRepo.optional(),
   status: AssignmentStatus.optional(),
 });
+/** GET /api/agents */
+export const AgentListQuery = z.strictObject({ project: ownerRepo.optional() });
 
 /** The Idempotency-Key header of a claim: what a retry sends again to get the same assignment. */
 export const IdempotencyKey = z
@@ -97,7 +102,6 @@ export const IdempotencyKey = z
 
 // ---- /api/git/* ---------------------------------------------------------------------------
 
-const ownerRepo = z.string().max(200).regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo');
 /** Postgres text cannot hold NUL: refuse it as input instead of failing on it. */
 const text = (max: number) =>
   z
@@ -161,6 +165,7 @@ export const ProgressSummaryQuery = z.strictObject({ project: ownerRepo.optional
 export const ProjectListQuery = z.strictObject({});
 /** GET /api/progress/agents */
 export const ProgressAgentsQuery = z.strictObject({
+  project: ownerRepo.optional(),
   window_hours: z.coerce.number({ error: 'expected a number of hours' }).int('expected a whole number of hours').min(1).max(24 * 90).optional(),
 });
 /** POST /api/progress/snapshot */

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import nock from 'nock';
 import { startTestServer, type TestServer } from './support/server.js';
-import { PG_URL } from './support/db.js';
-import { REDIS_URL } from './support/redis.js';
-import { startOrchestrator, type Orchestrator } from '../app/server.js';
+import type { Orchestrator } from '../app/server.js';
+import { startReplicas, type Replicas } from './support/replicas.js';
 import { insertProject } from './support/fixtures.js';
 import { mintAgentToken } from '../app/http/auth.js';
 import { metricsRoutes } from '../app/metrics/metricsRoutes.js';
@@ -256,35 +251,17 @@ describe('GET /metrics with FLEET_PUBLIC_READ', () => {
 // Replicas share one Postgres and one Redis event bus: each replica receives every replica's
 // events, so an event must be counted where it happened, not where it was received.
 describe('GET /metrics on two replicas', () => {
-  const schema = `s_metrics_multi_${randomBytes(4).toString('hex')}`;
+  let replicas: Replicas;
   let a: Orchestrator;
   let b: Orchestrator;
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = {
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATABASE_URL: PG_URL,
-      DATABASE_SCHEMA: schema,
-      REDIS_URL,
-      REDIS_PREFIX: `test:${schema}:`,
-      FLEET_ADMIN_TOKEN: METRICS_TOKEN + '-admin',
-      FLEET_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'fleet-metrics-multi-')),
-      LOG_LEVEL: 'silent',
-    };
-    const log = pino({ level: 'silent' });
-    a = await startOrchestrator({ env, log, periodic: false, routes: [metricsRoutes({ env })] });
-    b = await startOrchestrator({ env, log, periodic: false, routes: [metricsRoutes({ env })] });
+    replicas = await startReplicas('metrics_multi', { admin: METRICS_TOKEN + '-admin', routes: () => [metricsRoutes()] });
+    ({ a, b } = replicas);
     await insertProject(a.db, [{ key: '1.1' }, { key: '1.2' }], 'acme/replicas');
     await a.engine.refreshAll();
     await a.engine.rebuildQueue();
   });
-  afterAll(async () => {
-    const keys = await a.redis!.keys(`test:${schema}:*`);
-    if (keys.length) await a.redis!.del(...keys);
-    await a.db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await b.close();
-    await a.close();
-  });
+  afterAll(() => replicas?.close());
 
   const scrapeOf = async (o: Orchestrator) => {
     const r = await fetch(`${o.url}/metrics`, { headers: { authorization: `Bearer ${o.adminToken}` } });

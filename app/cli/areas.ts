@@ -15,7 +15,7 @@ export function registerAreaCommands(program: Command, io: CliIo): void {
     io === processIo ? { stdout: process.stdout, stderr: process.stderr, env: io.env } : { stdout: stream(io.stdout), stderr: stream(io.stderr), env: io.env },
   );
   registerGithubCommands(program, io);
-  registerRunnersCommands(program, { out: io.stdout, err: io.stderr });
+  registerRunnersCommands(program, { out: io.stdout, err: io.stderr, env: io.env });
   registerStatusCommand(program, io);
   registerAppCommands(program, io);
 }

@@ -7,6 +7,8 @@ export interface RunnersIo {
   out(text: string): void;
   err(text: string): void;
   readFile?: (path: string) => Promise<string>;
+  /** The CLI's environment (FLEET_PROJECT gives --repo its default); never process.env directly. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class RunnersCommandError extends Error {
@@ -136,7 +138,7 @@ export function registerRunnersCommands(program: Command, io: RunnersIo): Comman
     .description('print, per pool, the workflow runs-on snippet and the runner registration commands (VM script, AKS helm values)')
     .option('--config <path>', 'the fleet config file', DEFAULT_CONFIG)
     .option('--pool <name>', 'only this pool')
-    .option('--repo <owner/repo>', 'the managed repository', process.env.FLEET_PROJECT ?? 'OWNER/REPO')
+    .option('--repo <owner/repo>', 'the managed repository', io.env?.FLEET_PROJECT ?? 'OWNER/REPO')
     .option('--server-url <url>', 'GitHub (Enterprise) server URL', 'https://github.com')
     .option('--action-ref <ref>', 'the fleet agent action to use', 'fleet-orchestrator/fleet-orchestrator@v1')
     .action(async (opts: { config: string; pool?: string; repo: string; serverUrl: string; actionRef: string }) => {

@@ -53,6 +53,11 @@ export const EnvSchema = z.object({
     return list;
   }),
   FLEET_CORS_ORIGINS: optionalString,
+  /** A read-only bearer token for Prometheus: it opens GET /metrics and nothing else. */
+  FLEET_METRICS_TOKEN: optionalString.refine(
+    (v) => v === undefined || v.length >= 16,
+    'expected at least 16 characters (or leave it unset to read /metrics with an API token)',
+  ),
   /** Lets unauthenticated clients read the dashboard and GET /api/*; writes always need a token. */
   FLEET_PUBLIC_READ: z
     .enum(['true', 'false', '1', '0', ''])
@@ -82,14 +87,33 @@ export const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/**
+ * The settings the process runs with: the environment parsed once, at start-up (app/main.ts, or
+ * startOrchestrator for tests), then passed to whatever needs a setting. Nothing else reads
+ * process.env (probot's read-env-options style).
+ */
+export type Settings = Env;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+const PARSED = Symbol('fleet.settings');
+
+/** Whether `v` is already parsed settings (from readEnv), not a raw environment. */
+export function isSettings(v: object): v is Settings {
+  return PARSED in v;
+}
+
 /** Parses the environment; a bad value is one line naming the variable and what is expected. */
-export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+export function readEnv(env: NodeJS.ProcessEnv): Env {
   const res = EnvSchema.safeParse(env);
-  if (res.success) return res.data;
+  if (res.success) return Object.defineProperty(res.data, PARSED, { value: true, enumerable: false });
   const lines = res.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+}
+
+/** Settings from either form a caller holds: parsed settings as they are, a raw environment parsed. */
+export function settingsOf(v: Settings | NodeJS.ProcessEnv): Settings {
+  return isSettings(v) ? v : readEnv(v as NodeJS.ProcessEnv);
 }

@@ -2,6 +2,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Actor } from '../engine/types.js';
 import { UnauthorizedError, ValidationError } from '../core/errors.js';
+import { upsertAgentToken } from './sql/upsertAgentToken.js';
+import { agentByTokenHash } from './sql/agentByTokenHash.js';
+import { jobProjectId } from './sql/jobProjectId.js';
 
 export type Principal = Actor | { kind: 'public' };
 
@@ -36,15 +39,15 @@ export async function mintAgentToken(db: Db, name: string, opts: MintOptions = {
   if (opts.capacity !== undefined && !(Number.isInteger(opts.capacity) && opts.capacity >= 1 && opts.capacity <= 1000))
     throw new ValidationError(`capacity must be a whole number from 1 to 1000, got ${opts.capacity}`);
   const token = AGENT_TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO agents (name, pool, labels, capacity, project_scope, token_hash)
-     VALUES ($1, COALESCE($2, 'default'), COALESCE($3::text[], '{}'), COALESCE($4, 1), $5, $6)
-     ON CONFLICT (name) DO UPDATE SET token_hash = $6, pool = COALESCE($2, agents.pool), labels = COALESCE($3::text[], agents.labels),
-       capacity = COALESCE($4, agents.capacity), project_scope = $5, updated_at = now()
-     RETURNING id`,
-    [name, opts.pool ?? null, opts.labels ?? null, opts.capacity ?? null, opts.project ?? null, hashToken(token)],
-  );
-  return { token, agentId: Number(rows[0]!.id) };
+  const agentId = await upsertAgentToken(db, {
+    name,
+    pool: opts.pool ?? null,
+    labels: opts.labels ?? null,
+    capacity: opts.capacity ?? null,
+    projectScope: opts.project ?? null,
+    tokenHash: hashToken(token),
+  });
+  return { token, agentId };
 }
 
 const PROJECT_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -73,20 +76,14 @@ export class Authenticator {
     if (!token) return { kind: 'public' };
     if (sameSecret(token, this.opts.adminToken)) return { kind: 'admin' };
     if (token.startsWith(AGENT_TOKEN_PREFIX)) {
-      const { rows } = await this.db.query<{ id: number; pool: string; active: boolean; project_scope: string | null; project_id: number | null }>(
-        `SELECT a.id, a.pool, a.active, a.project_scope, p.id AS project_id FROM agents a
-         LEFT JOIN projects p ON lower(p.owner || '/' || p.repo) = lower(a.project_scope)
-         WHERE a.token_hash = $1 ORDER BY p.id LIMIT 1`,
-        [hashToken(token)],
-      );
-      const a = rows[0];
+      const a = await agentByTokenHash(this.db, hashToken(token));
       if (a)
         return {
           kind: 'agent',
-          agentId: Number(a.id),
+          agentId: a.id,
           pool: a.pool,
           active: a.active,
-          ...(a.project_scope ? { project: { name: a.project_scope, id: a.project_id === null ? null : Number(a.project_id) } } : {}),
+          ...(a.projectScope ? { project: { name: a.projectScope, id: a.projectId } } : {}),
         };
       throw new UnauthorizedError('unknown agent token: mint one with "fleet agents token <name>"');
     }
@@ -99,11 +96,7 @@ export class Authenticator {
         throw new UnauthorizedError(`GitHub OIDC token refused: ${(err as Error).message}`, { cause: err });
       }
       // A job acts only in its own repository's project; the zero-configuration demo plan is nobody's.
-      const { rows } = await this.db.query<{ id: number }>(
-        `SELECT id FROM projects WHERE lower(owner || '/' || repo) = lower($1) AND NOT demo ORDER BY id LIMIT 1`,
-        [repository],
-      );
-      return { kind: 'job', repository, project: { name: repository, id: rows[0] ? Number(rows[0].id) : null } };
+      return { kind: 'job', repository, project: { name: repository, id: await jobProjectId(this.db, repository) } };
     }
     throw new UnauthorizedError('invalid token: send "Authorization: Bearer <admin, agent or GitHub OIDC token>"');
   }

@@ -1,6 +1,8 @@
 import type { Queryable } from '../store/db.js';
 import type { Actor, Agent, ProjectScope } from '../engine/types.js';
 import { ForbiddenError, NotFoundError } from '../core/errors.js';
+import { assignmentProject } from './sql/assignmentProject.js';
+import { activeHolder } from './sql/activeHolder.js';
 
 /**
  * Who may act where: the project checks every route that touches a task, an assignment or an
@@ -44,11 +46,8 @@ export function assertTaskInScope(actor: Actor, task: { projectId: number; key: 
 /** Refuses an assignment whose task is outside the actor's project (an unknown id is left to the engine's 404). */
 export async function assertAssignmentInScope(db: Queryable, actor: Actor, assignmentId: number): Promise<void> {
   if (!projectScope(actor)) return;
-  const { rows } = await db.query<{ project_id: number; key: string }>(
-    'SELECT t.project_id, t.key FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE a.id = $1',
-    [assignmentId],
-  );
-  if (rows[0]) assertTaskInScope(actor, { projectId: Number(rows[0].project_id), key: rows[0].key });
+  const task = await assignmentProject(db, assignmentId);
+  if (task) assertTaskInScope(actor, task);
 }
 
 /**
@@ -58,9 +57,8 @@ export async function assertAssignmentInScope(db: Queryable, actor: Actor, assig
 export async function assertMayConfirm(db: Queryable, actor: Actor, task: { id: number; projectId: number; key: string }): Promise<void> {
   assertTaskInScope(actor, task);
   if (actor.kind !== 'agent') return;
-  const { rows } = await db.query<{ agent_id: number | null }>(`SELECT agent_id FROM assignments WHERE task_id = $1 AND status = 'active'`, [task.id]);
-  const holder = rows[0]?.agent_id;
-  if (rows[0] && (holder === null || holder === undefined || Number(holder) !== actor.agentId))
+  const holder = await activeHolder(db, task.id);
+  if (holder !== undefined && holder !== actor.agentId)
     throw new ForbiddenError(`task ${task.key} was claimed for another agent; an agent may confirm only its own claims`);
 }
 

@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { FleetError, NotFoundError } from '../core/errors.js';
 import { bearer, type Authenticator } from './auth.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
+import { projectIdByName } from './sql/projectIdByName.js';
 import { taskRoutes } from './routes/tasks.js';
 import { agentRoutes } from './routes/agents.js';
 import { assignmentRoutes } from './routes/assignments.js';
@@ -61,9 +62,9 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
     publicRead: opts.deps.auth.publicRead,
     async projectId(fullName: string) {
       const [owner, repo] = fullName.split('/');
-      const { rows } = await opts.deps.db.query<{ id: number }>('SELECT id FROM projects WHERE owner = $1 AND repo = $2', [owner, repo]);
-      if (!rows[0]) throw new NotFoundError(`no project ${fullName}: seed a plan for it first ("fleet seed <plan> --project ${fullName}")`);
-      return rows[0].id;
+      const id = await projectIdByName(opts.deps.db, owner ?? '', repo ?? '');
+      if (id === null) throw new NotFoundError(`no project ${fullName}: seed a plan for it first ("fleet seed <plan> --project ${fullName}")`);
+      return id;
     },
   };
 

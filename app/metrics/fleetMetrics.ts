@@ -5,6 +5,10 @@ import { tapEngine } from './engineTap.js';
 import { ReadyClock } from './readyClock.js';
 import { onGitHubApiCall } from './githubApiMetrics.js';
 import { onWebhookOutcome } from './webhookMetrics.js';
+import { readReadyByProject } from './sql/readReadyByProject.js';
+import { readAgentStates } from './sql/readAgentStates.js';
+import { readWebhookBacklog } from './sql/readWebhookBacklog.js';
+import { readReadySince } from './sql/readReadySince.js';
 
 /**
  * The orchestrator's Prometheus metrics, one registry per server (tests run several servers in
@@ -14,35 +18,6 @@ import { onWebhookOutcome } from './webhookMetrics.js';
  *   - events counted in the process that handled them (claims, lease expiries, dispatch
  *     latency, GitHub calls, webhook outcomes): per replica, so aggregate with sum().
  */
-
-const READY_SQL = `
-SELECT p.owner || '/' || p.repo AS project, COALESCE(r.n, 0)::int AS n
-FROM projects p
-LEFT JOIN (
-  SELECT project_id, count(*) AS n FROM tasks
-  WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held
-  GROUP BY project_id
-) r ON r.project_id = p.id`;
-
-const AGENTS_SQL = `
-SELECT a.pool,
-  CASE WHEN NOT a.active THEN 'inactive'
-       WHEN EXISTS (SELECT 1 FROM assignments s WHERE s.agent_id = a.id AND s.status = 'active') THEN 'busy'
-       ELSE 'idle' END AS state,
-  count(*)::int AS n
-FROM agents a GROUP BY 1, 2`;
-
-// Only unprocessed rows are read (a partial index covers them): processed deliveries are never
-// deleted, so counting them here would scan an ever-growing table on every scrape.
-const WEBHOOKS_SQL = `
-SELECT count(*) FILTER (WHERE error IS NULL)::int AS queued,
-       count(*) FILTER (WHERE error IS NOT NULL)::int AS failed,
-       COALESCE(EXTRACT(EPOCH FROM now() - min(received_at) FILTER (WHERE error IS NULL)), 0)::float8 AS lag
-FROM webhook_deliveries WHERE processed_at IS NULL`;
-
-const READY_SINCE_SQL = `
-SELECT id, ready_since FROM tasks WHERE status = 'pending' AND ready_since IS NOT NULL
-ORDER BY ready_since DESC LIMIT 50000`;
 
 export const AGENT_STATES = ['busy', 'idle', 'inactive'] as const;
 
@@ -93,9 +68,9 @@ export async function createFleetMetrics(o: FleetMetricsOptions): Promise<FleetM
     labelNames: ['project'] as const,
     registers,
     async collect() {
-      const { rows } = await db.query<{ project: string; n: number }>(READY_SQL);
+      const rows = await readReadyByProject(db);
       this.reset();
-      for (const r of rows) this.set({ project: r.project }, Number(r.n));
+      for (const r of rows) this.set({ project: r.project }, r.n);
     },
   });
 
@@ -105,21 +80,18 @@ export async function createFleetMetrics(o: FleetMetricsOptions): Promise<FleetM
     labelNames: ['pool', 'state'] as const,
     registers,
     async collect() {
-      const { rows } = await db.query<{ pool: string; state: string; n: number }>(AGENTS_SQL);
+      const rows = await readAgentStates(db);
       this.reset();
       // Every state of every pool is present, zero included, so stacked panels do not gap.
       for (const pool of new Set(rows.map((r) => r.pool))) for (const state of AGENT_STATES) this.set({ pool, state }, 0);
-      for (const r of rows) this.set({ pool: r.pool, state: r.state }, Number(r.n));
+      for (const r of rows) this.set({ pool: r.pool, state: r.state }, r.n);
     },
   });
 
   // One query feeds the three webhook gauges; each gauge's collect() waits on the same read.
   let webhookRead: Promise<{ queued: number; failed: number; lag: number }> | null = null;
   const readWebhooks = () => {
-    webhookRead ??= db
-      .query<{ queued: number; failed: number; lag: number }>(WEBHOOKS_SQL)
-      .then(({ rows }) => ({ queued: Number(rows[0]?.queued ?? 0), failed: Number(rows[0]?.failed ?? 0), lag: Number(rows[0]?.lag ?? 0) }))
-      .finally(() => setImmediate(() => (webhookRead = null)));
+    webhookRead ??= readWebhookBacklog(db).finally(() => setImmediate(() => (webhookRead = null)));
     return webhookRead;
   };
   new Gauge({
@@ -185,8 +157,8 @@ export async function createFleetMetrics(o: FleetMetricsOptions): Promise<FleetM
   // ---------------------------------------------------------------- event sources
   const ready = new ReadyClock();
   try {
-    const { rows } = await db.query<{ id: number; ready_since: Date }>(READY_SINCE_SQL);
-    for (const r of rows.reverse()) ready.becameReady(Number(r.id), new Date(r.ready_since).getTime());
+    const rows = await readReadySince(db);
+    for (const r of rows.reverse()) ready.becameReady(r.id, r.readySince.getTime());
   } catch {
     // No history yet is fine: latencies start with the next task that becomes ready.
   }

@@ -7,7 +7,9 @@ import { ConfigError } from '../config/env.js';
 import { createFleetMetrics } from './fleetMetrics.js';
 
 export interface MetricsRouteOptions {
-  /** Environment holding FLEET_METRICS_TOKEN (optional). */
+  /** FLEET_METRICS_TOKEN from the settings (optional). */
+  token?: string | undefined;
+  /** Deprecated: an environment holding FLEET_METRICS_TOKEN; `token` wins. Nothing else is read from it. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -47,7 +49,7 @@ function admitMetricsToken(auth: Authenticator, token: string): () => void {
  * read-only credential for Prometheus that opens nothing else. 503 when Postgres cannot be read.
  */
 export function metricsRoutes(opts: MetricsRouteOptions = {}): RouteModule {
-  const token = (opts.env ?? process.env).FLEET_METRICS_TOKEN?.trim() || undefined;
+  const token = (opts.token ?? opts.env?.FLEET_METRICS_TOKEN)?.trim() || undefined;
   if (token !== undefined && token.length < 16)
     throw new ConfigError('invalid configuration: FLEET_METRICS_TOKEN: expected at least 16 characters (or leave it unset to read /metrics with an API token)');
   return async (app, deps) => {

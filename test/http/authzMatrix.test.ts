@@ -96,6 +96,8 @@ const by = (...codes: number[]): Record<ActorName, number> => {
 };
 
 const READ = by(200, 200, 200, 200, 200, 200, 200, 401);
+/** Reading one thing of project X: Y's job reads only Y (issue 10), so it gets `forY` (403, or 404 for an agent). */
+const X_READ = (forY: number) => ({ ...READ, jobY: forY });
 const PUBLIC = by(200, 200, 200, 200, 200, 200, 200, 200);
 const ADMIN_ONLY = (ok: number) => by(ok, 403, 403, 403, 403, 403, 403, 401);
 // Acting on one assignment, by who holds it:
@@ -144,7 +146,7 @@ const ROWS: Row[] = [
   { route: 'GET /ws', target: 'event stream (101 = open)', expect: { ...READ, admin: 101, agentA: 101, agentB: 101, poolX: 101, jobX: 101, jobY: 101, deactivated: 101 }, request: get('/ws') },
   { route: 'GET /api/tasks', target: 'all', expect: READ, request: get('/api/tasks') },
   { route: 'GET /api/tasks/ready/list', target: 'all', expect: READ, request: get('/api/tasks/ready/list') },
-  { route: 'GET /api/tasks/:id', target: 'a task of X by id', expect: READ, request: async () => ({ method: 'GET', path: `/api/tasks/${(await newTask('x')).id}` }) },
+  { route: 'GET /api/tasks/:id', target: 'a task of X by id', expect: X_READ(403), request: async () => ({ method: 'GET', path: `/api/tasks/${(await newTask('x')).id}` }) },
   // Keys repeat in every plan: a token with a project looks them up there.
   {
     route: 'GET /api/tasks/:id',
@@ -157,18 +159,18 @@ const ROWS: Row[] = [
     },
   },
   { route: 'GET /api/agents', target: 'all', expect: READ, request: get('/api/agents') },
-  { route: 'GET /api/agents/:id', target: 'agent A', expect: READ, request: async () => ({ method: 'GET', path: `/api/agents/${agentIds.agentA}` }) },
+  { route: 'GET /api/agents/:id', target: 'agent A', expect: X_READ(404), request: async () => ({ method: 'GET', path: `/api/agents/${agentIds.agentA}` }) },
   { route: 'GET /api/assignments', target: 'all', expect: READ, request: get('/api/assignments') },
   { route: 'GET /api/progress/summary', target: 'all', expect: READ, request: get('/api/progress/summary') },
   { route: 'GET /api/progress/projects', target: 'all', expect: READ, request: get('/api/progress/projects') },
   { route: 'GET /api/progress/agents', target: 'all', expect: READ, request: get('/api/progress/agents') },
-  { route: 'GET /api/progress/history/:project_id', target: 'X', expect: READ, request: async () => ({ method: 'GET', path: `/api/progress/history/${projectIds.x}` }) },
+  { route: 'GET /api/progress/history/:project_id', target: 'X', expect: X_READ(403), request: async () => ({ method: 'GET', path: `/api/progress/history/${projectIds.x}` }) },
   { route: 'GET /api/progress/graph', target: 'all', expect: READ, request: get('/api/progress/graph') },
   { route: 'GET /api/git/branches', target: 'all', expect: READ, request: get('/api/git/branches') },
   { route: 'GET /api/git/evidence', target: 'all', expect: READ, request: get('/api/git/evidence') },
-  { route: 'GET /api/git/evidence/:task_id', target: 'a task of X', expect: READ, request: async () => ({ method: 'GET', path: `/api/git/evidence/${(await newTask('x')).id}` }) },
+  { route: 'GET /api/git/evidence/:task_id', target: 'a task of X', expect: X_READ(403), request: async () => ({ method: 'GET', path: `/api/git/evidence/${(await newTask('x')).id}` }) },
   { route: 'GET /api/git/merge-queue', target: 'all', expect: READ, request: get('/api/git/merge-queue') },
-  { route: 'GET /api/agents/:id/assignments', target: "agent A's active ones", expect: READ, request: async () => ({ method: 'GET', path: `/api/agents/${agentIds.agentA}/assignments?status=active` }) },
+  { route: 'GET /api/agents/:id/assignments', target: "agent A's active ones", expect: X_READ(404), request: async () => ({ method: 'GET', path: `/api/agents/${agentIds.agentA}/assignments?status=active` }) },
   { route: 'GET /metrics', target: 'Prometheus exposition', expect: READ, request: get('/metrics') },
 
   // -- registering the App (/setup): the page is public, starting needs the admin, the callback is

@@ -16,8 +16,9 @@ describe('npm start with no configuration', () => {
     child.stderr.on('data', (d) => (out += d));
     const url = await new Promise<string>((resolve, reject) => {
       const t = setInterval(() => {
+        // The banner comes in several writes: wait for its last line, which names the token file.
         const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-        if (m) {
+        if (m && /\. Try:/.test(out)) {
           clearInterval(t);
           resolve(m[1]!);
         }

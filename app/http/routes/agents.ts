@@ -1,25 +1,43 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../buildApi.js';
 import { parseInput } from '../validate.js';
-import { AgentAssignmentsQuery, AgentHeartbeatBody, IdParam } from '../../../schema/api.js';
+import { AgentAssignmentsQuery, AgentHeartbeatBody, AgentListQuery, IdParam } from '../../../schema/api.js';
 import { requireActor, requireAdmin, requireRead } from '../principal.js';
 import { agentJson, assignmentJson } from '../serialize.js';
-import { ForbiddenError } from '../../core/errors.js';
+import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { assertNoSelfPromotion } from '../authorize.js';
 import { activateAgent } from '../../engine/sql/activateAgent.js';
+import { readProject } from '../readScope.js';
+import { agentIdsInProject } from '../sql/agentIdsInProject.js';
+import { listProjectAssignments } from '../sql/listProjectAssignments.js';
+
 
 export async function agentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
 
+  /**
+   * A confined token (or ?project=) sees the agents of one project: minted for it, or that ever
+   * held one of its tasks. Another agent by id is a 404, as if it did not exist.
+   */
+  const visibleAgent = async (id: number, projectId: number | null) => {
+    const agent = await engine.getAgent(id);
+    if (projectId !== null && !(await agentIdsInProject(deps.db, projectId)).has(agent.id)) throw new NotFoundError(`no agent with id ${id} in this project`);
+    return agent;
+  };
+
   app.get('/api/agents', async (req) => {
     requireRead(req, deps.publicRead);
-    return { agents: (await engine.listAgents()).map(agentJson) };
+    const q = parseInput(AgentListQuery, req.query, 'query');
+    const projectId = await readProject(req, q.project, deps.projectId);
+    const agents = await engine.listAgents();
+    const visible = projectId === null ? null : await agentIdsInProject(deps.db, projectId);
+    return { agents: (visible ? agents.filter((a) => visible.has(a.id)) : agents).map(agentJson) };
   });
 
   app.get('/api/agents/:id', async (req) => {
     requireRead(req, deps.publicRead);
     const { id } = parseInput(IdParam, req.params, 'path');
-    return { agent: agentJson(await engine.getAgent(id)) };
+    return { agent: agentJson(await visibleAgent(id, await readProject(req, undefined, deps.projectId))) };
   });
 
   app.post('/api/agents/heartbeat', async (req) => {
@@ -42,8 +60,11 @@ export async function agentRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     requireRead(req, deps.publicRead);
     const { id } = parseInput(IdParam, req.params, 'path');
     const q = parseInput(AgentAssignmentsQuery, req.query, 'query');
-    await engine.getAgent(id);
-    const list = await engine.listAssignments({ agentId: id, ...(q.status ? { status: q.status } : {}) });
+    const projectId = await readProject(req, q.project, deps.projectId);
+    await visibleAgent(id, projectId);
+    const filter = { agentId: id, ...(q.status ? { status: q.status } : {}) };
+    // A pool agent works for several projects: a confined reader sees its assignments in its own only.
+    const list = projectId === null ? await engine.listAssignments(filter) : await listProjectAssignments(deps.db, projectId, filter);
     return { assignments: list.map(assignmentJson) };
   });
 

@@ -7,6 +7,9 @@ import { assignmentJson, taskJson } from '../serialize.js';
 import { ForbiddenError, ValidationError } from '../../core/errors.js';
 import type { Actor, Claim } from '../../engine/types.js';
 import { assertAssignmentInScope, assertMayConfirm, projectFor } from '../authorize.js';
+import { readProject } from '../readScope.js';
+import { taskDependencies } from '../sql/taskDependencies.js';
+import { listProjectAssignments } from '../sql/listProjectAssignments.js';
 
 /** Who sent a claim, for its Idempotency-Key: a key is only ever looked up for the same caller. */
 const callerOf = (actor: Actor): string =>
@@ -16,14 +19,9 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   const { engine } = deps;
 
   const claimJson = async (c: Claim) => {
-    const depRows = await deps.db.query<{ key: string; status: string; pr_number: number | null }>(
-      `SELECT dt.key, dt.status, dt.pr_number FROM dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
-       WHERE d.task_id = $1 ORDER BY dt.key`,
-      [c.task.id],
-    );
     return {
       assignment: assignmentJson(c.assignment),
-      task: { ...taskJson(c.task), dependencies: depRows.rows },
+      task: { ...taskJson(c.task), dependencies: await taskDependencies(deps.db, c.task.id) },
       lease: { epoch: c.lease.epoch, expires_at: c.lease.expiresAt },
     };
   };
@@ -31,11 +29,14 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   app.get('/api/assignments', async (req) => {
     requireRead(req, deps.publicRead);
     const q = parseInput(AssignmentListQuery, req.query, 'query');
-    const list = await engine.listAssignments({
+    const filter = {
       ...(q.status ? { status: q.status } : {}),
       ...(q.agent_id ? { agentId: q.agent_id } : {}),
       ...(q.task_id ? { taskId: q.task_id } : {}),
-    });
+    };
+    // A confined token sees the assignments on its own project's tasks only.
+    const projectId = await readProject(req, q.project, deps.projectId);
+    const list = projectId === null ? await engine.listAssignments(filter) : await listProjectAssignments(deps.db, projectId, filter);
     return { assignments: list.map(assignmentJson) };
   });
 

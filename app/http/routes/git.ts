@@ -7,6 +7,14 @@ import { FleetError, ForbiddenError, ValidationError } from '../../core/errors.j
 import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../../schema/fleetConfig.js';
 import { readMergeQueue, type ProjectRepo } from '../../progress/mergeQueue.js';
 import { assertTaskInScope, projectFor } from '../authorize.js';
+import { assertReadable, readProject } from '../readScope.js';
+import type { EvidenceRow } from '../sql/evidenceRow.js';
+import { listBranches } from '../sql/listBranches.js';
+import { listEvidence } from '../sql/listEvidence.js';
+import { listTaskEvidence } from '../sql/listTaskEvidence.js';
+import { evidenceById } from '../sql/evidenceById.js';
+import { insertAgentEvidence } from '../sql/insertAgentEvidence.js';
+import { everAssigned } from '../sql/everAssigned.js';
 
 /** `/api/git/*`: branches, evidence (read, and what agents may add), the merge queue. */
 
@@ -15,25 +23,6 @@ export const AGENT_EVIDENCE_TYPES = ['note', 'test', 'build'] as const;
 /** What only GitHub (webhooks, the app itself) records: never accepted from a client. */
 export const GITHUB_EVIDENCE_TYPES = ['commit', 'pr', 'review', 'check', 'workflow_run', 'merge', 'deployment', 'dispatch'] as const;
 
-interface EvidenceRow {
-  id: number;
-  task_id: number | null;
-  task_key: string | null;
-  project: string | null;
-  type: string;
-  ref: string | null;
-  url: string | null;
-  source: string;
-  agent_id: number | null;
-  agent_name: string | null;
-  metadata: unknown;
-  created_at: Date;
-}
-
-const EVIDENCE_SELECT = `SELECT v.id, v.task_id, t.key AS task_key, p.owner || '/' || p.repo AS project, v.type, v.ref, v.url, v.source,
-  v.agent_id, a.name AS agent_name, v.metadata, v.created_at
-  FROM evidence v LEFT JOIN tasks t ON t.id = v.task_id LEFT JOIN projects p ON p.id = COALESCE(v.project_id, t.project_id)
-  LEFT JOIN agents a ON a.id = v.agent_id`;
 
 export const evidenceJson = (r: EvidenceRow) => ({
   id: Number(r.id),
@@ -82,30 +71,7 @@ export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
     app.get('/api/git/branches', async (req) => {
       requireRead(req, deps.publicRead);
       const q = parseInput(BranchesQuery, req.query, 'query');
-      const projectId = q.project ? await deps.projectId(q.project) : null;
-      const { rows } = await db.query<{
-        task_id: number;
-        key: string;
-        title: string;
-        status: string;
-        branch: string | null;
-        pr_number: number | null;
-        project: string;
-        updated_at: Date;
-        commit_sha: string | null;
-        commit_url: string | null;
-        commit_at: Date | null;
-        pr_url: string | null;
-      }>(
-        `SELECT t.id AS task_id, t.key, t.title, t.status, t.branch, t.pr_number, p.owner || '/' || p.repo AS project, t.updated_at,
-                c.ref AS commit_sha, c.url AS commit_url, c.created_at AS commit_at, COALESCE(pr.url, t.pr_url) AS pr_url
-         FROM tasks t JOIN projects p ON p.id = t.project_id
-         LEFT JOIN LATERAL (SELECT ref, url, created_at FROM evidence v WHERE v.task_id = t.id AND v.type = 'commit' ORDER BY created_at DESC, id DESC LIMIT 1) c ON true
-         LEFT JOIN LATERAL (SELECT url FROM evidence v WHERE v.task_id = t.id AND v.type = 'pr' ORDER BY created_at DESC, id DESC LIMIT 1) pr ON true
-         WHERE (t.branch IS NOT NULL OR t.pr_number IS NOT NULL) AND ($1::bigint IS NULL OR t.project_id = $1)
-         ORDER BY t.updated_at DESC, t.id DESC LIMIT $2`,
-        [projectId, q.limit ?? 200],
-      );
+      const rows = await listBranches(db, await readProject(req, q.project, deps.projectId), q.limit ?? 200);
       return {
         branches: rows.map((r) => ({
           branch: r.branch,
@@ -126,13 +92,7 @@ export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
     app.get('/api/git/evidence', async (req) => {
       requireRead(req, deps.publicRead);
       const q = parseInput(EvidenceListQuery, req.query, 'query');
-      const projectId = q.project ? await deps.projectId(q.project) : null;
-      const { rows } = await db.query<EvidenceRow>(
-        projectId === null
-          ? `${EVIDENCE_SELECT} WHERE ($1::bigint IS NULL) AND ($2::text IS NULL OR v.type = $2) ORDER BY v.created_at DESC, v.id DESC LIMIT $3`
-          : `${EVIDENCE_SELECT} WHERE v.project_id = $1 AND ($2::text IS NULL OR v.type = $2) ORDER BY v.created_at DESC, v.id DESC LIMIT $3`,
-        [projectId, q.type ?? null, q.limit ?? 50],
-      );
+      const rows = await listEvidence(db, await readProject(req, q.project, deps.projectId), q.type ?? null, q.limit ?? 50);
       return { evidence: rows.map(evidenceJson) };
     });
 
@@ -140,12 +100,11 @@ export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
       requireRead(req, deps.publicRead);
       const { task_id } = parseInput(TaskParam, req.params, 'path');
       const q = parseInput(EvidenceListQuery, req.query, 'query');
-      const projectId = q.project ? await deps.projectId(q.project) : undefined;
+      // A confined token looks keys up in its own project and reads nothing of another's.
+      const projectId = (await readProject(req, q.project, deps.projectId)) ?? undefined;
       const task = await engine.getTask(task_id, projectId);
-      const { rows } = await db.query<EvidenceRow>(
-        `${EVIDENCE_SELECT} WHERE v.task_id = $1 AND ($2::text IS NULL OR v.type = $2) ORDER BY v.created_at DESC, v.id DESC LIMIT $3`,
-        [task.id, q.type ?? null, q.limit ?? 100],
-      );
+      assertReadable(req, task.projectId, `task ${task.key}`);
+      const rows = await listTaskEvidence(db, task.id, q.type ?? null, q.limit ?? 100);
       return { task: { id: task.id, key: task.key, title: task.title, status: task.status, pr_number: task.prNumber, branch: task.branch }, evidence: rows.map(evidenceJson) };
     });
 
@@ -166,18 +125,13 @@ export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
 
       let agentId: number | null = null;
       if (actor.kind === 'agent') {
-        const { rows } = await db.query('SELECT 1 FROM assignments WHERE task_id = $1 AND agent_id = $2 LIMIT 1', [task.id, actor.agentId]);
-        if (!rows.length) throw new ForbiddenError(`task ${task.key} was never assigned to this agent; an agent may add evidence only to its own tasks`);
+        if (!(await everAssigned(db, task.id, actor.agentId))) throw new ForbiddenError(`task ${task.key} was never assigned to this agent; an agent may add evidence only to its own tasks`);
         agentId = actor.agentId;
       }
       const metadata = { ...(body.metadata ?? {}), ...(body.summary !== undefined ? { summary: body.summary } : {}), ...(body.result ? { result: body.result } : {}), reported_by: actor.kind };
-      const { rows } = await db.query<{ id: number }>(
-        `INSERT INTO evidence (project_id, task_id, type, ref, url, source, agent_id, metadata)
-         VALUES ($1, $2, $3, $4, $5, 'agent', $6, $7::jsonb) RETURNING id`,
-        [task.projectId, task.id, type, body.ref ?? null, body.url ?? null, agentId, JSON.stringify(metadata)],
-      );
-      const { rows: out } = await db.query<EvidenceRow>(`${EVIDENCE_SELECT} WHERE v.id = $1`, [rows[0]!.id]);
-      const evidence = evidenceJson(out[0]!);
+      const id = await insertAgentEvidence(db, { projectId: task.projectId, taskId: task.id, type, ref: body.ref ?? null, url: body.url ?? null, agentId, metadata });
+      const row = await evidenceById(db, id);
+      const evidence = evidenceJson(row!);
       engine.events.publish('evidence.created', evidence);
       return reply.code(201).send({ evidence });
     });
@@ -185,8 +139,7 @@ export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
     app.get('/api/git/merge-queue', async (req) => {
       requireRead(req, deps.publicRead);
       const q = parseInput(QueueQuery, req.query, 'query');
-      const projectId = q.project ? await deps.projectId(q.project) : null;
-      return { tasks: await readMergeQueue(db, projectId, requiredApprovals) };
+      return { tasks: await readMergeQueue(db, await readProject(req, q.project, deps.projectId), requiredApprovals) };
     });
   };
 }

@@ -12,43 +12,26 @@ import {
 } from '../../../schema/api.js';
 import { requireActor, requireRead } from '../principal.js';
 import { NotFoundError } from '../../core/errors.js';
-import { ProgressService } from '../../progress/service.js';
-import { compactRollup } from '../../progress/store.js';
-import { readEnv } from '../../config/env.js';
+import { progressServiceFor, type ProgressService } from '../../progress/service.js';
+import { listProjects } from '../../progress/sql/listProjects.js';
+import { projectName } from '../../progress/sql/projectName.js';
 import { projectFor } from '../authorize.js';
+import { assertReadable, readProject } from '../readScope.js';
 
 /** `/api/progress/*`: the old system's paths, with honest maths. */
 
-/** One service per server; the periodic snapshot job makes its own (see registerProgressJobs). */
-const services = new WeakMap<ApiDeps, ProgressService>();
-export function progressServiceFor(deps: ApiDeps): ProgressService {
-  let s = services.get(deps);
-  if (!s) {
-    s = new ProgressService(deps.db, { leaseTtlSeconds: deps.engine.leaseTtlSeconds, events: deps.engine.events });
-    services.set(deps, s);
-  }
-  return s;
-}
+export const HISTORY_MAX_LIMIT = 1000;
 
-export interface ProgressRouteOptions {
-  /** Environment holding SNAPSHOT_INTERVAL_SECONDS and SWEEP_INTERVAL_SECONDS (their defaults otherwise: 900 and 15). */
-  env?: NodeJS.ProcessEnv;
-}
+/** Kept importable from here for route modules that share the service (it lives in app/progress/service.ts). */
+export { progressServiceFor };
 
 /**
- * The progress routes; with the server's periodic runner they also register the snapshot job
- * (every SNAPSHOT_INTERVAL_SECONDS, default 15 minutes) and the folding of the tallies (every
- * round), both run by one process at a time.
+ * The progress routes. They register no job: the snapshot and the folding of the tallies are
+ * registered with every other periodic job in app/jobs.ts.
  */
-export function makeProgressRoutes(opts: ProgressRouteOptions = {}): RouteModule {
-  return async (app: FastifyInstance, deps: ApiDeps) => {
-    const svc = progressServiceFor(deps);
-    if (deps.periodic) {
-      const cfg = readEnv({ ...(opts.env ?? {}), LOG_LEVEL: 'silent' });
-      registerJobs(deps.periodic, deps.db, svc, cfg);
-    }
-    await routes(app, deps, svc);
-  };
+export function makeProgressRoutes(_legacy: { env?: NodeJS.ProcessEnv } = {}): RouteModule {
+  // `_legacy.env` is no longer read: the snapshot interval is a setting app/jobs.ts gets at boot.
+  return async (app: FastifyInstance, deps: ApiDeps) => routes(app, deps, progressServiceFor(deps));
 }
 
 export const progressRoutes: RouteModule = makeProgressRoutes();
@@ -58,23 +41,20 @@ async function routes(app: FastifyInstance, deps: ApiDeps, svc: ProgressService)
   app.get('/api/progress/summary', async (req) => {
     requireRead(req, deps.publicRead);
     const q = parseInput(SummaryQuery, req.query, 'query');
-    const projectId = q.project ? await deps.projectId(q.project) : null;
-    return svc.summary(projectId);
+    return svc.summary(await readProject(req, q.project, deps.projectId));
   });
 
   app.get('/api/progress/projects', async (req) => {
     requireRead(req, deps.publicRead);
     parseInput(ProjectListQuery, req.query, 'query');
-    const { rows } = await deps.db.query<{ id: number; name: string; default_branch: string }>(
-      `SELECT id, owner || '/' || repo AS name, default_branch FROM projects ORDER BY owner, repo LIMIT 1000`,
-    );
-    return { projects: rows.map((r) => ({ id: Number(r.id), name: r.name, default_branch: r.default_branch })) };
+    const rows = await listProjects(deps.db, await readProject(req, undefined, deps.projectId));
+    return { projects: rows.map((r) => ({ id: r.id, name: r.name, default_branch: r.default_branch })) };
   });
 
   app.get('/api/progress/agents', async (req) => {
     requireRead(req, deps.publicRead);
     const q = parseInput(AgentsQuery, req.query, 'query');
-    return { agents: await svc.agents(q.window_hours ?? 24) };
+    return { agents: await svc.agents(q.window_hours ?? 24, await readProject(req, q.project, deps.projectId)) };
   });
 
   app.post('/api/progress/snapshot', async (req, reply) => {
@@ -90,13 +70,14 @@ async function routes(app: FastifyInstance, deps: ApiDeps, svc: ProgressService)
     requireRead(req, deps.publicRead);
     const { project_id } = parseInput(HistoryParams, req.params, 'path');
     const q = parseInput(HistoryQuery, req.query, 'query');
-    const { rows } = await deps.db.query<{ id: number; name: string }>(`SELECT id, owner || '/' || repo AS name FROM projects WHERE id = $1`, [project_id]);
-    if (!rows[0]) throw new NotFoundError(`no project with id ${project_id}`);
+    const name = await projectName(deps.db, project_id);
+    if (name === null) throw new NotFoundError(`no project with id ${project_id}`);
+    assertReadable(req, project_id, `project ${name}`);
     const limit = q.limit ?? 200;
     const { snapshots, more } = await svc.history(project_id, q.since ? new Date(q.since) : null, limit);
     return {
       project_id,
-      project: rows[0].name,
+      project: name,
       limit,
       more,
       snapshots,
@@ -107,27 +88,7 @@ async function routes(app: FastifyInstance, deps: ApiDeps, svc: ProgressService)
   app.get('/api/progress/graph', async (req) => {
     requireRead(req, deps.publicRead);
     const q = parseInput(GraphQuery, req.query, 'query');
-    const projectId = q.project ? await deps.projectId(q.project) : null;
-    return svc.graph(projectId, q.limit ?? 2000);
+    return svc.graph(await readProject(req, q.project, deps.projectId), q.limit ?? 2000);
   });
 }
 
-type Jobs = { register(name: string, everyRounds: number, job: () => Promise<unknown>): void };
-
-function registerJobs(periodic: Jobs, db: ApiDeps['db'], svc: ProgressService, cfg: { SNAPSHOT_INTERVAL_SECONDS: number; SWEEP_INTERVAL_SECONDS: number }): void {
-  const every = Math.max(1, Math.round(cfg.SNAPSHOT_INTERVAL_SECONDS / cfg.SWEEP_INTERVAL_SECONDS));
-  periodic.register('progress.compact', 1, () => compactRollup(db));
-  periodic.register('progress.snapshot', every, () => svc.snapshot(null));
-}
-
-/** For a server started without the progress routes' own registration: `registerProgressJobs(o)`. */
-export function registerProgressJobs(o: {
-  periodic: Jobs;
-  db: ApiDeps['db'];
-  engine: ApiDeps['engine'];
-  config: { SNAPSHOT_INTERVAL_SECONDS: number; SWEEP_INTERVAL_SECONDS: number };
-}): ProgressService {
-  const svc = new ProgressService(o.db, { leaseTtlSeconds: o.engine.leaseTtlSeconds, events: o.engine.events });
-  registerJobs(o.periodic, o.db, svc, o.config);
-  return svc;
-}

@@ -6,6 +6,8 @@ import { requireActor, requireRead } from '../principal.js';
 import { assignmentJson, taskJson } from '../serialize.js';
 import { NotFoundError } from '../../core/errors.js';
 import { assertTaskInScope, projectFor } from '../authorize.js';
+import { assertReadable, readProject } from '../readScope.js';
+import { taskDependencies } from '../sql/taskDependencies.js';
 
 export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { engine } = deps;
@@ -13,7 +15,7 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   app.get('/api/tasks', async (req) => {
     requireRead(req, deps.publicRead);
     const q = parseInput(TaskListQuery, req.query, 'query');
-    const projectId = q.project ? await deps.projectId(q.project) : undefined;
+    const projectId = (await readProject(req, q.project, deps.projectId)) ?? undefined;
     const tasks = await engine.listTasks({
       ...(projectId !== undefined ? { projectId } : {}),
       ...(q.status ? { status: q.status } : {}),
@@ -27,7 +29,7 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   app.get('/api/tasks/ready/list', async (req) => {
     requireRead(req, deps.publicRead);
     const q = parseInput(ReadyListQuery, req.query, 'query');
-    const projectId = q.project ? await deps.projectId(q.project) : undefined;
+    const projectId = (await readProject(req, q.project, deps.projectId)) ?? undefined;
     const tasks = await engine.listReady(
       {
         ...(q.pool ? { pool: q.pool, capabilities: q.capabilities ? q.capabilities.split(',').map((s) => s.trim()).filter(Boolean) : [] } : {}),
@@ -44,15 +46,11 @@ export async function taskRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     // A key several projects share answers 409 naming ?project=owner/repo: honour it here. A
     // confined token looks keys up in its own project (naming another is a 403).
     const q = parseInput(TaskGetQuery, req.query, 'query');
-    const projectId =
-      req.principal.kind === 'public' ? (q.project ? await deps.projectId(q.project) : undefined) : await projectFor(req.principal, q.project, deps.projectId);
+    const projectId = (await readProject(req, q.project, deps.projectId)) ?? undefined;
     const task = await engine.getTask(id, projectId);
-    const deps2 = await deps.db.query<{ key: string; status: string; pr_number: number | null }>(
-      `SELECT dt.key, dt.status, dt.pr_number FROM dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
-       WHERE d.task_id = $1 ORDER BY dt.key`,
-      [task.id],
-    );
-    return { task: { ...taskJson(task), dependencies: deps2.rows } };
+    // By id, a task of another project is no business of a confined token.
+    assertReadable(req, task.projectId, `task ${task.key}`);
+    return { task: { ...taskJson(task), dependencies: await taskDependencies(deps.db, task.id) } };
   });
 
   // The old system's path: progress on a task goes to its active assignment.

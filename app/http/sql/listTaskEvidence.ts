@@ -1,0 +1,11 @@
+import type { Queryable } from '../../store/db.js';
+import { EVIDENCE_SELECT, type EvidenceRow } from './evidenceRow.js';
+
+/** The newest evidence of one task, of one type if given. */
+export async function listTaskEvidence(db: Queryable, taskId: number, type: string | null, limit: number): Promise<EvidenceRow[]> {
+  const { rows } = await db.query<EvidenceRow>(
+    `${EVIDENCE_SELECT} WHERE v.task_id = $1 AND ($2::text IS NULL OR v.type = $2) ORDER BY v.created_at DESC, v.id DESC LIMIT $3`,
+    [taskId, type, limit],
+  );
+  return rows;
+}
