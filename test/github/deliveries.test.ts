@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Webhooks, type EmitterWebhookEvent } from '@octokit/webhooks';
 import { freshDb, type TestDb } from '../support/db.js';
-import { DeliveryProcessor, webhookRoute } from '../../app/github/deliveries.js';
+import { DeliveryProcessor, webhookRoute } from '../../app/github/ingest/deliveryProcessor.js';
 import { example } from './helpers.js';
 
 const SECRET = 'test-secret';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhooks, type EmitterWebhookEvent } from '@octokit/webhooks';
 import { freshDb, type TestDb } from '../support/db.js';
 import { eventually } from '../support/eventually.js';
-import { DeliveryProcessor, webhookRoute } from '../../app/github/deliveries.js';
+import { DeliveryProcessor, webhookRoute } from '../../app/github/ingest/deliveryProcessor.js';
 import { example } from './helpers.js';
 
 const SECRET = 'takeover-secret';

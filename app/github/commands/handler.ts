@@ -1,9 +1,9 @@
 import type { Task } from '../../engine/types.js';
 import type { RepoCtx } from '../context.js';
-import { dispatchReady } from '../dispatch.js';
+import { dispatchReady } from '../dispatch/dispatchReady.js';
 import type { ChangeResult, TaskStatusReport } from '../ports.js';
 import { errorText } from '../types.js';
-import { commentOnce, once, reactOnce, transient } from '../effects.js';
+import { commentOnce, once, reactOnce, transient } from '../effects/once.js';
 import { helpText, parseCommands, type FleetCommand } from './parse.js';
 import { roleAtLeast } from './permissions.js';
 

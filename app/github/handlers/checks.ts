@@ -1,6 +1,6 @@
 import type { Task } from '../../engine/types.js';
 import type { RepoCtx } from '../context.js';
-import { dispatchReady, parseRunTitle } from '../dispatch.js';
+import { dispatchReady, parseRunTitle } from '../dispatch/dispatchReady.js';
 import { mergeQueueEvents } from '../mergeQueue/hooks.js';
 
 interface PrRef {
@@ -83,7 +83,7 @@ export async function onCheckSuite(ctx: RepoCtx, payload: unknown): Promise<void
 
 const FAILED = new Set(['failure', 'cancelled', 'timed_out', 'startup_failure']);
 
-export { parseRunTitle } from '../dispatch.js';
+export { parseRunTitle } from '../dispatch/dispatchReady.js';
 
 /**
  * The agent run a workflow_run / workflow_job belongs to: by recorded run id, else by its name

@@ -1,7 +1,7 @@
 import type { RepoCtx } from '../context.js';
-import { dispatchReady } from '../dispatch.js';
-import { readMarker, TASK_LABEL } from '../planSync.js';
-import { commentOnce } from '../effects.js';
+import { dispatchReady } from '../dispatch/dispatchReady.js';
+import { readMarker, TASK_LABEL } from '../planSync/apply.js';
+import { commentOnce } from '../effects/once.js';
 
 /** `Depends on: #12, #15` and `Estimate: 8h` lines of a hand-written task issue. */
 export function parseIssueBody(body: unknown): { dependsOn: number[]; estimatedHours?: number } {

@@ -1,8 +1,8 @@
 import type { RepoCtx } from '../context.js';
 import { CONFIG_PATH, readRepoFile } from '../config.js';
-import { dispatchReady } from '../dispatch.js';
-import { formatSyncReport, syncPlan, type SyncReport } from '../planSync.js';
-import { onceOrRefused, once, retryable } from '../effects.js';
+import { dispatchReady } from '../dispatch/dispatchReady.js';
+import { formatSyncReport, syncPlan, type SyncReport } from '../planSync/apply.js';
+import { onceOrRefused, once, retryable } from '../effects/once.js';
 
 interface PushPayload {
   ref?: string;

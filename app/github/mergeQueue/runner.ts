@@ -1,5 +1,5 @@
 import type { RepoCtx } from '../context.js';
-import { dispatchReady } from '../dispatch.js';
+import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { errorText, httpStatus } from '../types.js';
 import { behindBy, commentOnPr, enqueueNative, fetchPrState, mergePr, refusalText, updateBranch, withExpectedChecks, type PrState } from './github.js';
 import type { OrderedMergeEntry, MergeQueueInput } from '../../core/mergeOrder.js';

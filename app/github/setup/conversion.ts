@@ -1,5 +1,5 @@
 import { ProbotOctokit } from 'probot';
-import { githubBaseUrl, type GitHubEnv } from '../probot.js';
+import { githubBaseUrl, type GitHubEnv } from '../ingest/probot.js';
 import type { StoredApp } from './credentials.js';
 
 /**

@@ -1,13 +1,13 @@
 import type { ApplicationFunction, Context, Probot } from 'probot';
-import { repoCtx, type FleetAppDeps, type RepoCtx } from './context.js';
-import { onIssue } from './handlers/issues.js';
-import { onPullRequest, onReview } from './handlers/pullRequests.js';
-import { onCheckRun, onCheckSuite, onMergeGroup, onWorkflowJob, onWorkflowRun } from './handlers/checks.js';
-import { onPush } from './handlers/push.js';
-import { onInstallation } from './handlers/installation.js';
-import { onComment } from './commands/handler.js';
+import { repoCtx, type FleetAppDeps, type RepoCtx } from '../context.js';
+import { onIssue } from '../handlers/issues.js';
+import { onPullRequest, onReview } from '../handlers/pullRequests.js';
+import { onCheckRun, onCheckSuite, onMergeGroup, onWorkflowJob, onWorkflowRun } from '../handlers/checks.js';
+import { onPush } from '../handlers/push.js';
+import { onInstallation } from '../handlers/installation.js';
+import { onComment } from '../commands/handler.js';
 
-export type { FleetAppDeps } from './context.js';
+export type { FleetAppDeps } from '../context.js';
 
 type RepoHandler = (ctx: RepoCtx, payload: unknown) => Promise<void>;
 

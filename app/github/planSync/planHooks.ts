@@ -1,14 +1,14 @@
-import type { Db } from '../store/db.js';
-import type { PlanHooks } from './context.js';
-import { seedPlanRows } from './planSeed.js';
-import { toSyncPlan } from './planSync.js';
+import type { Db } from '../../store/db.js';
+import type { PlanHooks } from '../context.js';
+import { seedPlanRows } from '../planSeed.js';
+import { toSyncPlan } from './apply.js';
 
 /** The plan parser's entry point (seed/parse/parsePlan.ts): text in, plan with its errors out. */
 export type ParsePlanFn = (text: string, file?: string) => unknown;
 
 /** Loads `parsePlan` from seed/parse when it is there (it is written separately); null otherwise. */
 export async function loadPlanParser(): Promise<ParsePlanFn | null> {
-  const spec = '../../seed/parse/parsePlan.js';
+  const spec = '../../../seed/parse/parsePlan.js';
   try {
     const m = (await import(spec)) as { parsePlan?: ParsePlanFn };
     return typeof m.parsePlan === 'function' ? m.parsePlan : null;

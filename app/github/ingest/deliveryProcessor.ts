@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { webhookMetrics } from '../metrics/webhookMetrics.js';
+import { webhookMetrics } from '../../metrics/webhookMetrics.js';
 import { hostname } from 'node:os';
 import { Webhooks, type EmitterWebhookEvent } from '@octokit/webhooks';
-import type { Db } from '../store/db.js';
+import type { Db } from '../../store/db.js';
 
 /**
  * Durable, idempotent webhook ingestion. A delivery is verified, written to webhook_deliveries

@@ -1,21 +1,21 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import type { ApiDeps, RouteModule } from '../http/buildApi.js';
-import type { Env } from '../config/env.js';
+import type { ApiDeps, RouteModule } from '../../http/buildApi.js';
+import type { Env } from '../../config/env.js';
 import { createFleetProbot } from './probot.js';
-import { fleetApp } from './app.js';
-import { createSqlPort } from './sqlPort.js';
-import { engineHooks } from './engineHooks.js';
-import { ConfigStore } from './config.js';
-import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../schema/fleetConfig.js';
-import { PermissionCache } from './commands/permissions.js';
-import { STRANGER_REPLY_WINDOW_S } from './commands/handler.js';
-import { DeliveryProcessor, webhookRoute } from './deliveries.js';
-import { planHooks } from './planHooks.js';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
-import { reconcile } from './reconcile.js';
-import { createMergeQueue } from './mergeQueue/hooks.js';
+import { fleetApp } from './fleetApp.js';
+import { createSqlPort } from '../sqlPort.js';
+import { engineHooks } from '../engineHooks.js';
+import { ConfigStore } from '../config.js';
+import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../../schema/fleetConfig.js';
+import { PermissionCache } from '../commands/permissions.js';
+import { STRANGER_REPLY_WINDOW_S } from '../commands/handler.js';
+import { DeliveryProcessor, webhookRoute } from './deliveryProcessor.js';
+import { planHooks } from '../planSync/planHooks.js';
+import { parsePlan } from '../../../seed/parse/parsePlan.js';
+import { reconcile } from '../reconcile.js';
+import { createMergeQueue } from '../mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
 
 /** How long a delivery's record of its GitHub writes is kept. */

@@ -1,7 +1,7 @@
-import type { RepoCtx } from './context.js';
-import type { Task } from '../engine/types.js';
-import { errorText, httpStatus } from './types.js';
-import { labelOnce, once, retryable } from './effects.js';
+import type { RepoCtx } from '../context.js';
+import type { Task } from '../../engine/types.js';
+import { errorText, httpStatus } from '../types.js';
+import { labelOnce, once, retryable } from '../effects/once.js';
 
 type PoolConfig = RepoCtx['config']['pools'][number];
 

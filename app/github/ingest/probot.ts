@@ -1,7 +1,7 @@
 import { Probot, ProbotOctokit } from 'probot';
 import pino, { type Logger as PinoLogger } from 'pino';
-import type { GitHubClient } from './types.js';
-import { githubApiMetrics } from '../metrics/githubApiMetrics.js';
+import type { GitHubClient } from '../types.js';
+import { githubApiMetrics } from '../../metrics/githubApiMetrics.js';
 
 /**
  * Probot and Octokit set up the way the orchestrator needs them: GitHub Enterprise through

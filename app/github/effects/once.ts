@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { RepoCtx } from './context.js';
-import { errorText, httpStatus } from './types.js';
+import type { RepoCtx } from '../context.js';
+import { errorText, httpStatus } from '../types.js';
 
 /**
  * Every GitHub write made while handling a webhook delivery goes through `once`: the write is

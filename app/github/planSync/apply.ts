@@ -1,6 +1,6 @@
-import type { GitHubClient, Logger } from './types.js';
-import { errorText, httpStatus, silentLogger } from './types.js';
-import { digest } from './effects.js';
+import type { GitHubClient, Logger } from '../types.js';
+import { errorText, httpStatus, silentLogger } from '../types.js';
+import { digest } from '../effects/once.js';
 
 /**
  * Plan → issues, safe-settings style: `diffPlan` (pure) computes what would change, `applySync`
