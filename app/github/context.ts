@@ -1,7 +1,7 @@
 import type { FleetConfig } from '../../schema/fleetConfig.js';
 import type { ConfigStore } from './config.js';
 import type { FleetPort, Project } from './ports.js';
-import type { SyncPlan } from './planSync/apply.js';
+import type { SyncPlan } from './planSync/plan.js';
 import type { GitHubClient, Logger } from './types.js';
 import type { PermissionCache } from './commands/permissions.js';
 

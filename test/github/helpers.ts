@@ -17,7 +17,7 @@ import { fleetApp } from '../../app/github/ingest/fleetApp.js';
 import type { FleetAppDeps, PlanHooks } from '../../app/github/context.js';
 import { FleetConfigSchema, type FleetConfigInput } from '../../schema/fleetConfig.js';
 import { seedPlanRows } from '../../app/github/planSeed.js';
-import type { SyncPlan } from '../../app/github/planSync/apply.js';
+import type { SyncPlan } from '../../app/github/planSync/index.js';
 
 export const OWNER = 'Codertocat';
 export const REPO = 'Hello-World';

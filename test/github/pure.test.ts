@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFleetConfig, DEFAULT_FLEET_CONFIG } from '../../schema/fleetConfig.js';
 import { parseCommands } from '../../app/github/commands/parse.js';
-import { diffPlan, readMarker, renderTaskBody, mergeBody, END_MARKER, type ExistingIssue, type SyncPlan } from '../../app/github/planSync/apply.js';
+import { diffPlan, readMarker, renderTaskBody, mergeBody, END_MARKER, type ExistingIssue, type SyncPlan } from '../../app/github/planSync/index.js';
 import { parseIssueBody } from '../../app/github/handlers/issues.js';
 import { closingIssues } from '../../app/github/handlers/pullRequests.js';
 import { parseRunTitle } from '../../app/github/handlers/checks.js';

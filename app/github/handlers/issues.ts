@@ -1,6 +1,6 @@
 import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
-import { readMarker, TASK_LABEL } from '../planSync/apply.js';
+import { readMarker, TASK_LABEL } from '../planSync/index.js';
 import { commentOnce } from '../effects/once.js';
 
 /** `Depends on: #12, #15` and `Estimate: 8h` lines of a hand-written task issue. */

@@ -1,7 +1,7 @@
 import type { Task } from '../../engine/types.js';
 import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
-import { readMarker } from '../planSync/apply.js';
+import { readMarker } from '../planSync/index.js';
 import { mergeQueueEvents } from '../mergeQueue/hooks.js';
 
 /** Issue numbers a PR body closes: "Closes #12", "fixes #3", "Resolves: #4". */

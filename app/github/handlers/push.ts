@@ -1,7 +1,7 @@
 import type { RepoCtx } from '../context.js';
 import { CONFIG_PATH, readRepoFile } from '../config.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
-import { formatSyncReport, syncPlan, type SyncReport } from '../planSync/apply.js';
+import { formatSyncReport, syncPlan, type SyncReport } from '../planSync/index.js';
 import { onceOrRefused, once, retryable } from '../effects/once.js';
 
 interface PushPayload {

@@ -1,7 +1,7 @@
 import type { Db } from '../../store/db.js';
 import type { PlanHooks } from '../context.js';
 import { seedPlanRows } from '../planSeed.js';
-import { toSyncPlan } from './apply.js';
+import { toSyncPlan } from './plan.js';
 
 /** The plan parser's entry point (seed/parse/parsePlan.ts): text in, plan with its errors out. */
 export type ParsePlanFn = (text: string, file?: string) => unknown;
