@@ -3,7 +3,9 @@ import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
 import type { ChangeResult, TaskStatusReport } from '../ports.js';
 import { errorText } from '../types.js';
-import { commentOnce, once, reactOnce, transient } from '../effects/once.js';
+import { once, transient } from '../effects/once.js';
+import { commentOnce, reactOnce } from '../effects/writes.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
 import { helpText, parseCommands, type FleetCommand } from './parse.js';
 import { roleAtLeast } from './permissions.js';
 
@@ -25,7 +27,7 @@ export async function onComment(ctx: RepoCtx, payload: unknown): Promise<void> {
   const issueNumber = p.issue.number;
   const commentId = p.comment.id;
 
-  const role = await ctx.deps.permissions.role(ctx.gh, ctx.owner, ctx.repo, login);
+  const role = await ctx.deps.permissions.role(gatewayOf(ctx), ctx.owner, ctx.repo, login);
   if (!roleAtLeast(role, ctx.config.commands.allow)) {
     // Outsiders must not spend the App's write budget: a reaction per comment, and one
     // explanation per person and issue an hour (recorded in Postgres, so it holds across processes).

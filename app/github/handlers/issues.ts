@@ -1,7 +1,7 @@
 import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { readMarker, TASK_LABEL } from '../planSync/index.js';
-import { commentOnce } from '../effects/once.js';
+import { commentOnce } from '../effects/writes.js';
 
 /** `Depends on: #12, #15` and `Estimate: 8h` lines of a hand-written task issue. */
 export function parseIssueBody(body: unknown): { dependsOn: number[]; estimatedHours?: number } {

@@ -1,7 +1,9 @@
 import type { Db } from '../../store/db.js';
 import type { MergeQueueHooks, RepoCtx } from '../context.js';
 import { errorText } from '../types.js';
-import { dequeueNative, refusalText, type PrState } from './github.js';
+import { refusalText, type PrState } from './prState.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
+import { QueueCommentFailed, resumeQueueComments } from './comments.js';
 import { MergeQueueRunner, snapshotOf, type Known, type RunnerOptions } from './runner.js';
 import { MergeQueueStore, type QueueEntry } from './store.js';
 import { reviewsAllowMerge } from '../../core/mergeOrder.js';
@@ -71,11 +73,17 @@ class FleetMergeQueue implements MergeQueueService {
     };
   }
 
-  /** Merge queue trouble never undoes what the handler already recorded; it is logged. */
+  /**
+   * Merge queue trouble never undoes what the handler already recorded; it is logged. The one
+   * exception is a comment GitHub may not have taken (5xx, no answer): the delivery fails so that
+   * its retry, which finds the queue already moved on, still finishes the comment (once).
+   */
   private async guard(ctx: RepoCtx, what: string, fn: () => Promise<void>): Promise<void> {
     try {
       await fn();
+      await resumeQueueComments(ctx);
     } catch (err) {
+      if (err instanceof QueueCommentFailed) throw err;
       ctx.log.warn({ event: what, err: errorText(err) }, 'merge queue: event not processed');
     }
   }
@@ -97,7 +105,7 @@ class FleetMergeQueue implements MergeQueueService {
       let inGitHub = false;
       if (pr?.inNativeQueue) {
         try {
-          await dequeueNative(ctx, pr.nodeId);
+          await gatewayOf(ctx).dequeueFromMergeQueue(pr.nodeId);
           inGitHub = true;
         } catch (err) {
           return `#${prNumber} could not be taken out of GitHub's merge queue (${refusalText(err)}).`;

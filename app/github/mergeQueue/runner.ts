@@ -1,7 +1,10 @@
 import type { RepoCtx } from '../context.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { errorText, httpStatus } from '../types.js';
-import { behindBy, commentOnPr, enqueueNative, fetchPrState, mergePr, refusalText, updateBranch, withExpectedChecks, type PrState } from './github.js';
+import { fetchPrState, refusalText, withExpectedChecks, type PrState } from './prState.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
+import type { MergeResult } from '../gateway/gitHubGateway.js';
+import { queueComment } from './comments.js';
 import type { OrderedMergeEntry, MergeQueueInput } from '../../core/mergeOrder.js';
 import { buildMergeQueue } from '../../core/mergeQueueView.js';
 import { readMergeQueueRows } from './rows.js';
@@ -187,10 +190,10 @@ export class MergeQueueRunner {
       return 'continue';
     }
 
-    const behind = await behindBy(ctx, entry.baseBranch, pr.headSha);
+    const behind = await gatewayOf(ctx).behindBy(entry.baseBranch, pr.headSha);
     if (behind > 0) {
       try {
-        await updateBranch(ctx, entry.prNumber, pr.headSha);
+        await gatewayOf(ctx).updateBranch(entry.prNumber, pr.headSha);
       } catch (err) {
         return this.fail(ctx, entry, `the branch could not be updated with \`${entry.baseBranch}\` (${refusalText(err)}); resolve the conflict`);
       }
@@ -202,9 +205,9 @@ export class MergeQueueRunner {
     }
 
     if (!(await this.store.move(entry.id, [state], 'merging', { waitingFor: `merging ${sha7(pr.headSha)}` }))) return 'wait';
-    let res: Awaited<ReturnType<typeof mergePr>>;
+    let res: MergeResult;
     try {
-      res = await mergePr(ctx, entry.prNumber, pr.headSha);
+      res = await gatewayOf(ctx).mergePullRequest(entry.prNumber, pr.headSha, ctx.config.merge.method);
     } catch (err) {
       const status = httpStatus(err);
       if (status !== undefined && status >= 400 && status < 500) return this.fail(ctx, entry, `GitHub refused the merge (${refusalText(err)})`);
@@ -249,7 +252,7 @@ export class MergeQueueRunner {
     }
     if (pr.approvals < ctx.config.merge.requiredApprovals || pr.checks === 'pending') return; // the snapshot now says why
     try {
-      const r = await enqueueNative(ctx, pr.nodeId, pr.headSha);
+      const r = await gatewayOf(ctx).enqueueInMergeQueue(pr.nodeId, pr.headSha);
       await this.store.move(entry.id, ['queued'], 'merging', { waitingFor: where(r.position), headSha: pr.headSha });
     } catch (err) {
       await this.fail(ctx, entry, `GitHub's merge queue did not accept it (${refusalText(err)})`);
@@ -292,9 +295,10 @@ export class MergeQueueRunner {
     if (moved) {
       ctx.log.info({ pr: entry.prNumber, reason }, 'merge queue: removed a pull request');
       if (o.comment !== false) {
-        await commentOnPr(
+        await queueComment(
           ctx,
-          entry.prNumber,
+          entry,
+          'failed',
           `The merge queue removed this pull request: ${reason}.\n\n` +
             'The task stays in review. Once fixed, comment `/fleet merge` to queue it again; a new commit that is approved and green re-enters the queue by itself.',
         );
