@@ -4,7 +4,7 @@ import { parseCommands } from '../../app/github/commands/parse.js';
 import { diffPlan, readMarker, renderTaskBody, mergeBody, END_MARKER, type ExistingIssue, type SyncPlan } from '../../app/github/planSync/index.js';
 import { parseIssueBody } from '../../app/github/handlers/issues.js';
 import { closingIssues } from '../../app/github/handlers/pullRequests.js';
-import { parseRunTitle } from '../../app/github/handlers/checks.js';
+import { parseRunTitle } from '../../app/github/dispatch/runTitle.js';
 import { branchKeyCandidates } from '../../app/github/sqlPort.js';
 import { githubBaseUrl } from '../../app/github/ingest/probot.js';
 import { remainingCriticalPathHours } from '../../seed/schedule/criticalPath.js';

@@ -1,5 +1,6 @@
 import type { Task } from '../../engine/types.js';
 import type { RepoCtx } from '../context.js';
+import type { WebhookPayload } from '../handlers/payloads.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
 import type { ChangeResult, TaskStatusReport } from '../ports.js';
 import { errorText } from '../types.js';
@@ -11,13 +12,13 @@ import { roleAtLeast } from './permissions.js';
 
 interface CommentPayload {
   action?: string;
-  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } };
+  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } | null };
   issue?: { number?: number; pull_request?: unknown; state?: string };
 }
 
 /** issue_comment.created: runs the `/fleet` commands in the comment. Never throws on content. */
-export async function onComment(ctx: RepoCtx, payload: unknown): Promise<void> {
-  const p = payload as CommentPayload;
+export async function onComment(ctx: RepoCtx, payload: WebhookPayload<'issue_comment.created'>): Promise<void> {
+  const p: CommentPayload = payload;
   if (p.action !== 'created' || !p.comment || typeof p.issue?.number !== 'number') return;
   const parsed = parseCommands(p.comment.body);
   if (!parsed.length) return; // the common case: costs nothing

@@ -1,4 +1,5 @@
 import type { RepoCtx } from '../context.js';
+import type { WebhookPayload } from './payloads.js';
 import { CONFIG_PATH } from '../config.js';
 import { gatewayOf } from '../gateway/gatewayOf.js';
 import type { CheckRunInput } from '../gateway/gitHubGateway.js';
@@ -14,7 +15,7 @@ interface PushPayload {
   commits?: { id?: string; message?: string; added?: string[]; modified?: string[]; removed?: string[]; url?: string }[];
   head_commit?: { id?: string; message?: string; added?: string[]; modified?: string[] } | null;
   repository?: { default_branch?: string };
-  pusher?: { name?: string };
+  pusher?: { name?: string | undefined };
 }
 
 function touched(p: PushPayload): Set<string> {
@@ -26,8 +27,8 @@ function touched(p: PushPayload): Set<string> {
 }
 
 /** push: config and plan changes on the default branch; commits on task branches become evidence. */
-export async function onPush(ctx: RepoCtx, payload: unknown): Promise<void> {
-  const p = payload as PushPayload;
+export async function onPush(ctx: RepoCtx, payload: WebhookPayload<'push'>): Promise<void> {
+  const p: PushPayload = payload;
   if (!p.ref || p.deleted || !p.after || /^0+$/.test(p.after)) return;
   const branch = p.ref.replace(/^refs\/heads\//, '');
   const defaultBranch = p.repository?.default_branch ?? ctx.project.defaultBranch;

@@ -1,5 +1,6 @@
 import type { Db } from '../../store/db.js';
 import type { MergeQueueHooks, RepoCtx } from '../context.js';
+import type { WebhookPayload } from '../handlers/payloads.js';
 import { errorText } from '../types.js';
 import { refusalText, type PrState } from './prState.js';
 import { gatewayOf } from '../gateway/gatewayOf.js';
@@ -17,7 +18,7 @@ import { reviewsAllowMerge } from '../../core/mergeOrder.js';
 
 interface PrPayload {
   number?: number;
-  merged?: boolean;
+  merged?: boolean | null;
   merged_at?: string | null;
   merge_commit_sha?: string | null;
   head?: { ref?: string; sha?: string };
@@ -32,7 +33,7 @@ export interface MergeQueueEvents {
   /** pull_request.synchronize / closed (after the handler's own work). */
   onPullRequest(ctx: RepoCtx, action: string | undefined, pr: PrPayload): Promise<void>;
   /** merge_group.checks_requested / destroyed (after the handler recorded the evidence). */
-  onMergeGroup(ctx: RepoCtx, payload: unknown): Promise<void>;
+  onMergeGroup(ctx: RepoCtx, payload: WebhookPayload<'merge_group'>): Promise<void>;
 }
 
 export interface MergeQueueService extends MergeQueueHooks {
@@ -258,8 +259,8 @@ class FleetMergeQueue implements MergeQueueService {
     if (base) await this.runner.advance(ctx, base, known);
   }
 
-  private async onMergeGroup(ctx: RepoCtx, payload: unknown): Promise<void> {
-    const p = payload as { action?: string; reason?: string; merge_group?: { head_ref?: string; head_sha?: string; base_ref?: string } };
+  private async onMergeGroup(ctx: RepoCtx, payload: WebhookPayload<'merge_group'>): Promise<void> {
+    const p: { action?: string; reason?: string; merge_group?: { head_ref?: string; head_sha?: string; base_ref?: string } } = payload;
     const mg = p.merge_group;
     if (!mg?.head_ref) return;
     const numbers = [...mg.head_ref.matchAll(/pr-(\d{1,9})-/g)].map((m) => Number(m[1]));
