@@ -11,7 +11,8 @@ import { ConfigStore } from '../../app/github/config.js';
 import { PermissionCache } from '../../app/github/commands/permissions.js';
 import { createFleetProbot } from '../../app/github/ingest/probot.js';
 import { fleetApp } from '../../app/github/ingest/fleetApp.js';
-import { DeliveryProcessor, webhookRoute } from '../../app/github/ingest/deliveryProcessor.js';
+import { DeliveryProcessor } from '../../app/github/ingest/deliveryProcessor.js';
+import { webhookRoute } from '../../app/github/ingest/webhookRoute.js';
 
 /**
  * One orchestrator process for fault tests: the GitHub App's webhook path as app/github/mount.ts

@@ -11,12 +11,14 @@ import { ConfigStore } from '../config.js';
 import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../../schema/fleetConfig.js';
 import { PermissionCache } from '../commands/permissions.js';
 import { STRANGER_REPLY_WINDOW_S } from '../commands/handler.js';
-import { DeliveryProcessor, webhookRoute } from './deliveryProcessor.js';
+import { DeliveryProcessor } from './deliveryProcessor.js';
+import { webhookRoute } from './webhookRoute.js';
 import { planHooks } from '../planSync/planHooks.js';
 import { parsePlan } from '../../../seed/parse/parsePlan.js';
 import { reconcile } from '../reconcile.js';
 import { createMergeQueue } from '../mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
+import { installedProjects } from '../sql/installedProjects.js';
 
 /** How long a delivery's record of its GitHub writes is kept. */
 const EFFECTS_KEPT_MS = 7 * 24 * 3600 * 1000;
@@ -143,10 +145,7 @@ export function githubRoutes(
 
       // Repairs what lost webhooks left wrong: every ~5 minutes (20 sweep rounds), one process at a time.
       deps.periodic?.register('reconcile', 20, async () => {
-        const { rows } = await deps.db.query<{ id: number; owner: string; repo: string }>(
-          'SELECT id, owner, repo FROM projects WHERE installation_id IS NOT NULL ORDER BY id',
-        );
-        for (const p of rows) {
+        for (const p of await installedProjects(deps.db)) {
           try {
             const { gh } = await installationClient(probot, p.owner, p.repo);
             const report = await reconcile(gh, port, p, { log: probot.log });
