@@ -1,6 +1,6 @@
 import type { Db } from '../../store/db.js';
 import type { PlanHooks } from '../context.js';
-import { seedPlanRows } from '../planSeed.js';
+import { seedPlanRows } from '../../../seed/seedPlan.js';
 import { toSyncPlan } from './plan.js';
 
 /** The plan parser's entry point (seed/parse/parsePlan.ts): text in, plan with its errors out. */
@@ -37,10 +37,14 @@ export function parseWith(parse: ParsePlanFn, text: string): ReturnType<PlanHook
   return { plan: errors.length ? null : plan, errors };
 }
 
-/** PlanHooks over a parser and the database (the app's minimal seeding unless `seed` is given). */
+/**
+ * PlanHooks over a parser and the database. The seed port defaults to the one seeder,
+ * seed/seedPlan.ts `seedPlanRows` (what `fleet seed` runs), without pruning: a push of the plan
+ * file or `fleet sync` removes nothing.
+ */
 export function planHooks(db: Db, parse: ParsePlanFn, seed?: PlanHooks['seed']): PlanHooks {
   return {
     parse: (text) => parseWith(parse, text),
-    seed: seed ?? ((projectId, plan) => seedPlanRows(db, projectId, plan)),
+    seed: seed ?? (async (projectId, plan) => ({ taskIds: (await seedPlanRows(db, projectId, plan)).taskIds })),
   };
 }
