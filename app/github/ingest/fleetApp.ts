@@ -1,6 +1,6 @@
 import type { ApplicationFunction, Context, Probot } from 'probot';
 import type { EmitterWebhookEventName } from '@octokit/webhooks';
-import { repoCtx, type FleetAppDeps, type RepoCtx } from '../context.js';
+import { repoCtx, type FleetAppDeps } from '../context.js';
 import { onIssue } from '../handlers/issues.js';
 import { onPullRequest, onReview } from '../handlers/pullRequests.js';
 import { onCheckRun, onCheckSuite, onMergeGroup } from '../handlers/checks.js';

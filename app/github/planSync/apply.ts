@@ -5,7 +5,7 @@ import type { GitHubGateway, IssueRecord } from '../gateway/gitHubGateway.js';
 import { issueRecord, octokitGateway } from '../gateway/octokitGateway.js';
 import type { SyncPlan, SyncPlanTask } from './plan.js';
 import { EPIC_LABEL, TASK_LABEL, renderEpicBody, renderTaskBody, type ExistingIssue, type NumberMap } from './issueBody.js';
-import { diffPlan, indexIssues, type SyncAction } from './diff.js';
+import { diffPlan, indexIssues } from './diff.js';
 import { linkOne, linkRelationsBatched, type RelationAction } from './relations.js';
 import { describe, type SyncReport } from './report.js';
 
