@@ -1,7 +1,7 @@
 import type { RepoCtx } from '../context.js';
 import { retryable } from '../effects/once.js';
 import { commentOnce, resumeComments } from '../effects/writes.js';
-import type { QueueEntry } from './store.js';
+import type { MergeQueueEntry } from './store.js';
 
 /**
  * The merge queue's comments on pull requests go through the effects log (app/github/effects):
@@ -21,7 +21,7 @@ export class QueueCommentFailed extends Error {
   }
 }
 
-export async function queueComment(ctx: RepoCtx, entry: Pick<QueueEntry, 'id' | 'prNumber'>, why: string, body: string): Promise<void> {
+export async function queueComment(ctx: RepoCtx, entry: Pick<MergeQueueEntry, 'id' | 'prNumber'>, why: string, body: string): Promise<void> {
   try {
     // Refused for good (a 4xx: the PR locked, say) is logged by the effects log and not retried.
     await commentOnce(ctx, `${PREFIX}${entry.id}:${why}`, entry.prNumber, body, { resumable: true });

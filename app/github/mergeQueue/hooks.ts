@@ -6,7 +6,7 @@ import { refusalText, type PrState } from './prState.js';
 import { gatewayOf } from '../gateway/gatewayOf.js';
 import { QueueCommentFailed, resumeQueueComments } from './comments.js';
 import { MergeQueueRunner, snapshotOf, type Known, type RunnerOptions } from './runner.js';
-import { MergeQueueStore, type QueueEntry } from './store.js';
+import { MergeQueueStore, type MergeQueueEntry } from './store.js';
 import { reviewsAllowMerge } from '../../core/mergeOrder.js';
 
 /**
@@ -301,4 +301,4 @@ function groupReason(reason: string | undefined): string {
   }
 }
 
-export type { QueueEntry };
+export type { MergeQueueEntry };

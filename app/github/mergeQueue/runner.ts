@@ -8,7 +8,7 @@ import { queueComment } from './comments.js';
 import type { OrderedMergeEntry, MergeQueueInput } from '../../core/mergeOrder.js';
 import { buildMergeQueue } from '../../core/mergeQueueView.js';
 import { readMergeQueueRows } from './rows.js';
-import { LIVE_STATES, type EntryState, type MergeQueueStore, type QueueEntry } from './store.js';
+import { LIVE_STATES, type EntryState, type MergeQueueStore, type MergeQueueEntry } from './store.js';
 
 /**
  * Drives the queue of one base branch, one pull request at a time (app mode):
@@ -67,7 +67,7 @@ export class MergeQueueRunner {
    * The order and the waits are the merge queue builder's (app/core/mergeQueueView.ts) over the
    * project's rows, exactly what `GET /api/git/merge-queue` shows, kept to this base's entries.
    */
-  async order(ctx: RepoCtx, base: string): Promise<OrderedMergeEntry<MergeQueueInput & { entry: QueueEntry }>[]> {
+  async order(ctx: RepoCtx, base: string): Promise<OrderedMergeEntry<MergeQueueInput & { entry: MergeQueueEntry }>[]> {
     const live = await this.store.liveOnBase(ctx.project.id, base);
     if (!live.length) return [];
     const byTask = new Map(live.map((e) => [e.taskId, e]));
@@ -98,7 +98,7 @@ export class MergeQueueRunner {
   }
 
   /** Looks at a queued entry's PR again (review or checks changed) and remembers what it saw. */
-  async refresh(ctx: RepoCtx, entry: QueueEntry, known: Known): Promise<void> {
+  async refresh(ctx: RepoCtx, entry: MergeQueueEntry, known: Known): Promise<void> {
     if (entry.state !== 'queued') return; // the head is looked at by `step` anyway
     const pr = await this.prState(ctx, entry.prNumber, known, entry.expectedChecks);
     if (!pr) return;
@@ -142,12 +142,12 @@ export class MergeQueueRunner {
     }
   }
 
-  private stale(e: QueueEntry): boolean {
+  private stale(e: MergeQueueEntry): boolean {
     return this.now() - e.updatedAt.getTime() > this.staleMs;
   }
 
   /** One look at the head entry: merge it, update its branch, wait, or drop it. */
-  private async step(ctx: RepoCtx, entry: QueueEntry, known: Known): Promise<Step> {
+  private async step(ctx: RepoCtx, entry: MergeQueueEntry, known: Known): Promise<Step> {
     if (entry.state === 'merging' && !this.stale(entry)) return 'wait'; // another delivery is merging it right now
     const pr = await this.prState(ctx, entry.prNumber, known, entry.expectedChecks);
     if (!pr) return this.fail(ctx, entry, 'the pull request no longer exists', { comment: false });
@@ -222,7 +222,7 @@ export class MergeQueueRunner {
   }
 
   /** Native mode: hands a ready entry to GitHub's merge queue. */
-  private async enterNative(ctx: RepoCtx, entry: QueueEntry, known: Known): Promise<void> {
+  private async enterNative(ctx: RepoCtx, entry: MergeQueueEntry, known: Known): Promise<void> {
     const pr = await this.prState(ctx, entry.prNumber, known, entry.expectedChecks);
     if (!pr) {
       await this.fail(ctx, entry, 'the pull request no longer exists', { comment: false });
@@ -260,7 +260,7 @@ export class MergeQueueRunner {
   }
 
   /** The PR is merged: entry done, evidence (when we merged it), task done through the engine. */
-  async merged(ctx: RepoCtx, entry: QueueEntry, o: { sha: string | null; byUs: boolean; url?: string | null; headSha?: string }): Promise<void> {
+  async merged(ctx: RepoCtx, entry: MergeQueueEntry, o: { sha: string | null; byUs: boolean; url?: string | null; headSha?: string }): Promise<void> {
     const moved = await this.store.move(entry.id, LIVE_STATES, 'merged', { mergeSha: o.sha, reason: o.byUs ? undefined : 'merged outside the queue' });
     const { port } = ctx.deps;
     if (moved && o.byUs) {
@@ -290,7 +290,7 @@ export class MergeQueueRunner {
   }
 
   /** Drops the entry, says why on the PR, and leaves the task in review. */
-  async fail(ctx: RepoCtx, entry: QueueEntry, reason: string, o: { comment?: boolean } = {}): Promise<Step> {
+  async fail(ctx: RepoCtx, entry: MergeQueueEntry, reason: string, o: { comment?: boolean } = {}): Promise<Step> {
     const moved = await this.store.move(entry.id, LIVE_STATES, 'failed', { reason });
     if (moved) {
       ctx.log.info({ pr: entry.prNumber, reason }, 'merge queue: removed a pull request');
@@ -307,14 +307,14 @@ export class MergeQueueRunner {
     return 'continue';
   }
 
-  async remove(entry: QueueEntry, reason: string): Promise<Step> {
+  async remove(entry: MergeQueueEntry, reason: string): Promise<Step> {
     await this.store.move(entry.id, LIVE_STATES, 'removed', { reason });
     return 'continue';
   }
 }
 
 /** What to remember of a PR; the expected checks grow until one head is green with them all. */
-export function snapshotOf(pr: PrState, entry?: Pick<QueueEntry, 'expectedChecks'>) {
+export function snapshotOf(pr: PrState, entry?: Pick<MergeQueueEntry, 'expectedChecks'>) {
   const expected = pr.checks === 'success' ? pr.seenChecks : [...new Set([...(entry?.expectedChecks ?? []), ...pr.seenChecks])].sort();
   return {
     headSha: pr.headSha,

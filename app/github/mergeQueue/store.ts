@@ -1,5 +1,5 @@
 import type { Db } from '../../store/db.js';
-import type { EntryState, QueueEntry, QueueMode, Snapshot } from '../sql/mergeQueueRow.js';
+import type { EntryState, MergeQueueEntry, QueueMode, Snapshot } from '../sql/mergeQueueRow.js';
 import { selectLiveQueueEntry } from '../sql/selectLiveQueueEntry.js';
 import { selectLatestQueueEntry } from '../sql/selectLatestQueueEntry.js';
 import { selectQueueEntryById } from '../sql/selectQueueEntryById.js';
@@ -14,36 +14,36 @@ import { setQueuePositions } from '../sql/setQueuePositions.js';
 /** The merge queue's rows (`merge_queue`), through the statements in app/github/sql/. */
 
 export { LIVE_STATES } from '../sql/mergeQueueRow.js';
-export type { EntryState, QueueEntry, QueueMode, Snapshot } from '../sql/mergeQueueRow.js';
+export type { EntryState, MergeQueueEntry, QueueMode, Snapshot } from '../sql/mergeQueueRow.js';
 
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
 
 export class MergeQueueStore {
   constructor(readonly db: Db) {}
 
-  live(projectId: number, prNumber: number): Promise<QueueEntry | null> {
+  live(projectId: number, prNumber: number): Promise<MergeQueueEntry | null> {
     return selectLiveQueueEntry(this.db, projectId, prNumber);
   }
 
-  latest(projectId: number, prNumber: number): Promise<QueueEntry | null> {
+  latest(projectId: number, prNumber: number): Promise<MergeQueueEntry | null> {
     return selectLatestQueueEntry(this.db, projectId, prNumber);
   }
 
-  byId(id: number): Promise<QueueEntry | null> {
+  byId(id: number): Promise<MergeQueueEntry | null> {
     return selectQueueEntryById(this.db, id);
   }
 
   /** Live entries whose head is this commit or whose PR is one of these. */
-  liveFor(projectId: number, headSha: string | null, prNumbers: readonly number[]): Promise<QueueEntry[]> {
+  liveFor(projectId: number, headSha: string | null, prNumbers: readonly number[]): Promise<MergeQueueEntry[]> {
     return selectLiveQueueEntriesFor(this.db, projectId, headSha, prNumbers);
   }
 
-  liveOnBase(projectId: number, base: string): Promise<QueueEntry[]> {
+  liveOnBase(projectId: number, base: string): Promise<MergeQueueEntry[]> {
     return selectLiveQueueEntriesOnBase(this.db, projectId, base);
   }
 
   /** Inserts a live entry; null when the PR already has one (a concurrent enqueue won). */
-  async insert(e: { projectId: number; baseBranch: string; taskId: number; prNumber: number; mode: QueueMode; enqueuedBy: string; snapshot: Snapshot }): Promise<QueueEntry | null> {
+  async insert(e: { projectId: number; baseBranch: string; taskId: number; prNumber: number; mode: QueueMode; enqueuedBy: string; snapshot: Snapshot }): Promise<MergeQueueEntry | null> {
     try {
       return await insertQueueEntry(this.db, e);
     } catch (err) {

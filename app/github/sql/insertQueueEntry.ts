@@ -1,11 +1,11 @@
 import type { Queryable } from '../../store/db.js';
-import { COLUMNS, map, type QueueEntry, type QueueMode, type Row, type Snapshot } from './mergeQueueRow.js';
+import { COLUMNS, map, type MergeQueueEntry, type QueueMode, type Row, type Snapshot } from './mergeQueueRow.js';
 
 /** Inserts a live entry (the unique index refuses a second live entry per PR: error 23505). */
 export async function insertQueueEntry(
   db: Queryable,
   e: { projectId: number; baseBranch: string; taskId: number; prNumber: number; mode: QueueMode; enqueuedBy: string; snapshot: Snapshot },
-): Promise<QueueEntry> {
+): Promise<MergeQueueEntry> {
   const { rows } = await db.query<Row>(
     `INSERT INTO merge_queue (project_id, base_branch, task_id, pr_number, pr_node_id, head_sha, mode, enqueued_by,
        approvals, changes_requested, checks, expected_checks, check_names)

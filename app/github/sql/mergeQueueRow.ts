@@ -6,7 +6,7 @@ export type EntryState = 'queued' | 'updating' | 'waiting_checks' | 'merging' | 
 export const LIVE_STATES: readonly EntryState[] = ['queued', 'updating', 'waiting_checks', 'merging'];
 export type QueueMode = 'app' | 'native';
 
-export interface QueueEntry {
+export interface MergeQueueEntry {
   id: number;
   projectId: number;
   baseBranch: string;
@@ -59,7 +59,7 @@ export interface Row {
 export const COLUMNS = `id, project_id, base_branch, task_id, pr_number, pr_node_id, head_sha, mode, state, waiting_for, position, approvals,
   changes_requested, checks, check_names, expected_checks, enqueued_by, branch_updated_at, merge_sha, reason, created_at, updated_at`;
 
-export const map = (r: Row): QueueEntry => ({
+export const map = (r: Row): MergeQueueEntry => ({
   id: Number(r.id),
   projectId: Number(r.project_id),
   baseBranch: r.base_branch,
