@@ -1,29 +1,18 @@
+import type { PlanEpic, PlanTask } from '../../../schema/plan.js';
+
 /**
  * The plan as the issue sync sees it: epics and tasks with their keys, estimates and dependency
  * strings (`1.2`, `epic:1`, `epic:1@50`).
  */
 
-export interface SyncPlanEpic {
-  key: string;
-  title: string;
-  priority?: number | undefined;
-  declaredHours?: number | null | undefined;
-  hours?: number | undefined;
-  /** `epic:1`, `epic:1@50` */
-  dependsOn?: string[] | undefined;
-  completionCriteria?: string[] | undefined;
-}
+/** Optional, and settable to undefined: the parts a hand-built or partial plan may leave out. */
+type Loose<T> = { [K in keyof T]?: T[K] | undefined };
 
-export interface SyncPlanTask {
-  key: string;
-  epic: string;
-  title: string;
-  hours: number;
-  /** `1.2`, `epic:1`, `epic:1@50` */
-  dependsOn: string[];
-  deliverables?: string[] | undefined;
-  priority?: number | undefined;
-}
+/** An epic as the sync needs it: the plan's own type (schema/plan.ts), key and title required. */
+export type SyncPlanEpic = Pick<PlanEpic, 'key' | 'title'> & Loose<Pick<PlanEpic, 'priority' | 'declaredHours' | 'hours' | 'dependsOn' | 'completionCriteria'>>;
+
+/** A task as the sync needs it: the plan's own type, plus an optional priority of its own. */
+export type SyncPlanTask = Pick<PlanTask, 'key' | 'epic' | 'title' | 'hours' | 'dependsOn'> & Loose<Pick<PlanTask, 'deliverables'>> & { priority?: number | undefined };
 
 export interface SyncPlan {
   epics: SyncPlanEpic[];
