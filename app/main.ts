@@ -5,7 +5,7 @@ import { ConfigError, readEnv, type Settings } from './config/env.js';
 import { describeDb } from './store/openDb.js';
 import { seedOnStart } from './seedOnStart.js';
 import { orchestratorRoutes } from './routes.js';
-import { githubAppSlot } from './github/mount.js';
+import { githubAppSlot } from './github/ingest/mount.js';
 
 /**
  * `npm start`: the orchestrator on whatever the environment configures, or with nothing

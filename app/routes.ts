@@ -1,6 +1,6 @@
 import type { RouteModule } from './http/buildApi.js';
 import { settingsOf, type Settings } from './config/env.js';
-import { githubAppSlot, githubRoutes, githubSettings, type RepoConfigSource } from './github/mount.js';
+import { githubAppSlot, githubRoutes, githubSettings, type RepoConfigSource } from './github/ingest/mount.js';
 import { storedGithubSettings } from './github/setup/credentials.js';
 import { makeProgressRoutes } from './http/routes/progress.js';
 import { makeGitRoutes } from './http/routes/git.js';

@@ -7,7 +7,7 @@
 import nock from 'nock';
 import { freshDb } from '../test/support/db.js';
 import { runLifecycle } from '../test/github/lifecycle.js';
-import type { SyncPlan } from '../app/github/planSync.js';
+import type { SyncPlan } from '../app/github/planSync/index.js';
 
 /** Same shape as the example plan: 5 epics, 27 tasks, chains inside epics, epic 2 after half of epic 1. */
 function examplePlan(): SyncPlan {

@@ -67,18 +67,67 @@ export async function seedPlan(db: Db, plan: Plan, opts: SeedOptions = {}): Prom
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('fleet_seed:' || $1))`, [`${owner}/${repo}`]);
     const project = await upsertProject(tx, owner, repo);
     const report: SeedReport = { project, epics: counts(), tasks: counts(), dependencies: counts(), orphaned: [] };
-    const pid = project.id;
-    await lockCriticalPaths(tx, pid);
-
-    const epicIds = await seedEpics(tx, pid, plan, report, progress);
-    const taskIds = await seedTasks(tx, pid, plan, epicIds, report, progress);
-    await seedEdges(tx, pid, plan, epicIds, taskIds, report, progress);
-    await removeLeftovers(tx, pid, plan, report, progress);
-    // The queue's first ordering key, from the rows just written: the same computation every door uses.
-    await recomputeCriticalPaths(tx, pid);
+    await writePlanRows(tx, project.id, plan, report, { prune: true, onProgress: progress });
     return report;
   });
 }
+
+/** A plan as the seeder needs it: `Plan` (schema/plan.ts) fits, and so does the GitHub plan sync's. */
+export interface SeedablePlan {
+  epics: readonly { key: string; title: string; priority?: number | undefined; declaredHours?: number | null | undefined; dependsOn?: readonly string[] | undefined; line?: number | undefined }[];
+  tasks: readonly {
+    key: string;
+    epic: string;
+    title: string;
+    hours: number;
+    dependsOn: readonly string[];
+    deliverables?: readonly string[] | undefined;
+    /** The task's own priority; the epic's when absent. */
+    priority?: number | undefined;
+    line?: number | undefined;
+  }[];
+}
+
+export interface PlanRowsOptions {
+  /**
+   * Reconcile fully, as `fleet seed` does: drop the dependencies of plan items the plan no longer
+   * names and the pending tasks (and empty epics) it dropped. Without it (a push of the plan file,
+   * `fleet sync`) nothing is removed: edges added by steering stay, dropped tasks are orphans.
+   */
+  prune?: boolean;
+  onProgress?: (p: SeedProgress) => void;
+}
+
+/**
+ * The one seeder: writes a plan's epics, tasks and dependency edges for a project in one
+ * transaction, then recomputes the queue's first ordering key (app/plan/criticalPathHours.ts).
+ * Used by `fleet seed` (through `seedPlan`), the push webhook and `fleet sync` (through the
+ * GitHub app's PlanHooks port, app/github/planSync/planHooks.ts). Returns the ids of the plan's
+ * tasks and of every other task whose level moved, for re-indexing.
+ */
+export async function seedPlanRows(db: Db, projectId: number, plan: SeedablePlan, opts: PlanRowsOptions = {}): Promise<{ taskIds: number[]; created: number; report: SeedReport }> {
+  return db.transaction(async (tx) => {
+    const report: SeedReport = { project: { id: projectId, owner: '', repo: '', created: false }, epics: counts(), tasks: counts(), dependencies: counts(), orphaned: [] };
+    const r = await writePlanRows(tx, projectId, plan, report, opts);
+    return { taskIds: r.taskIds, created: report.tasks.created, report };
+  });
+}
+
+/** Inside a transaction: the rows, then the critical path levels. Seeds of one project take turns. */
+async function writePlanRows(tx: Queryable, pid: number, plan: SeedablePlan, report: SeedReport, opts: PlanRowsOptions): Promise<{ taskIds: number[] }> {
+  const progress = opts.onProgress ?? (() => undefined);
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('fleet_seed_project:' || $1))`, [String(pid)]);
+  await lockCriticalPaths(tx, pid);
+  const epicIds = await seedEpics(tx, pid, plan, report, progress);
+  const taskIds = await seedTasks(tx, pid, plan, epicIds, report, progress);
+  await seedEdges(tx, pid, plan, epicIds, taskIds, report, progress, !!opts.prune);
+  if (opts.prune) await removeLeftovers(tx, pid, plan, report, progress);
+  // The queue's first ordering key, from the rows just written: the same computation every door uses.
+  const moved = await recomputeCriticalPaths(tx, pid);
+  return { taskIds: [...new Set([...taskIds.values(), ...moved])] };
+}
+
+const clampPriority = (p: number | undefined): number | undefined => (p === undefined || !Number.isFinite(p) ? undefined : Math.max(0, Math.min(3, Math.trunc(p))));
 
 async function upsertProject(tx: Queryable, owner: string, repo: string): Promise<SeedReport['project']> {
   const ins = await tx.query<{ id: number }>(
@@ -90,7 +139,7 @@ async function upsertProject(tx: Queryable, owner: string, repo: string): Promis
   return { id: Number(sel.rows[0]!.id), owner, repo, created: false };
 }
 
-async function seedEpics(tx: Queryable, pid: number, plan: Plan, report: SeedReport, progress: (p: SeedProgress) => void): Promise<Map<string, number>> {
+async function seedEpics(tx: Queryable, pid: number, plan: SeedablePlan, report: SeedReport, progress: (p: SeedProgress) => void): Promise<Map<string, number>> {
   const existing = new Map(
     (await tx.query<EpicRow>('SELECT id, key, title, priority, declared_hours, source_line FROM epics WHERE project_id = $1', [pid])).rows.map((r) => [r.key, r]),
   );
@@ -98,23 +147,27 @@ async function seedEpics(tx: Queryable, pid: number, plan: Plan, report: SeedRep
   let done = 0;
   for (const e of plan.epics) {
     const row = existing.get(e.key);
-    const declared = e.declaredHours === null ? null : round2(e.declaredHours);
+    const declared = e.declaredHours === null || e.declaredHours === undefined ? null : round2(e.declaredHours);
+    const priority = clampPriority(e.priority) ?? 2;
+    const title = e.title.slice(0, 500);
+    // A plan without line numbers (the GitHub sync's) keeps the ones a seed recorded.
+    const line = e.line ?? row?.source_line ?? null;
     if (!row) {
       const ins = await tx.query<{ id: number }>(
         'INSERT INTO epics (project_id, key, title, priority, declared_hours, source_line) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-        [pid, e.key, e.title, e.priority, declared, e.line],
+        [pid, e.key, title, priority, declared, line],
       );
       ids.set(e.key, Number(ins.rows[0]!.id));
       report.epics.created++;
     } else {
       ids.set(e.key, Number(row.id));
-      const same = row.title === e.title && Number(row.priority) === e.priority &&
-        (row.declared_hours === null ? null : Number(row.declared_hours)) === declared && row.source_line === e.line;
+      const same = row.title === title && Number(row.priority) === priority &&
+        (row.declared_hours === null ? null : Number(row.declared_hours)) === declared && row.source_line === line;
       if (same) report.epics.unchanged++;
       else {
         await tx.query(
           'UPDATE epics SET title = $2, priority = $3, declared_hours = $4, source_line = $5, updated_at = now() WHERE id = $1',
-          [row.id, e.title, e.priority, declared, e.line],
+          [row.id, title, priority, declared, line],
         );
         report.epics.updated++;
       }
@@ -125,7 +178,7 @@ async function seedEpics(tx: Queryable, pid: number, plan: Plan, report: SeedRep
 }
 
 async function seedTasks(
-  tx: Queryable, pid: number, plan: Plan, epicIds: Map<string, number>,
+  tx: Queryable, pid: number, plan: SeedablePlan, epicIds: Map<string, number>,
   report: SeedReport, progress: (p: SeedProgress) => void,
 ): Promise<Map<string, number>> {
   const existing = new Map(
@@ -138,35 +191,37 @@ async function seedTasks(
       )
     ).rows.map((r) => [r.key, r]),
   );
-  const priorityOf = new Map(plan.epics.map((e) => [e.key, e.priority]));
+  const priorityOf = new Map(plan.epics.map((e) => [e.key, clampPriority(e.priority)]));
   const ids = new Map<string, number>();
   let done = 0;
   for (const t of plan.tasks) {
     const epicId = epicIds.get(t.epic) ?? null;
     const hours = round2(t.hours);
-    const priority = priorityOf.get(t.epic) ?? 2;
-    const deliverables = JSON.stringify(t.deliverables);
+    const priority = clampPriority(t.priority) ?? priorityOf.get(t.epic) ?? 2;
+    const deliverables = JSON.stringify(t.deliverables ?? []);
+    const title = t.title.slice(0, 500);
     const row = existing.get(t.key);
+    const line = t.line ?? row?.source_line ?? null;
     if (!row) {
       const ins = await tx.query<{ id: number }>(
         `INSERT INTO tasks (project_id, epic_id, key, title, deliverables, estimated_hours, priority, source_line)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING id`,
-        [pid, epicId, t.key, t.title, deliverables, hours, priority, t.line],
+        [pid, epicId, t.key, title, deliverables, hours, priority, line],
       );
       ids.set(t.key, Number(ins.rows[0]!.id));
       report.tasks.created++;
     } else {
       ids.set(t.key, Number(row.id));
-      const same = (row.epic_id === null ? null : Number(row.epic_id)) === epicId && row.title === t.title &&
+      const same = (row.epic_id === null ? null : Number(row.epic_id)) === epicId && row.title === title &&
         JSON.stringify(row.deliverables) === deliverables && Number(row.estimated_hours) === hours &&
-        Number(row.priority) === priority && row.source_line === t.line;
+        Number(row.priority) === priority && row.source_line === line;
       if (same) report.tasks.unchanged++;
       else {
         // Status, leases and links belong to the orchestrator; seeding touches only what the plan says.
         await tx.query(
           `UPDATE tasks SET epic_id = $2, title = $3, deliverables = $4::jsonb, estimated_hours = $5, priority = $6,
                   source_line = $7, updated_at = now() WHERE id = $1`,
-          [row.id, epicId, t.title, deliverables, hours, priority, t.line],
+          [row.id, epicId, title, deliverables, hours, priority, line],
         );
         report.tasks.updated++;
       }
@@ -177,8 +232,8 @@ async function seedTasks(
 }
 
 async function seedEdges(
-  tx: Queryable, pid: number, plan: Plan, epicIds: Map<string, number>, taskIds: Map<string, number>,
-  report: SeedReport, progress: (p: SeedProgress) => void,
+  tx: Queryable, pid: number, plan: SeedablePlan, epicIds: Map<string, number>, taskIds: Map<string, number>,
+  report: SeedReport, progress: (p: SeedProgress) => void, prune: boolean,
 ): Promise<void> {
   type Edge = { taskId: number | null; epicId: number | null; onTask: number | null; onEpic: number | null; threshold: number };
   const id = (e: Omit<Edge, 'threshold'>) => `${e.taskId ?? ''}|${e.epicId ?? ''}|${e.onTask ?? ''}|${e.onEpic ?? ''}`;
@@ -192,7 +247,7 @@ async function seedEdges(
     const edge = { ...dependent, onTask, onEpic, threshold: d.kind === 'epic' ? d.percent : 100 };
     wanted.set(id(edge), edge);
   };
-  for (const e of plan.epics) for (const ref of e.dependsOn) add({ taskId: null, epicId: epicIds.get(e.key)! }, ref);
+  for (const e of plan.epics) for (const ref of e.dependsOn ?? []) add({ taskId: null, epicId: epicIds.get(e.key)! }, ref);
   for (const t of plan.tasks) for (const ref of t.dependsOn) add({ taskId: taskIds.get(t.key)!, epicId: null }, ref);
 
   // Only edges of dependents the plan describes are reconciled; an orphan keeps its own.
@@ -215,6 +270,7 @@ async function seedEdges(
     if (!mine) continue;
     const want = wanted.get(key);
     if (!want) {
+      if (!prune) continue; // added by steering, or left for `fleet seed` to reconcile
       await tx.query('DELETE FROM dependencies WHERE id = $1', [row.id]);
       report.dependencies.deleted++;
       continue;
@@ -239,7 +295,7 @@ async function seedEdges(
   progress({ phase: 'dependencies', done: total, total });
 }
 
-async function removeLeftovers(tx: Queryable, pid: number, plan: Plan, report: SeedReport, progress: (p: SeedProgress) => void): Promise<void> {
+async function removeLeftovers(tx: Queryable, pid: number, plan: SeedablePlan, report: SeedReport, progress: (p: SeedProgress) => void): Promise<void> {
   const planTasks = new Set(plan.tasks.map((t) => t.key));
   const planEpics = new Set(plan.epics.map((e) => e.key));
   const gone = (

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import nock from 'nock';
 import { startTestServer, type TestServer } from './support/server.js';
-import { githubRoutes } from '../app/github/mount.js';
+import { githubRoutes } from '../app/github/ingest/mount.js';
 import { metricsRoutes } from '../app/metrics/metricsRoutes.js';
 import { API, INSTALLATION, OWNER, REPO, example, privateKey } from './github/helpers.js';
 import { parseExposition, sampleValue } from './runners/prometheusText.js';

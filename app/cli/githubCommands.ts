@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliExit, type CliIo } from './io.js';
-import { createFleetProbot, installationClient, tokenClient } from '../github/probot.js';
-import { formatSyncReport, syncPlan } from '../github/planSync.js';
-import { loadPlanParser, parseWith, planHooks } from '../github/planHooks.js';
+import { createFleetProbot, installationClient, tokenClient } from '../github/ingest/probot.js';
+import { formatSyncReport, syncPlan } from '../github/planSync/index.js';
+import { loadPlanParser, parseWith, planHooks } from '../github/planSync/planHooks.js';
 import { reconcile } from '../github/reconcile.js';
 import type { GitHubClient } from '../github/types.js';
 import type { FleetPort } from '../github/ports.js';

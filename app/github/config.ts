@@ -1,5 +1,6 @@
 import { DEFAULT_FLEET_CONFIG, parseFleetConfig, type FleetConfig, type FleetConfigError } from '../../schema/fleetConfig.js';
 import type { GitHubClient } from './types.js';
+import { octokitGateway } from './gateway/octokitGateway.js';
 
 export const CONFIG_PATH = '.github/fleet.yml';
 
@@ -66,24 +67,5 @@ export class ConfigStore {
 
 /** A file's text from the repository, or null when it does not exist. */
 export async function readRepoFile(octokit: GitHubClient, owner: string, repo: string, path: string, ref?: string): Promise<string | null> {
-  try {
-    const res = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
-      owner,
-      repo,
-      path,
-      ...(ref ? { ref } : {}),
-      mediaType: { format: 'raw' },
-    });
-    const data: unknown = res.data;
-    if (typeof data === 'string') return data;
-    // Some servers ignore the raw media type and answer with the JSON form.
-    const d = data as { content?: string; encoding?: string; type?: string };
-    if (d && d.type === 'file' && typeof d.content === 'string') {
-      return d.encoding === 'base64' ? Buffer.from(d.content, 'base64').toString('utf8') : d.content;
-    }
-    return null;
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return null;
-    throw err;
-  }
+  return octokitGateway(octokit, owner, repo).readFile(path, ref);
 }

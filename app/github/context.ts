@@ -1,9 +1,10 @@
 import type { FleetConfig } from '../../schema/fleetConfig.js';
 import type { ConfigStore } from './config.js';
 import type { FleetPort, Project } from './ports.js';
-import type { SyncPlan } from './planSync.js';
+import type { SyncPlan } from './planSync/plan.js';
 import type { GitHubClient, Logger } from './types.js';
 import type { PermissionCache } from './commands/permissions.js';
+import type { GitHubGateway } from './gateway/gitHubGateway.js';
 
 /** What the plan file needs: a parser and something that writes the plan's rows. */
 export interface PlanHooks {
@@ -32,7 +33,10 @@ export interface FleetAppDeps {
 
 /** Everything a handler needs about the repository an event came from. */
 export interface RepoCtx {
+  /** The delivery's Octokit; handlers reach GitHub through `gatewayOf(ctx)` (app/github/gateway), not through this. */
   gh: GitHubClient;
+  /** The repository's GitHub gateway when one is given (tests); else `gatewayOf` makes one over `gh`. */
+  github?: GitHubGateway | undefined;
   owner: string;
   repo: string;
   project: Project;

@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import type { SyncPlan } from './planSync.js';
+import type { SyncPlan } from './planSync/plan.js';
 import { lockCriticalPaths, recomputeCriticalPaths } from '../plan/criticalPathHours.js';
 
 /**

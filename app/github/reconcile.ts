@@ -2,26 +2,13 @@ import type { Task } from '../engine/types.js';
 import type { FleetPort } from './ports.js';
 import type { GitHubClient, Logger } from './types.js';
 import { errorText, silentLogger } from './types.js';
+import type { GitHubGateway, ReconcileIssueNode as IssueNode, ReconcileNodes, ReconcilePrNode as PrNode } from './gateway/gitHubGateway.js';
+import { octokitGateway } from './gateway/octokitGateway.js';
 
 /**
  * Repairs what lost webhooks left wrong: reads the open task issues and their pull requests in
  * GraphQL batches (one request per 50 tasks) and applies what GitHub says happened.
  */
-
-interface PrNode {
-  number: number;
-  state: 'OPEN' | 'CLOSED' | 'MERGED';
-  merged: boolean;
-  isDraft: boolean;
-  headRefName: string;
-}
-
-interface IssueNode {
-  number: number;
-  state: 'OPEN' | 'CLOSED';
-  stateReason: string | null;
-  closedByPullRequestsReferences?: { nodes: (PrNode | null)[] } | null;
-}
 
 export interface Repair {
   key: string;
@@ -37,50 +24,30 @@ export interface ReconcileReport {
   graphqlCalls: number;
 }
 
-const PR_FIELDS = 'number state merged isDraft headRefName';
-
-/** The GraphQL document for one batch; aliases are built from integers only. */
-export function reconcileQuery(tasks: Pick<Task, 'issueNumber' | 'prNumber'>[]): string {
-  const parts: string[] = [];
-  for (const t of tasks) {
-    if (Number.isInteger(t.issueNumber)) {
-      parts.push(
-        `i${t.issueNumber}: issue(number: ${t.issueNumber}) { number state stateReason closedByPullRequestsReferences(first: 5, includeClosedPrs: true) { nodes { ${PR_FIELDS} } } }`,
-      );
-    }
-    if (Number.isInteger(t.prNumber)) parts.push(`p${t.prNumber}: pullRequest(number: ${t.prNumber}) { ${PR_FIELDS} }`);
-  }
-  return `query($owner: String!, $repo: String!) { repository(owner: $owner, name: $repo) { ${[...new Set(parts)].join(' ')} } }`;
-}
+/** The GraphQL document for one batch (kept here for callers that print or test it). */
+export { reconcileQuery } from './gateway/queries.js';
 
 export async function reconcile(
-  gh: GitHubClient,
+  gh: GitHubClient | GitHubGateway,
   port: FleetPort,
   project: { id: number; owner: string; repo: string },
   opts: { batchSize?: number; log?: Logger; dryRun?: boolean } = {},
 ): Promise<ReconcileReport> {
   const log = opts.log ?? silentLogger;
+  const github = 'reconcileNodes' in gh ? gh : octokitGateway(gh, project.owner, project.repo);
   const batchSize = Math.max(1, Math.min(opts.batchSize ?? 50, 100));
   const tasks = await port.openTasksWithIssues(project.id);
   const report: ReconcileReport = { checked: 0, repaired: [], errors: [], graphqlCalls: 0 };
   for (let i = 0; i < tasks.length; i += batchSize) {
     const batch = tasks.slice(i, i + batchSize);
-    let repo: Record<string, IssueNode | PrNode | null>;
+    let repo: ReconcileNodes;
     try {
       report.graphqlCalls++;
-      const data = await gh.graphql<{ repository: Record<string, IssueNode | PrNode | null> | null }>(reconcileQuery(batch), {
-        owner: project.owner,
-        repo: project.repo,
-      });
-      repo = data.repository ?? {};
-    } catch (err) {
       // A partial answer (one issue deleted or transferred) still carries the rest.
-      const partial = (err as { data?: { repository?: Record<string, IssueNode | PrNode | null> } }).data?.repository;
-      if (!partial) {
-        report.errors.push(`batch ${i / batchSize + 1}: ${errorText(err)}`);
-        continue;
-      }
-      repo = partial;
+      repo = (await github.reconcileNodes(batch)).nodes;
+    } catch (err) {
+      report.errors.push(`batch ${i / batchSize + 1}: ${errorText(err)}`);
+      continue;
     }
     for (const task of batch) {
       report.checked++;
@@ -96,7 +63,7 @@ export async function reconcile(
   return report;
 }
 
-async function repairOne(port: FleetPort, task: Task, repo: Record<string, IssueNode | PrNode | null>, dryRun: boolean): Promise<Repair | null> {
+async function repairOne(port: FleetPort, task: Task, repo: ReconcileNodes, dryRun: boolean): Promise<Repair | null> {
   const issue = task.issueNumber !== null ? (repo[`i${task.issueNumber}`] as IssueNode | null | undefined) : undefined;
   const prs: PrNode[] = [];
   if (task.prNumber !== null) {

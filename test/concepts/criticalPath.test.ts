@@ -16,9 +16,9 @@ import { createSqlPort } from '../../app/github/sqlPort.js';
 import { engineHooks } from '../../app/github/engineHooks.js';
 import { ConfigStore } from '../../app/github/config.js';
 import { PermissionCache } from '../../app/github/commands/permissions.js';
-import { createFleetProbot } from '../../app/github/probot.js';
-import { fleetApp } from '../../app/github/app.js';
-import { planHooks } from '../../app/github/planHooks.js';
+import { createFleetProbot } from '../../app/github/ingest/probot.js';
+import { fleetApp } from '../../app/github/ingest/fleetApp.js';
+import { planHooks } from '../../app/github/planSync/planHooks.js';
 import { parsePlan } from '../../seed/parse/parsePlan.js';
 import { remainingCriticalPathHours } from '../../seed/schedule/criticalPath.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { API, OWNER, REPO, example, makeApp, tokenScope, type TestApp, useGitHubTestDb } from './helpers.js';
-import { fleetOctokitClass } from '../../app/github/probot.js';
+import { fleetOctokitClass } from '../../app/github/ingest/probot.js';
 
 const db = useGitHubTestDb('gh_app');
 

@@ -6,8 +6,8 @@ import { PG_URL, freshDb, type TestDb } from '../support/db.js';
 import { API, OWNER, REPO } from './helpers.js';
 import { runCli } from '../../app/cli/main.js';
 import type { CliIo } from '../../app/cli/io.js';
-import { loadPlanParser, parseWith } from '../../app/github/planHooks.js';
-import { EPIC_LABEL, TASK_LABEL, epicTitle, renderEpicBody, renderTaskBody, taskTitle, type NumberMap, type SyncPlan } from '../../app/github/planSync.js';
+import { loadPlanParser, parseWith } from '../../app/github/planSync/planHooks.js';
+import { EPIC_LABEL, TASK_LABEL, epicTitle, renderEpicBody, renderTaskBody, taskTitle, type NumberMap, type SyncPlan } from '../../app/github/planSync/index.js';
 
 /**
  * `fleet sync` and `fleet reconcile` through the CLI entry point, with a capturing io, GitHub

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Webhooks, type EmitterWebhookEvent } from '@octokit/webhooks';
 import { freshDb, type TestDb } from '../support/db.js';
-import { DeliveryProcessor, webhookRoute } from '../../app/github/deliveries.js';
+import { DeliveryProcessor } from '../../app/github/ingest/deliveryProcessor.js';
+import { webhookRoute } from '../../app/github/ingest/webhookRoute.js';
 import { example } from './helpers.js';
 
 const SECRET = 'test-secret';

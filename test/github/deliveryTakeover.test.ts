@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhooks, type EmitterWebhookEvent } from '@octokit/webhooks';
 import { freshDb, type TestDb } from '../support/db.js';
 import { eventually } from '../support/eventually.js';
-import { DeliveryProcessor, webhookRoute } from '../../app/github/deliveries.js';
+import { DeliveryProcessor } from '../../app/github/ingest/deliveryProcessor.js';
+import { webhookRoute } from '../../app/github/ingest/webhookRoute.js';
 import { example } from './helpers.js';
 
 const SECRET = 'takeover-secret';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { githubRoutes } from '../../app/github/mount.js';
+import { githubRoutes } from '../../app/github/ingest/mount.js';
 import { privateKey } from './helpers.js';
 
 // The records that keep a delivery's GitHub writes to once, and strangers to one reply an hour,

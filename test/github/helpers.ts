@@ -12,12 +12,12 @@ import { createSqlPort } from '../../app/github/sqlPort.js';
 import { engineHooks } from '../../app/github/engineHooks.js';
 import { ConfigStore } from '../../app/github/config.js';
 import { PermissionCache } from '../../app/github/commands/permissions.js';
-import { createFleetProbot } from '../../app/github/probot.js';
-import { fleetApp } from '../../app/github/app.js';
+import { createFleetProbot } from '../../app/github/ingest/probot.js';
+import { fleetApp } from '../../app/github/ingest/fleetApp.js';
 import type { FleetAppDeps, PlanHooks } from '../../app/github/context.js';
 import { FleetConfigSchema, type FleetConfigInput } from '../../schema/fleetConfig.js';
-import { seedPlanRows } from '../../app/github/planSeed.js';
-import type { SyncPlan } from '../../app/github/planSync.js';
+import { seedPlanRows } from '../../seed/seedPlan.js';
+import type { SyncPlan } from '../../app/github/planSync/index.js';
 
 export const OWNER = 'Codertocat';
 export const REPO = 'Hello-World';

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import nock from 'nock';
 import pino from 'pino';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { githubRoutes } from '../../app/github/mount.js';
+import { githubRoutes } from '../../app/github/ingest/mount.js';
 import { example, privateKey } from './helpers.js';
 import { until } from './ingestStandIn.js';
 

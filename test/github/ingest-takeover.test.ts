@@ -3,8 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Webhooks } from '@octokit/webhooks';
 import { freshDb, PG_URL, type TestDb } from '../support/db.js';
-import { DeliveryProcessor, webhookRoute } from '../../app/github/deliveries.js';
-import { createFleetProbot } from '../../app/github/probot.js';
+import { DeliveryProcessor } from '../../app/github/ingest/deliveryProcessor.js';
+import { webhookRoute } from '../../app/github/ingest/webhookRoute.js';
+import { createFleetProbot } from '../../app/github/ingest/probot.js';
 import { example, privateKey } from './helpers.js';
 import { reactApp, startStandIn, until, type StandIn } from './ingestStandIn.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFleetProbot } from '../../app/github/probot.js';
+import { createFleetProbot } from '../../app/github/ingest/probot.js';
 import { example, privateKey } from './helpers.js';
 import { reactApp, startStandIn, until, type StandIn } from './ingestStandIn.js';
 

@@ -1,8 +1,8 @@
 // A processor in a process of its own, for the takeover test: it claims deliveries, its handlers
 // block on a stand-in GitHub that never answers, and the test kills it with SIGKILL.
 import { openPgDb } from '../../app/store/pgDb.js';
-import { DeliveryProcessor } from '../../app/github/deliveries.js';
-import { createFleetProbot } from '../../app/github/probot.js';
+import { DeliveryProcessor } from '../../app/github/ingest/deliveryProcessor.js';
+import { createFleetProbot } from '../../app/github/ingest/probot.js';
 import { reactApp } from './ingestStandIn.js';
 
 const env = process.env;

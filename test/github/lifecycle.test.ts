@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { freshDb, type TestDb } from '../support/db.js';
 import { runLifecycle } from './lifecycle.js';
-import type { SyncPlan } from '../../app/github/planSync.js';
+import type { SyncPlan } from '../../app/github/planSync/index.js';
 
 let t: TestDb;
 beforeAll(async () => {

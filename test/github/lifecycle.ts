@@ -1,8 +1,9 @@
 import nock from 'nock';
 import { Webhooks } from '@octokit/webhooks';
 import type { Db } from '../../app/store/db.js';
-import { DeliveryProcessor, webhookRoute } from '../../app/github/deliveries.js';
-import type { SyncPlan } from '../../app/github/planSync.js';
+import { DeliveryProcessor } from '../../app/github/ingest/deliveryProcessor.js';
+import { webhookRoute } from '../../app/github/ingest/webhookRoute.js';
+import type { SyncPlan } from '../../app/github/planSync/index.js';
 import { API, INSTALLATION, OWNER, REPO, example, makeApp, type TestApp } from './helpers.js';
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 import type { Probot } from 'probot';
-import { fleetApp } from '../../app/github/app.js';
+import { fleetApp } from '../../app/github/ingest/fleetApp.js';
 import type { FleetAppDeps } from '../../app/github/context.js';
 
 /**

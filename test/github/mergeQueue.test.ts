@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { API, INSTALLATION, OWNER, REPO, example, makeApp, tokenScope, type TestApp, useGitHubTestDb } from './helpers.js';
 import { orderMergeQueue, type MergeQueueInput } from '../../app/core/mergeOrder.js';
-import { checksOf } from '../../app/github/mergeQueue/github.js';
+import { checksOf } from '../../app/github/mergeQueue/prState.js';
 import { createMergeQueue } from '../../app/github/mergeQueue/hooks.js';
 import type { FleetConfigInput } from '../../schema/fleetConfig.js';
 
@@ -424,6 +424,75 @@ describe('merge queue (app mode)', () => {
     gh.done();
     token.done();
     expect(await queueRow(50)).toMatchObject({ state: 'removed' });
+  });
+});
+
+describe('merge queue comments go through the effects log (issue 10)', () => {
+  const receive = (app: TestApp, id: string, name: string, payload: unknown) => app.probot.receive({ id, name, payload } as never);
+
+  /** A PR whose merge GitHub refuses: the queue removes it and says so on the PR. */
+  async function refusedMerge(key: string, pr: number) {
+    const { app, projectId } = await setup();
+    await addTask(projectId, key, pr);
+    const head = sha(String(pr % 10));
+    const gh = nock(API);
+    prQuery(gh, pr, { head });
+    compare(gh, head, 0);
+    gh.put(`${repoPath}/pulls/${pr}/merge`).reply(405, { message: 'Pull Request is not mergeable' });
+    return { app, gh, head, payload: review(pr, key, head) };
+  }
+
+  it('a removal comment GitHub took but whose answer was lost fails the delivery; its re-run finds the comment and does not post it again', async () => {
+    const token = tokenScope().persist();
+    const { app, gh, head, payload } = await refusedMerge('8.1', 80);
+    let posts = 0;
+    let text = '';
+    gh.post(`${repoPath}/issues/80/comments`).reply((_uri, body) => {
+      posts++;
+      text = (body as { body: string }).body;
+      // GitHub wrote the comment; the connection dropped before its answer arrived.
+      return [502, { message: 'connection reset after write' }];
+    });
+    await expect(receive(app, 'mq-lost-comment', 'pull_request_review', payload)).rejects.toThrow();
+    gh.done();
+    expect(await queueRow(80)).toMatchObject({ state: 'failed', reason: 'GitHub refused the merge (405 Pull Request is not mergeable)' });
+    expect(text).toMatch(/removed this pull request: GitHub refused the merge/);
+
+    // The same delivery again: the entry has moved on, so the step that commented does not run;
+    // the comment the first run began is looked for on the PR, found, and not posted again.
+    prQuery(gh, 80, { head });
+    gh.get(`${repoPath}/issues/80/comments`).query(true).reply(200, [{ id: 5001, body: text, user: { login: 'fleet[bot]', type: 'Bot' } }]);
+    await receive(app, 'mq-lost-comment', 'pull_request_review', payload);
+    gh.done();
+    token.persist(false);
+    nock.cleanAll();
+    expect(posts).toBe(1);
+  });
+
+  it("a removal comment GitHub failed with 502 is written once by the delivery's retry, and a further run writes nothing", async () => {
+    const token = tokenScope().persist();
+    const { app, gh, head, payload } = await refusedMerge('8.2', 81);
+    const bodies: string[] = [];
+    gh.post(`${repoPath}/issues/81/comments`).reply(502, { message: 'Server Error' });
+    await expect(receive(app, 'mq-failed-comment', 'pull_request_review', payload)).rejects.toThrow();
+    gh.done();
+
+    prQuery(gh, 81, { head });
+    // The retry looks whether the failed attempt left its comment after all: it did not.
+    gh.get(`${repoPath}/issues/81/comments`).query(true).reply(200, []);
+    gh.post(`${repoPath}/issues/81/comments`).reply((_uri, body) => (bodies.push((body as { body: string }).body), [201, { id: 5002 }]));
+    await receive(app, 'mq-failed-comment', 'pull_request_review', payload);
+    gh.done();
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toMatch(/removed this pull request: GitHub refused the merge \(405 Pull Request is not mergeable\)/);
+
+    // Once more (the process died before marking the delivery processed): nothing is written.
+    prQuery(gh, 81, { head });
+    await receive(app, 'mq-failed-comment', 'pull_request_review', payload);
+    gh.done();
+    token.persist(false);
+    nock.cleanAll();
+    expect(bodies).toHaveLength(1);
   });
 });
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseFleetConfig, DEFAULT_FLEET_CONFIG } from '../../schema/fleetConfig.js';
 import { parseCommands } from '../../app/github/commands/parse.js';
-import { diffPlan, readMarker, renderTaskBody, mergeBody, END_MARKER, type ExistingIssue, type SyncPlan } from '../../app/github/planSync.js';
+import { diffPlan, readMarker, renderTaskBody, mergeBody, topoOrder, END_MARKER, type ExistingIssue, type SyncPlan } from '../../app/github/planSync/index.js';
 import { parseIssueBody } from '../../app/github/handlers/issues.js';
 import { closingIssues } from '../../app/github/handlers/pullRequests.js';
-import { parseRunTitle } from '../../app/github/handlers/checks.js';
+import { parseRunTitle } from '../../app/github/dispatch/runTitle.js';
 import { branchKeyCandidates } from '../../app/github/sqlPort.js';
-import { githubBaseUrl } from '../../app/github/probot.js';
+import { githubBaseUrl } from '../../app/github/ingest/probot.js';
 import { remainingCriticalPathHours } from '../../seed/schedule/criticalPath.js';
 
 describe('fleet.yml', () => {
@@ -138,6 +138,25 @@ describe('plan sync diff', () => {
     expect(cp.get('1.1')).toBe(14);
     expect(cp.get('1.2')).toBe(2);
     expect(cp.get('2.1')).toBe(10);
+  });
+});
+
+describe("plan sync order (seed/schedule's topological order)", () => {
+  const t = (key: string, epic: string, dependsOn: string[] = []) => ({ key, epic, title: key, hours: 1, dependsOn });
+  it('puts every task after its prerequisites, epic gates included, and keeps file order among equals', () => {
+    const tasks = [t('1.2', '1', ['1.1']), t('2.1', '2'), t('1.1', '1'), t('1.3', '1', ['1.2', '2.1'])];
+    const epics = [{ key: '1', title: 'One' }, { key: '2', title: 'Two', dependsOn: ['epic:1@50'] }];
+    const order = topoOrder(tasks, epics).map((x) => x.key);
+    expect(order.indexOf('1.1')).toBeLessThan(order.indexOf('1.2'));
+    expect(order.indexOf('1.2')).toBeLessThan(order.indexOf('1.3'));
+    expect(order.indexOf('2.1')).toBeLessThan(order.indexOf('1.3'));
+    // Epic 2 opens at half of epic 1's three hours: once 1.1 and 1.2 are done.
+    expect(order.indexOf('1.2')).toBeLessThan(order.indexOf('2.1'));
+    expect(order).toHaveLength(4);
+  });
+  it('puts tasks on a cycle last, in file order', () => {
+    const order = topoOrder([t('1.1', '1', ['1.2']), t('1.2', '1', ['1.1']), t('1.3', '1')]).map((x) => x.key);
+    expect(order).toEqual(['1.3', '1.1', '1.2']);
   });
 });
 

@@ -7,7 +7,7 @@ import { LocalEventBus } from '../../app/engine/events.js';
 import { PostgresQueue } from '../../app/queue/postgresQueue.js';
 import { createSqlPort } from '../../app/github/sqlPort.js';
 import { engineHooks } from '../../app/github/engineHooks.js';
-import { tokenClient } from '../../app/github/probot.js';
+import { tokenClient } from '../../app/github/ingest/probot.js';
 import { reconcile } from '../../app/github/reconcile.js';
 import type { FleetPort, Project } from '../../app/github/ports.js';
 

@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { eventually } from '../support/eventually.js';
-import { githubRoutes } from '../../app/github/mount.js';
+import { githubRoutes } from '../../app/github/ingest/mount.js';
 import { privateKey } from './helpers.js';
 
 /**

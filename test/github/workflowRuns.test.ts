@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { parse } from 'yaml';
-import { parseRunTitle } from '../../app/github/handlers/checks.js';
+import { parseRunTitle } from '../../app/github/dispatch/runTitle.js';
 import { API, OWNER, REPO, example, makeApp, tokenScope, type TestApp, useGitHubTestDb } from './helpers.js';
 
 /**

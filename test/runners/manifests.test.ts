@@ -13,7 +13,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { INPUT_NAMES } from '../../action/src/inputs.js';
 import { parseFleetConfig, type PoolConfig } from '../../schema/fleetConfig.js';
 import { scaleSetName } from '../../app/cli/runnersCommands.js';
-import { parseRunTitle } from '../../app/github/handlers/checks.js';
+import { parseRunTitle } from '../../app/github/dispatch/runTitle.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');

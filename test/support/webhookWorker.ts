@@ -9,9 +9,10 @@ import { createSqlPort } from '../../app/github/sqlPort.js';
 import { engineHooks } from '../../app/github/engineHooks.js';
 import { ConfigStore } from '../../app/github/config.js';
 import { PermissionCache } from '../../app/github/commands/permissions.js';
-import { createFleetProbot } from '../../app/github/probot.js';
-import { fleetApp } from '../../app/github/app.js';
-import { DeliveryProcessor, webhookRoute } from '../../app/github/deliveries.js';
+import { createFleetProbot } from '../../app/github/ingest/probot.js';
+import { fleetApp } from '../../app/github/ingest/fleetApp.js';
+import { DeliveryProcessor } from '../../app/github/ingest/deliveryProcessor.js';
+import { webhookRoute } from '../../app/github/ingest/webhookRoute.js';
 
 /**
  * One orchestrator process for fault tests: the GitHub App's webhook path as app/github/mount.ts

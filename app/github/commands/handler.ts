@@ -1,21 +1,24 @@
 import type { Task } from '../../engine/types.js';
 import type { RepoCtx } from '../context.js';
-import { dispatchReady } from '../dispatch.js';
+import type { WebhookPayload } from '../handlers/payloads.js';
+import { dispatchReady } from '../dispatch/dispatchReady.js';
 import type { ChangeResult, TaskStatusReport } from '../ports.js';
 import { errorText } from '../types.js';
-import { commentOnce, once, reactOnce, transient } from '../effects.js';
+import { once, transient } from '../effects/once.js';
+import { commentOnce, reactOnce } from '../effects/writes.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
 import { helpText, parseCommands, type FleetCommand } from './parse.js';
 import { roleAtLeast } from './permissions.js';
 
 interface CommentPayload {
   action?: string;
-  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } };
+  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } | null };
   issue?: { number?: number; pull_request?: unknown; state?: string };
 }
 
 /** issue_comment.created: runs the `/fleet` commands in the comment. Never throws on content. */
-export async function onComment(ctx: RepoCtx, payload: unknown): Promise<void> {
-  const p = payload as CommentPayload;
+export async function onComment(ctx: RepoCtx, payload: WebhookPayload<'issue_comment.created'>): Promise<void> {
+  const p: CommentPayload = payload;
   if (p.action !== 'created' || !p.comment || typeof p.issue?.number !== 'number') return;
   const parsed = parseCommands(p.comment.body);
   if (!parsed.length) return; // the common case: costs nothing
@@ -25,7 +28,7 @@ export async function onComment(ctx: RepoCtx, payload: unknown): Promise<void> {
   const issueNumber = p.issue.number;
   const commentId = p.comment.id;
 
-  const role = await ctx.deps.permissions.role(ctx.gh, ctx.owner, ctx.repo, login);
+  const role = await ctx.deps.permissions.role(gatewayOf(ctx), ctx.owner, ctx.repo, login);
   if (!roleAtLeast(role, ctx.config.commands.allow)) {
     // Outsiders must not spend the App's write budget: a reaction per comment, and one
     // explanation per person and issue an hour (recorded in Postgres, so it holds across processes).

@@ -1,4 +1,5 @@
 import type { FleetAppDeps } from '../context.js';
+import type { WebhookPayload } from './payloads.js';
 
 interface Repo {
   full_name?: string;
@@ -11,14 +12,15 @@ function split(r: Repo): { owner: string; repo: string } | null {
 }
 
 /** installation.* and installation_repositories.*: projects follow the repositories the app is installed on. */
-export async function onInstallation(deps: FleetAppDeps, name: string, payload: unknown): Promise<void> {
-  const p = payload as {
+export async function onInstallation(deps: FleetAppDeps, name: string, payload: WebhookPayload<'installation' | 'installation_repositories'>): Promise<void> {
+  // The fields read, as every installation and installation_repositories action has them.
+  const p: {
     action?: string;
     installation?: { id?: number };
-    repositories?: Repo[];
+    repositories?: Repo[] | undefined;
     repositories_added?: Repo[];
     repositories_removed?: Repo[];
-  };
+  } = payload;
   const id = p.installation?.id;
   if (typeof id !== 'number') return;
   const added = name === 'installation' ? (p.action === 'created' || p.action === 'unsuspend' ? p.repositories : []) : p.repositories_added;

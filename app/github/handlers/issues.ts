@@ -1,7 +1,8 @@
 import type { RepoCtx } from '../context.js';
-import { dispatchReady } from '../dispatch.js';
-import { readMarker, TASK_LABEL } from '../planSync.js';
-import { commentOnce } from '../effects.js';
+import type { WebhookPayload } from './payloads.js';
+import { dispatchReady } from '../dispatch/dispatchReady.js';
+import { readMarker, TASK_LABEL } from '../planSync/index.js';
+import { commentOnce } from '../effects/writes.js';
 
 /** `Depends on: #12, #15` and `Estimate: 8h` lines of a hand-written task issue. */
 export function parseIssueBody(body: unknown): { dependsOn: number[]; estimatedHours?: number } {
@@ -30,18 +31,21 @@ interface IssuePayload {
     body?: string | null;
     state?: string;
     state_reason?: string | null;
-    labels?: ({ name?: string } | string)[];
+    labels?: ({ name?: string } | string | null)[];
     pull_request?: unknown;
   };
   label?: { name?: string };
-  sender?: { type?: string; login?: string };
+  sender?: { type?: string; login?: string } | null;
 }
 
 const labelNames = (p: IssuePayload) => (p.issue?.labels ?? []).map((l) => (typeof l === 'string' ? l : (l?.name ?? ''))).filter(Boolean);
 
 /** issues.opened / edited / labeled / unlabeled / closed / reopened */
-export async function onIssue(ctx: RepoCtx, payload: unknown): Promise<void> {
-  const p = payload as IssuePayload;
+type IssueEvents = 'issues.opened' | 'issues.edited' | 'issues.labeled' | 'issues.unlabeled' | 'issues.closed' | 'issues.reopened';
+
+export async function onIssue(ctx: RepoCtx, payload: WebhookPayload<IssueEvents>): Promise<void> {
+  // The fields this handler reads, in the shape every one of these events shares.
+  const p: IssuePayload = payload;
   const issue = p.issue;
   if (!issue || typeof issue.number !== 'number' || issue.pull_request) return;
   const { port } = ctx.deps;

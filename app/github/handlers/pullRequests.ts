@@ -1,7 +1,8 @@
 import type { Task } from '../../engine/types.js';
 import type { RepoCtx } from '../context.js';
-import { dispatchReady } from '../dispatch.js';
-import { readMarker } from '../planSync.js';
+import type { WebhookPayload } from './payloads.js';
+import { dispatchReady } from '../dispatch/dispatchReady.js';
+import { readMarker } from '../planSync/index.js';
 import { mergeQueueEvents } from '../mergeQueue/hooks.js';
 
 /** Issue numbers a PR body closes: "Closes #12", "fixes #3", "Resolves: #4". */
@@ -16,9 +17,9 @@ interface PrLike {
   number?: number;
   body?: string | null;
   head?: { ref?: string; sha?: string; repo?: { full_name?: string } | null };
-  base?: { ref?: string; repo?: { full_name?: string } };
+  base?: { ref?: string; repo?: { full_name?: string } | null };
   html_url?: string;
-  merged?: boolean;
+  merged?: boolean | null;
   merged_at?: string | null;
   merge_commit_sha?: string | null;
   draft?: boolean;
@@ -51,8 +52,10 @@ export async function taskForPr(ctx: RepoCtx, pr: PrLike): Promise<Task | null> 
 }
 
 /** pull_request.opened / reopened / ready_for_review / synchronize / edited / closed */
-export async function onPullRequest(ctx: RepoCtx, payload: unknown): Promise<void> {
-  const p = payload as { action?: string; pull_request?: PrLike };
+type PrEvents = 'pull_request.opened' | 'pull_request.reopened' | 'pull_request.ready_for_review' | 'pull_request.synchronize' | 'pull_request.closed';
+
+export async function onPullRequest(ctx: RepoCtx, payload: WebhookPayload<PrEvents>): Promise<void> {
+  const p: { action?: string; pull_request?: PrLike } = payload;
   const pr = p.pull_request;
   if (!pr || typeof pr.number !== 'number') return;
   const task = await taskForPr(ctx, pr);
@@ -94,8 +97,8 @@ export async function onPullRequest(ctx: RepoCtx, payload: unknown): Promise<voi
 }
 
 /** pull_request_review.submitted / dismissed */
-export async function onReview(ctx: RepoCtx, payload: unknown): Promise<void> {
-  const p = payload as { action?: string; review?: { state?: string; html_url?: string; commit_id?: string; user?: { login?: string } }; pull_request?: PrLike };
+export async function onReview(ctx: RepoCtx, payload: WebhookPayload<'pull_request_review.submitted' | 'pull_request_review.dismissed'>): Promise<void> {
+  const p: { action?: string; review?: { state?: string; html_url?: string; commit_id?: string; user?: { login?: string } | null }; pull_request?: PrLike } = payload;
   if (!p.pull_request || !p.review) return;
   const task = await taskForPr(ctx, p.pull_request);
   if (!task) return;

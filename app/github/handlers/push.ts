@@ -1,8 +1,11 @@
 import type { RepoCtx } from '../context.js';
-import { CONFIG_PATH, readRepoFile } from '../config.js';
-import { dispatchReady } from '../dispatch.js';
-import { formatSyncReport, syncPlan, type SyncReport } from '../planSync.js';
-import { onceOrRefused, once, retryable } from '../effects.js';
+import type { WebhookPayload } from './payloads.js';
+import { CONFIG_PATH } from '../config.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
+import type { CheckRunInput } from '../gateway/gitHubGateway.js';
+import { dispatchReady } from '../dispatch/dispatchReady.js';
+import { formatSyncReport, syncPlan, type SyncReport } from '../planSync/index.js';
+import { onceOrRefused, once, retryable } from '../effects/once.js';
 
 interface PushPayload {
   ref?: string;
@@ -12,7 +15,7 @@ interface PushPayload {
   commits?: { id?: string; message?: string; added?: string[]; modified?: string[]; removed?: string[]; url?: string }[];
   head_commit?: { id?: string; message?: string; added?: string[]; modified?: string[] } | null;
   repository?: { default_branch?: string };
-  pusher?: { name?: string };
+  pusher?: { name?: string | undefined };
 }
 
 function touched(p: PushPayload): Set<string> {
@@ -24,8 +27,8 @@ function touched(p: PushPayload): Set<string> {
 }
 
 /** push: config and plan changes on the default branch; commits on task branches become evidence. */
-export async function onPush(ctx: RepoCtx, payload: unknown): Promise<void> {
-  const p = payload as PushPayload;
+export async function onPush(ctx: RepoCtx, payload: WebhookPayload<'push'>): Promise<void> {
+  const p: PushPayload = payload;
   if (!p.ref || p.deleted || !p.after || /^0+$/.test(p.after)) return;
   const branch = p.ref.replace(/^refs\/heads\//, '');
   const defaultBranch = p.repository?.default_branch ?? ctx.project.defaultBranch;
@@ -84,7 +87,7 @@ export async function syncPlanFile(ctx: RepoCtx, sha: string): Promise<SyncRepor
     ctx.log.warn({}, 'plan file changed but no plan parser is configured');
     return null;
   }
-  const text = await readRepoFile(ctx.gh, ctx.owner, ctx.repo, ctx.config.plan, sha);
+  const text = await gatewayOf(ctx).readFile(ctx.config.plan, sha);
   if (text === null) return null;
   const parsed = hooks.parse(text);
   if (!parsed.plan || parsed.errors.length) {
@@ -109,7 +112,7 @@ export async function syncPlanFile(ctx: RepoCtx, sha: string): Promise<SyncRepor
   const seeded = await hooks.seed(ctx.project.id, parsed.plan);
   // Every issue write is recorded with the delivery; a failure worth retrying fails the delivery
   // (its retry skips what was written), the others are reported.
-  const report = await syncPlan(ctx.gh, ctx.owner, ctx.repo, parsed.plan, {
+  const report = await syncPlan(gatewayOf(ctx), ctx.owner, ctx.repo, parsed.plan, {
     log: ctx.log,
     blockedBy: ctx.deps.blockedBy,
     effect: (key, write) => once(ctx, key, write),
@@ -131,24 +134,14 @@ export async function linkNumbers(ctx: Pick<RepoCtx, 'deps' | 'project'>, report
   }
 }
 
-type CheckRunBody = { name: string; status: 'completed'; conclusion: 'success' | 'failure'; output: { title: string; summary: string; annotations?: unknown[] } };
-
 /** Reports a check run on `sha` once per delivery (a re-run after a crash looks for it first). */
-async function checkRunOnce(ctx: RepoCtx, sha: string, run: CheckRunBody): Promise<void> {
-  await onceOrRefused(
-    ctx,
-    `check:${run.name}:${sha}`,
-    async () => {
-      await ctx.gh.request('POST /repos/{owner}/{repo}/check-runs', { owner: ctx.owner, repo: ctx.repo, head_sha: sha, ...run } as Parameters<typeof ctx.gh.request<'POST /repos/{owner}/{repo}/check-runs'>>[1]);
-      return true;
+async function checkRunOnce(ctx: RepoCtx, sha: string, run: CheckRunInput): Promise<void> {
+  const github = gatewayOf(ctx);
+  await onceOrRefused(ctx, `check:${run.name}:${sha}`, () => github.createCheckRun(sha, run).then(() => true), {
+    verify: async (_i, startedAt) => {
+      const since = startedAt.getTime() - 60_000;
+      const runs = await github.listCheckRuns(sha, run.name);
+      return runs.some((r) => Date.parse(r.completedAt ?? r.startedAt ?? '') >= since) ? true : undefined;
     },
-    {
-      verify: async (_i, startedAt) => {
-        const res = await ctx.gh.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { owner: ctx.owner, repo: ctx.repo, ref: sha, check_name: run.name, per_page: 100 });
-        const runs = ((res.data as { check_runs?: { started_at?: string | null; completed_at?: string | null }[] })?.check_runs ?? []);
-        const since = startedAt.getTime() - 60_000;
-        return runs.some((r) => Date.parse(r.completed_at ?? r.started_at ?? '') >= since) ? true : undefined;
-      },
-    },
-  );
+  });
 }

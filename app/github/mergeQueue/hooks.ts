@@ -1,9 +1,12 @@
 import type { Db } from '../../store/db.js';
 import type { MergeQueueHooks, RepoCtx } from '../context.js';
+import type { WebhookPayload } from '../handlers/payloads.js';
 import { errorText } from '../types.js';
-import { dequeueNative, refusalText, type PrState } from './github.js';
+import { refusalText, type PrState } from './prState.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
+import { QueueCommentFailed, resumeQueueComments } from './comments.js';
 import { MergeQueueRunner, snapshotOf, type Known, type RunnerOptions } from './runner.js';
-import { MergeQueueStore, type QueueEntry } from './store.js';
+import { MergeQueueStore, type MergeQueueEntry } from './store.js';
 import { reviewsAllowMerge } from '../../core/mergeOrder.js';
 
 /**
@@ -15,7 +18,7 @@ import { reviewsAllowMerge } from '../../core/mergeOrder.js';
 
 interface PrPayload {
   number?: number;
-  merged?: boolean;
+  merged?: boolean | null;
   merged_at?: string | null;
   merge_commit_sha?: string | null;
   head?: { ref?: string; sha?: string };
@@ -30,7 +33,7 @@ export interface MergeQueueEvents {
   /** pull_request.synchronize / closed (after the handler's own work). */
   onPullRequest(ctx: RepoCtx, action: string | undefined, pr: PrPayload): Promise<void>;
   /** merge_group.checks_requested / destroyed (after the handler recorded the evidence). */
-  onMergeGroup(ctx: RepoCtx, payload: unknown): Promise<void>;
+  onMergeGroup(ctx: RepoCtx, payload: WebhookPayload<'merge_group'>): Promise<void>;
 }
 
 export interface MergeQueueService extends MergeQueueHooks {
@@ -71,11 +74,17 @@ class FleetMergeQueue implements MergeQueueService {
     };
   }
 
-  /** Merge queue trouble never undoes what the handler already recorded; it is logged. */
+  /**
+   * Merge queue trouble never undoes what the handler already recorded; it is logged. The one
+   * exception is a comment GitHub may not have taken (5xx, no answer): the delivery fails so that
+   * its retry, which finds the queue already moved on, still finishes the comment (once).
+   */
   private async guard(ctx: RepoCtx, what: string, fn: () => Promise<void>): Promise<void> {
     try {
       await fn();
+      await resumeQueueComments(ctx);
     } catch (err) {
+      if (err instanceof QueueCommentFailed) throw err;
       ctx.log.warn({ event: what, err: errorText(err) }, 'merge queue: event not processed');
     }
   }
@@ -97,7 +106,7 @@ class FleetMergeQueue implements MergeQueueService {
       let inGitHub = false;
       if (pr?.inNativeQueue) {
         try {
-          await dequeueNative(ctx, pr.nodeId);
+          await gatewayOf(ctx).dequeueFromMergeQueue(pr.nodeId);
           inGitHub = true;
         } catch (err) {
           return `#${prNumber} could not be taken out of GitHub's merge queue (${refusalText(err)}).`;
@@ -250,8 +259,8 @@ class FleetMergeQueue implements MergeQueueService {
     if (base) await this.runner.advance(ctx, base, known);
   }
 
-  private async onMergeGroup(ctx: RepoCtx, payload: unknown): Promise<void> {
-    const p = payload as { action?: string; reason?: string; merge_group?: { head_ref?: string; head_sha?: string; base_ref?: string } };
+  private async onMergeGroup(ctx: RepoCtx, payload: WebhookPayload<'merge_group'>): Promise<void> {
+    const p: { action?: string; reason?: string; merge_group?: { head_ref?: string; head_sha?: string; base_ref?: string } } = payload;
     const mg = p.merge_group;
     if (!mg?.head_ref) return;
     const numbers = [...mg.head_ref.matchAll(/pr-(\d{1,9})-/g)].map((m) => Number(m[1]));
@@ -292,4 +301,4 @@ function groupReason(reason: string | undefined): string {
   }
 }
 
-export type { QueueEntry };
+export type { MergeQueueEntry };

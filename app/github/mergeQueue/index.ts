@@ -4,5 +4,5 @@ export type { ChecksState, MergeDependency, MergeEligibility, MergeQueueInput, O
 export { createMergeQueue, mergeQueueEvents } from './hooks.js';
 export type { MergeQueueEvents, MergeQueueService } from './hooks.js';
 export { MergeQueueStore } from './store.js';
-export type { EntryState, QueueEntry, QueueMode } from './store.js';
+export type { EntryState, MergeQueueEntry, QueueMode } from './store.js';
 export { MergeQueueRunner } from './runner.js';

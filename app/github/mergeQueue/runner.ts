@@ -1,11 +1,14 @@
 import type { RepoCtx } from '../context.js';
-import { dispatchReady } from '../dispatch.js';
+import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { errorText, httpStatus } from '../types.js';
-import { behindBy, commentOnPr, enqueueNative, fetchPrState, mergePr, refusalText, updateBranch, withExpectedChecks, type PrState } from './github.js';
+import { fetchPrState, refusalText, withExpectedChecks, type PrState } from './prState.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
+import type { MergeResult } from '../gateway/gitHubGateway.js';
+import { queueComment } from './comments.js';
 import type { OrderedMergeEntry, MergeQueueInput } from '../../core/mergeOrder.js';
 import { buildMergeQueue } from '../../core/mergeQueueView.js';
 import { readMergeQueueRows } from './rows.js';
-import { LIVE_STATES, type EntryState, type MergeQueueStore, type QueueEntry } from './store.js';
+import { LIVE_STATES, type EntryState, type MergeQueueStore, type MergeQueueEntry } from './store.js';
 
 /**
  * Drives the queue of one base branch, one pull request at a time (app mode):
@@ -64,7 +67,7 @@ export class MergeQueueRunner {
    * The order and the waits are the merge queue builder's (app/core/mergeQueueView.ts) over the
    * project's rows, exactly what `GET /api/git/merge-queue` shows, kept to this base's entries.
    */
-  async order(ctx: RepoCtx, base: string): Promise<OrderedMergeEntry<MergeQueueInput & { entry: QueueEntry }>[]> {
+  async order(ctx: RepoCtx, base: string): Promise<OrderedMergeEntry<MergeQueueInput & { entry: MergeQueueEntry }>[]> {
     const live = await this.store.liveOnBase(ctx.project.id, base);
     if (!live.length) return [];
     const byTask = new Map(live.map((e) => [e.taskId, e]));
@@ -95,7 +98,7 @@ export class MergeQueueRunner {
   }
 
   /** Looks at a queued entry's PR again (review or checks changed) and remembers what it saw. */
-  async refresh(ctx: RepoCtx, entry: QueueEntry, known: Known): Promise<void> {
+  async refresh(ctx: RepoCtx, entry: MergeQueueEntry, known: Known): Promise<void> {
     if (entry.state !== 'queued') return; // the head is looked at by `step` anyway
     const pr = await this.prState(ctx, entry.prNumber, known, entry.expectedChecks);
     if (!pr) return;
@@ -139,12 +142,12 @@ export class MergeQueueRunner {
     }
   }
 
-  private stale(e: QueueEntry): boolean {
+  private stale(e: MergeQueueEntry): boolean {
     return this.now() - e.updatedAt.getTime() > this.staleMs;
   }
 
   /** One look at the head entry: merge it, update its branch, wait, or drop it. */
-  private async step(ctx: RepoCtx, entry: QueueEntry, known: Known): Promise<Step> {
+  private async step(ctx: RepoCtx, entry: MergeQueueEntry, known: Known): Promise<Step> {
     if (entry.state === 'merging' && !this.stale(entry)) return 'wait'; // another delivery is merging it right now
     const pr = await this.prState(ctx, entry.prNumber, known, entry.expectedChecks);
     if (!pr) return this.fail(ctx, entry, 'the pull request no longer exists', { comment: false });
@@ -187,10 +190,10 @@ export class MergeQueueRunner {
       return 'continue';
     }
 
-    const behind = await behindBy(ctx, entry.baseBranch, pr.headSha);
+    const behind = await gatewayOf(ctx).behindBy(entry.baseBranch, pr.headSha);
     if (behind > 0) {
       try {
-        await updateBranch(ctx, entry.prNumber, pr.headSha);
+        await gatewayOf(ctx).updateBranch(entry.prNumber, pr.headSha);
       } catch (err) {
         return this.fail(ctx, entry, `the branch could not be updated with \`${entry.baseBranch}\` (${refusalText(err)}); resolve the conflict`);
       }
@@ -202,9 +205,9 @@ export class MergeQueueRunner {
     }
 
     if (!(await this.store.move(entry.id, [state], 'merging', { waitingFor: `merging ${sha7(pr.headSha)}` }))) return 'wait';
-    let res: Awaited<ReturnType<typeof mergePr>>;
+    let res: MergeResult;
     try {
-      res = await mergePr(ctx, entry.prNumber, pr.headSha);
+      res = await gatewayOf(ctx).mergePullRequest(entry.prNumber, pr.headSha, ctx.config.merge.method);
     } catch (err) {
       const status = httpStatus(err);
       if (status !== undefined && status >= 400 && status < 500) return this.fail(ctx, entry, `GitHub refused the merge (${refusalText(err)})`);
@@ -219,7 +222,7 @@ export class MergeQueueRunner {
   }
 
   /** Native mode: hands a ready entry to GitHub's merge queue. */
-  private async enterNative(ctx: RepoCtx, entry: QueueEntry, known: Known): Promise<void> {
+  private async enterNative(ctx: RepoCtx, entry: MergeQueueEntry, known: Known): Promise<void> {
     const pr = await this.prState(ctx, entry.prNumber, known, entry.expectedChecks);
     if (!pr) {
       await this.fail(ctx, entry, 'the pull request no longer exists', { comment: false });
@@ -249,7 +252,7 @@ export class MergeQueueRunner {
     }
     if (pr.approvals < ctx.config.merge.requiredApprovals || pr.checks === 'pending') return; // the snapshot now says why
     try {
-      const r = await enqueueNative(ctx, pr.nodeId, pr.headSha);
+      const r = await gatewayOf(ctx).enqueueInMergeQueue(pr.nodeId, pr.headSha);
       await this.store.move(entry.id, ['queued'], 'merging', { waitingFor: where(r.position), headSha: pr.headSha });
     } catch (err) {
       await this.fail(ctx, entry, `GitHub's merge queue did not accept it (${refusalText(err)})`);
@@ -257,7 +260,7 @@ export class MergeQueueRunner {
   }
 
   /** The PR is merged: entry done, evidence (when we merged it), task done through the engine. */
-  async merged(ctx: RepoCtx, entry: QueueEntry, o: { sha: string | null; byUs: boolean; url?: string | null; headSha?: string }): Promise<void> {
+  async merged(ctx: RepoCtx, entry: MergeQueueEntry, o: { sha: string | null; byUs: boolean; url?: string | null; headSha?: string }): Promise<void> {
     const moved = await this.store.move(entry.id, LIVE_STATES, 'merged', { mergeSha: o.sha, reason: o.byUs ? undefined : 'merged outside the queue' });
     const { port } = ctx.deps;
     if (moved && o.byUs) {
@@ -287,14 +290,15 @@ export class MergeQueueRunner {
   }
 
   /** Drops the entry, says why on the PR, and leaves the task in review. */
-  async fail(ctx: RepoCtx, entry: QueueEntry, reason: string, o: { comment?: boolean } = {}): Promise<Step> {
+  async fail(ctx: RepoCtx, entry: MergeQueueEntry, reason: string, o: { comment?: boolean } = {}): Promise<Step> {
     const moved = await this.store.move(entry.id, LIVE_STATES, 'failed', { reason });
     if (moved) {
       ctx.log.info({ pr: entry.prNumber, reason }, 'merge queue: removed a pull request');
       if (o.comment !== false) {
-        await commentOnPr(
+        await queueComment(
           ctx,
-          entry.prNumber,
+          entry,
+          'failed',
           `The merge queue removed this pull request: ${reason}.\n\n` +
             'The task stays in review. Once fixed, comment `/fleet merge` to queue it again; a new commit that is approved and green re-enters the queue by itself.',
         );
@@ -303,14 +307,14 @@ export class MergeQueueRunner {
     return 'continue';
   }
 
-  async remove(entry: QueueEntry, reason: string): Promise<Step> {
+  async remove(entry: MergeQueueEntry, reason: string): Promise<Step> {
     await this.store.move(entry.id, LIVE_STATES, 'removed', { reason });
     return 'continue';
   }
 }
 
 /** What to remember of a PR; the expected checks grow until one head is green with them all. */
-export function snapshotOf(pr: PrState, entry?: Pick<QueueEntry, 'expectedChecks'>) {
+export function snapshotOf(pr: PrState, entry?: Pick<MergeQueueEntry, 'expectedChecks'>) {
   const expected = pr.checks === 'success' ? pr.seenChecks : [...new Set([...(entry?.expectedChecks ?? []), ...pr.seenChecks])].sort();
   return {
     headSha: pr.headSha,

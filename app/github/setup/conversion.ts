@@ -1,6 +1,8 @@
 import { ProbotOctokit } from 'probot';
-import { githubBaseUrl, type GitHubEnv } from '../probot.js';
+import { githubBaseUrl, type GitHubEnv } from '../ingest/probot.js';
 import type { StoredApp } from './credentials.js';
+import type { GitHubClient } from '../types.js';
+import { manifestConversion } from '../gateway/appGateway.js';
 
 /**
  * Trades the one-time code GitHub put in the redirect for the new App's credentials:
@@ -8,8 +10,7 @@ import type { StoredApp } from './credentials.js';
  */
 export async function convertManifestCode(code: string, env: GitHubEnv): Promise<StoredApp> {
   const octokit = new ProbotOctokit({ baseUrl: githubBaseUrl(env), throttle: { enabled: false }, retry: { enabled: false } });
-  const { data } = await octokit.request('POST /app-manifests/{code}/conversions', { code });
-  const d = data as Partial<StoredApp> & { id: number; slug?: string | null };
+  const d = (await manifestConversion(octokit as unknown as GitHubClient, code)) as unknown as Partial<StoredApp> & { id: number; slug?: string | null };
   if (!d.id || !d.pem || !d.webhook_secret || !d.html_url) throw new Error('GitHub answered the conversion without id, pem, webhook_secret or html_url');
   return {
     id: d.id,

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from '../../config/env.js';
-import type { GitHubAppSettings } from '../mount.js';
+import type { GitHubAppSettings } from '../ingest/mount.js';
 
 /**
  * The registered App's credentials, as GitHub returned them from the manifest conversion, kept in

@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../store/db.js';
+import { consumeSetupStateRow } from '../sql/consumeSetupStateRow.js';
+import { deleteExpiredSetupStates } from '../sql/deleteExpiredSetupStates.js';
+import { insertSetupState } from '../sql/insertSetupState.js';
 
 /**
  * One-time `state` values for the manifest flow: issued to an admin by POST /setup/start, echoed
@@ -13,17 +16,12 @@ export const STATE_TTL_SECONDS = 15 * 60;
 
 export async function issueSetupState(db: Db, org: string | null, ttlSeconds = STATE_TTL_SECONDS): Promise<string> {
   const state = randomBytes(24).toString('base64url');
-  await db.query('DELETE FROM github_setup_states WHERE expires_at < now()');
-  await db.query(`INSERT INTO github_setup_states (state_hash, org, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [
-    hash(state),
-    org,
-    ttlSeconds,
-  ]);
+  await deleteExpiredSetupStates(db);
+  await insertSetupState(db, hash(state), org, ttlSeconds);
   return state;
 }
 
 /** Uses up a state: true once for a state that was issued and has not expired, false otherwise. */
 export async function consumeSetupState(db: Db, state: string): Promise<boolean> {
-  const { rows } = await db.query<{ live: boolean }>('DELETE FROM github_setup_states WHERE state_hash = $1 RETURNING expires_at > now() AS live', [hash(state)]);
-  return rows[0]?.live === true;
+  return consumeSetupStateRow(db, hash(state));
 }

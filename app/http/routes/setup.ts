@@ -5,7 +5,7 @@ import type { Env } from '../../config/env.js';
 import { parseInput } from '../validate.js';
 import { requireAdmin } from '../principal.js';
 import { ConflictError, FleetError, ValidationError } from '../../core/errors.js';
-import type { GitHubAppSlot } from '../../github/mount.js';
+import type { GitHubAppSlot } from '../../github/ingest/mount.js';
 import { appManifest, githubWebOrigin, registrationUrl } from '../../github/setup/manifest.js';
 import { consumeSetupState, issueSetupState, STATE_TTL_SECONDS } from '../../github/setup/states.js';
 import { convertManifestCode } from '../../github/setup/conversion.js';

@@ -1,7 +1,10 @@
-import type { RepoCtx } from './context.js';
-import type { Task } from '../engine/types.js';
-import { errorText, httpStatus } from './types.js';
-import { labelOnce, once, retryable } from './effects.js';
+import type { RepoCtx } from '../context.js';
+import type { Task } from '../../engine/types.js';
+import { errorText, httpStatus } from '../types.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
+import { parseRunTitle } from './runTitle.js';
+import { once, retryable } from '../effects/once.js';
+import { labelOnce } from '../effects/writes.js';
 
 type PoolConfig = RepoCtx['config']['pools'][number];
 
@@ -14,20 +17,6 @@ export interface Dispatched {
   epoch: number;
   workflowRunId: number | null;
 }
-
-/**
- * The agent workflow names its run (`run-name`) and its job `fleet task=<key> epoch=<n>`, so a run
- * can be matched to its task before its id is recorded. An empty key (a run that claims for
- * itself: `fleet task= epoch=`) matches nothing.
- */
-export function parseRunTitle(title: unknown): { key: string; epoch: number | null } | null {
-  if (typeof title !== 'string') return null;
-  const m = /\bfleet\b.*?\btask\s*[=:]\s*([A-Za-z0-9._-]{1,100})(?![A-Za-z0-9._=:-])(?:.*?\bepoch\s*[=:]\s*(\d{1,15})\b)?/i.exec(title.slice(0, 500));
-  return m ? { key: m[1]!, epoch: m[2] ? Number(m[2]) : null } : null;
-}
-
-/** Hosts where workflow_dispatch refused `return_run_details` (older GitHub Enterprise). */
-const noRunDetails = new WeakSet<object>();
 
 /**
  * What a dispatch is for, recorded with the delivery before the workflow is dispatched: a re-run of
@@ -148,7 +137,7 @@ async function deliver(ctx: RepoCtx, claimKey: string, it: DispatchIntent): Prom
   const { port } = ctx.deps;
   let run: { runId: number | null; url: string | null };
   try {
-    run = await once(ctx, `dispatch:a${it.assignmentId}`, () => dispatchWorkflow(ctx, it.workflow, it.ref, it.inputs), {
+    run = await once(ctx, `dispatch:a${it.assignmentId}`, () => gatewayOf(ctx).dispatchWorkflow(it.workflow, it.ref, it.inputs), {
       verify: (_i, startedAt) => findDispatchedRun(ctx, it, startedAt),
     });
   } catch (err) {
@@ -180,46 +169,10 @@ async function deliver(ctx: RepoCtx, claimKey: string, it: DispatchIntent): Prom
  */
 async function findDispatchedRun(ctx: RepoCtx, it: DispatchIntent, startedAt: Date): Promise<{ runId: number | null; url: string | null } | undefined> {
   const since = new Date(startedAt.getTime() - 60_000).toISOString();
-  const res = await ctx.gh.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
-    owner: ctx.owner,
-    repo: ctx.repo,
-    workflow_id: it.workflow,
-    event: 'workflow_dispatch',
-    created: `>=${since}`,
-    per_page: 100,
-  });
-  const runs = ((res.data as { workflow_runs?: unknown[] })?.workflow_runs ?? []) as { id?: number; display_title?: string; name?: string; html_url?: string }[];
+  const runs = await gatewayOf(ctx).listDispatchedRuns(it.workflow, since);
   const hit = runs.find((r) => {
-    const t = parseRunTitle(r.display_title) ?? parseRunTitle(r.name);
+    const t = parseRunTitle(r.displayTitle) ?? parseRunTitle(r.name);
     return t?.key === it.taskKey && t.epoch === it.epoch;
   });
-  if (!hit) return undefined;
-  return { runId: typeof hit.id === 'number' ? hit.id : null, url: typeof hit.html_url === 'string' ? hit.html_url : null };
-}
-
-async function dispatchWorkflow(
-  ctx: RepoCtx,
-  workflow: string,
-  ref: string,
-  inputs: Record<string, string>,
-): Promise<{ runId: number | null; url: string | null }> {
-  const params = { owner: ctx.owner, repo: ctx.repo, workflow_id: workflow, ref, inputs };
-  const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches' as const;
-  if (!noRunDetails.has(ctx.deps)) {
-    try {
-      const res = await ctx.gh.request(route, { ...params, return_run_details: true } as typeof params);
-      const d = (res.data ?? {}) as { workflow_run_id?: unknown; html_url?: unknown };
-      return {
-        runId: typeof d.workflow_run_id === 'number' ? d.workflow_run_id : null,
-        url: typeof d.html_url === 'string' ? d.html_url : null,
-      };
-    } catch (err) {
-      const s = httpStatus(err);
-      // GitHub Enterprise versions without the parameter reject it: remember, dispatch without.
-      if (!((s === 400 || s === 422) && /return_run_details/i.test(errorText(err)))) throw err;
-      noRunDetails.add(ctx.deps);
-    }
-  }
-  await ctx.gh.request(route, params);
-  return { runId: null, url: null };
+  return hit ? { runId: hit.id, url: hit.url } : undefined;
 }

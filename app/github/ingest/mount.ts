@@ -1,22 +1,24 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import type { ApiDeps, RouteModule } from '../http/buildApi.js';
-import type { Env } from '../config/env.js';
+import type { ApiDeps, RouteModule } from '../../http/buildApi.js';
+import type { Env } from '../../config/env.js';
 import { createFleetProbot } from './probot.js';
-import { fleetApp } from './app.js';
-import { createSqlPort } from './sqlPort.js';
-import { engineHooks } from './engineHooks.js';
-import { ConfigStore } from './config.js';
-import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../schema/fleetConfig.js';
-import { PermissionCache } from './commands/permissions.js';
-import { STRANGER_REPLY_WINDOW_S } from './commands/handler.js';
-import { DeliveryProcessor, webhookRoute } from './deliveries.js';
-import { planHooks } from './planHooks.js';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
-import { reconcile } from './reconcile.js';
-import { createMergeQueue } from './mergeQueue/hooks.js';
+import { fleetApp } from './fleetApp.js';
+import { createSqlPort } from '../sqlPort.js';
+import { engineHooks } from '../engineHooks.js';
+import { ConfigStore } from '../config.js';
+import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../../schema/fleetConfig.js';
+import { PermissionCache } from '../commands/permissions.js';
+import { STRANGER_REPLY_WINDOW_S } from '../commands/handler.js';
+import { DeliveryProcessor } from './deliveryProcessor.js';
+import { webhookRoute } from './webhookRoute.js';
+import { planHooks } from '../planSync/planHooks.js';
+import { parsePlan } from '../../../seed/parse/parsePlan.js';
+import { reconcile } from '../reconcile.js';
+import { createMergeQueue } from '../mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
+import { installedProjects } from '../sql/installedProjects.js';
 
 /** How long a delivery's record of its GitHub writes is kept. */
 const EFFECTS_KEPT_MS = 7 * 24 * 3600 * 1000;
@@ -143,10 +145,7 @@ export function githubRoutes(
 
       // Repairs what lost webhooks left wrong: every ~5 minutes (20 sweep rounds), one process at a time.
       deps.periodic?.register('reconcile', 20, async () => {
-        const { rows } = await deps.db.query<{ id: number; owner: string; repo: string }>(
-          'SELECT id, owner, repo FROM projects WHERE installation_id IS NOT NULL ORDER BY id',
-        );
-        for (const p of rows) {
+        for (const p of await installedProjects(deps.db)) {
           try {
             const { gh } = await installationClient(probot, p.owner, p.repo);
             const report = await reconcile(gh, port, p, { log: probot.log });

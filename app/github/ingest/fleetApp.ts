@@ -1,15 +1,16 @@
 import type { ApplicationFunction, Context, Probot } from 'probot';
-import { repoCtx, type FleetAppDeps, type RepoCtx } from './context.js';
-import { onIssue } from './handlers/issues.js';
-import { onPullRequest, onReview } from './handlers/pullRequests.js';
-import { onCheckRun, onCheckSuite, onMergeGroup, onWorkflowJob, onWorkflowRun } from './handlers/checks.js';
-import { onPush } from './handlers/push.js';
-import { onInstallation } from './handlers/installation.js';
-import { onComment } from './commands/handler.js';
+import type { EmitterWebhookEventName } from '@octokit/webhooks';
+import { repoCtx, type FleetAppDeps } from '../context.js';
+import { onIssue } from '../handlers/issues.js';
+import { onPullRequest, onReview } from '../handlers/pullRequests.js';
+import { onCheckRun, onCheckSuite, onMergeGroup } from '../handlers/checks.js';
+import { onWorkflowJob, onWorkflowRun } from '../handlers/workflowRuns.js';
+import type { RepoHandler, WebhookPayload } from '../handlers/payloads.js';
+import { onPush } from '../handlers/push.js';
+import { onInstallation } from '../handlers/installation.js';
+import { onComment } from '../commands/handler.js';
 
-export type { FleetAppDeps } from './context.js';
-
-type RepoHandler = (ctx: RepoCtx, payload: unknown) => Promise<void>;
+export type { FleetAppDeps } from '../context.js';
 
 /**
  * The Probot app: wires GitHub events to the handlers in ./handlers and ./commands. Everything
@@ -18,11 +19,13 @@ type RepoHandler = (ctx: RepoCtx, payload: unknown) => Promise<void>;
  */
 export function fleetApp(deps: FleetAppDeps): ApplicationFunction {
   return (app: Probot) => {
-    const on = (events: string[], handler: RepoHandler) => {
-      app.on(events as Parameters<Probot['on']>[0], async (context: Context) => {
-        const ctx = await repoCtx(context as unknown as Parameters<typeof repoCtx>[0], deps);
+    // Each handler is typed for exactly the events it is registered for; Probot hands over the
+    // payload of one of them (it routes by name and action), so the payload is that event's.
+    const on = <E extends EmitterWebhookEventName>(events: E[], handler: RepoHandler<E>) => {
+      app.on(events, async (context) => {
+        const ctx = await repoCtx(context as unknown as Context, deps);
         if (!ctx) return;
-        await handler(ctx, context.payload);
+        await handler(ctx, context.payload as WebhookPayload<E>);
       });
     };
 

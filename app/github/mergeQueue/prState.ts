@@ -1,11 +1,15 @@
 import type { RepoCtx } from '../context.js';
 import { errorText, httpStatus } from '../types.js';
 import { checkConclusion, type ChecksState } from '../../core/mergeOrder.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
+import type { CheckContext } from '../gateway/gitHubGateway.js';
+
+export type { CheckContext } from '../gateway/gitHubGateway.js';
 
 /**
- * What the merge queue asks GitHub: one GraphQL query for everything about a PR (node id, head,
- * base, latest opinionated reviews by people with write access, and the head's check rollup with
- * which contexts branch protection requires), and the REST calls that act on it.
+ * A pull request as the merge queue judges it: from the gateway's one GraphQL query (node id,
+ * head, base, latest opinionated reviews by people with write access, and the head's check rollup
+ * with which contexts branch protection requires), reduced to approvals and one checks state.
  */
 
 export interface PrState {
@@ -29,47 +33,6 @@ export interface PrState {
   nativePosition: number | null;
   /** The head's check contexts as GitHub reported them (to judge again with other expectations). */
   contexts: CheckContext[];
-}
-
-export const PR_STATE_QUERY = `query fleetMergeQueuePr($owner: String!, $repo: String!, $number: Int!) {
-  repository(owner: $owner, name: $repo) {
-    pullRequest(number: $number) {
-      id number state isDraft merged url headRefOid baseRefName
-      mergeCommit { oid }
-      mergeQueueEntry { position state }
-      latestOpinionatedReviews(first: 100, writersOnly: true) { nodes { state author { login } } }
-      commits(last: 1) { nodes { commit { oid statusCheckRollup { state contexts(first: 100) { nodes {
-        __typename
-        ... on CheckRun { name status conclusion isRequired(pullRequestNumber: $number) }
-        ... on StatusContext { context state isRequired(pullRequestNumber: $number) }
-      } } } } } }
-    }
-  }
-}`;
-
-export interface CheckContext {
-  __typename?: string;
-  name?: string;
-  status?: string;
-  conclusion?: string | null;
-  context?: string;
-  state?: string;
-  isRequired?: boolean;
-}
-
-interface GqlPr {
-  id: string;
-  number: number;
-  state: 'OPEN' | 'CLOSED' | 'MERGED';
-  isDraft: boolean;
-  merged: boolean;
-  url?: string;
-  headRefOid: string;
-  baseRefName: string;
-  mergeCommit?: { oid?: string } | null;
-  mergeQueueEntry?: { position?: number | null; state?: string } | null;
-  latestOpinionatedReviews?: { nodes?: ({ state?: string; author?: { login?: string } | null } | null)[] } | null;
-  commits?: { nodes?: ({ commit?: { oid?: string; statusCheckRollup?: { state?: string; contexts?: { nodes?: (CheckContext | null)[] } | null } | null } } | null)[] } | null;
 }
 
 const PENDING_STATUS = new Set(['PENDING', 'EXPECTED']);
@@ -100,12 +63,7 @@ export function checksOf(contexts: readonly CheckContext[], expected: readonly s
 }
 
 export async function fetchPrState(ctx: RepoCtx, number: number, expectedChecks: readonly string[] = []): Promise<PrState | null> {
-  const res = await ctx.gh.graphql<{ repository?: { pullRequest?: GqlPr | null } | null }>(PR_STATE_QUERY, {
-    owner: ctx.owner,
-    repo: ctx.repo,
-    number,
-  });
-  const pr = res.repository?.pullRequest;
+  const pr = await gatewayOf(ctx).pullRequestForMerge(number);
   if (!pr) return null;
   const latest = new Map<string, string>();
   for (const r of pr.latestOpinionatedReviews?.nodes ?? []) {
@@ -142,72 +100,6 @@ export async function fetchPrState(ctx: RepoCtx, number: number, expectedChecks:
 export function withExpectedChecks(pr: PrState, expected: readonly string[]): PrState {
   const { checks, names, seen } = checksOf(pr.contexts, expected);
   return { ...pr, checks, checkNames: names, seenChecks: seen };
-}
-
-/** How many commits of the base the head lacks. */
-export async function behindBy(ctx: RepoCtx, base: string, headSha: string): Promise<number> {
-  const res = await ctx.gh.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
-    owner: ctx.owner,
-    repo: ctx.repo,
-    basehead: `${base}...${headSha}`,
-    per_page: 1,
-  });
-  return Number((res.data as { behind_by?: number }).behind_by ?? 0);
-}
-
-export async function updateBranch(ctx: RepoCtx, prNumber: number, expectedHeadSha: string): Promise<void> {
-  await ctx.gh.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch', {
-    owner: ctx.owner,
-    repo: ctx.repo,
-    pull_number: prNumber,
-    expected_head_sha: expectedHeadSha,
-  });
-}
-
-export async function mergePr(ctx: RepoCtx, prNumber: number, sha: string): Promise<{ merged: boolean; sha: string | null; message: string }> {
-  const res = await ctx.gh.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', {
-    owner: ctx.owner,
-    repo: ctx.repo,
-    pull_number: prNumber,
-    merge_method: ctx.config.merge.method,
-    sha,
-  });
-  const d = res.data as { merged?: boolean; sha?: string; message?: string };
-  return { merged: d.merged !== false, sha: d.sha ?? null, message: d.message ?? '' };
-}
-
-export const ENQUEUE_MUTATION = `mutation fleetEnqueue($id: ID!, $head: GitObjectID) {
-  enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { mergeQueueEntry { position state } }
-}`;
-
-export const DEQUEUE_MUTATION = `mutation fleetDequeue($id: ID!) {
-  dequeuePullRequest(input: { id: $id }) { mergeQueueEntry { position state } }
-}`;
-
-export async function enqueueNative(ctx: RepoCtx, nodeId: string, headSha: string | null): Promise<{ position: number | null; state: string | null }> {
-  const res = await ctx.gh.graphql<{ enqueuePullRequest?: { mergeQueueEntry?: { position?: number | null; state?: string } | null } | null }>(
-    ENQUEUE_MUTATION,
-    { id: nodeId, head: headSha },
-  );
-  const e = res.enqueuePullRequest?.mergeQueueEntry;
-  return { position: e?.position ?? null, state: e?.state ?? null };
-}
-
-export async function dequeueNative(ctx: RepoCtx, nodeId: string): Promise<void> {
-  await ctx.gh.graphql(DEQUEUE_MUTATION, { id: nodeId });
-}
-
-export async function commentOnPr(ctx: RepoCtx, prNumber: number, body: string): Promise<void> {
-  try {
-    await ctx.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-      owner: ctx.owner,
-      repo: ctx.repo,
-      issue_number: prNumber,
-      body: body.slice(0, 60_000),
-    });
-  } catch (err) {
-    ctx.log.warn({ pr: prNumber, err: errorText(err) }, 'merge queue: could not comment on the pull request');
-  }
 }
 
 /** GitHub's own words for a refused call, without tokens: "405 Pull Request is not mergeable". */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { RepoCtx } from './context.js';
-import { errorText, httpStatus } from './types.js';
+import type { RepoCtx } from '../context.js';
+import { errorText, httpStatus } from '../types.js';
 
 /**
  * Every GitHub write made while handling a webhook delivery goes through `once`: the write is
@@ -112,92 +112,4 @@ export async function onceOrRefused<T>(ctx: EffectCtx, key: string, fn: () => Pr
 /** Short stable digest of a value, for effect keys that name content (a body, a set of links). */
 export function digest(v: unknown): string {
   return createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
-}
-
-type Repo = Pick<RepoCtx, 'gh' | 'owner' | 'repo'>;
-
-/** Adds a comment once per (delivery, key). */
-export async function commentOnce(ctx: EffectCtx & Repo, key: string, issueNumber: number, body: string): Promise<{ id: number | null } | undefined> {
-  const text = body.slice(0, 60_000);
-  return onceOrRefused(
-    ctx,
-    key,
-    async () => {
-      const res = await ctx.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-        owner: ctx.owner,
-        repo: ctx.repo,
-        issue_number: issueNumber,
-        body: text,
-      });
-      return { id: typeof (res.data as { id?: unknown })?.id === 'number' ? (res.data as { id: number }).id : null };
-    },
-    {
-      intent: { issue: issueNumber },
-      verify: async (_intent, startedAt) => {
-        // Comments since shortly before the first attempt: ours is a bot's with exactly this text
-        // (the same delivery writes the same text again).
-        const since = new Date(startedAt.getTime() - 60_000).toISOString();
-        for (let page = 1; page <= 5; page++) {
-          const res = await ctx.gh.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-            owner: ctx.owner,
-            repo: ctx.repo,
-            issue_number: issueNumber,
-            since,
-            per_page: 100,
-            page,
-          });
-          const list = (res.data ?? []) as { id?: number; body?: string; user?: { type?: string } | null }[];
-          const hit = list.find((c) => c.body === text && c.user?.type === 'Bot');
-          if (hit) return { id: hit.id ?? null };
-          if (list.length < 100) break;
-        }
-        return undefined;
-      },
-    },
-  );
-}
-
-/** Reacts to a comment once per (delivery, comment, content). */
-export async function reactOnce(ctx: EffectCtx & Repo, commentId: number, content: '+1' | 'confused' | 'eyes'): Promise<void> {
-  await onceOrRefused(
-    ctx,
-    `react:${commentId}:${content}`,
-    async () => {
-      await ctx.gh.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { owner: ctx.owner, repo: ctx.repo, comment_id: commentId, content });
-      return true;
-    },
-    {
-      verify: async () => {
-        // GitHub keeps one reaction per person and content; a bot's reaction of this kind is ours.
-        const res = await ctx.gh.request('GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', {
-          owner: ctx.owner,
-          repo: ctx.repo,
-          comment_id: commentId,
-          content,
-          per_page: 100,
-        });
-        const list = (res.data ?? []) as { user?: { type?: string } | null }[];
-        return list.some((r) => r.user?.type === 'Bot') ? true : undefined;
-      },
-    },
-  );
-}
-
-/** Adds labels to an issue once per (delivery, issue, labels). */
-export async function labelOnce(ctx: EffectCtx & Repo, issueNumber: number, labels: string[]): Promise<void> {
-  await onceOrRefused(
-    ctx,
-    `label:${issueNumber}:${labels.join(',')}`,
-    async () => {
-      await ctx.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: ctx.owner, repo: ctx.repo, issue_number: issueNumber, labels });
-      return true;
-    },
-    {
-      verify: async () => {
-        const res = await ctx.gh.request('GET /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner: ctx.owner, repo: ctx.repo, issue_number: issueNumber, per_page: 100 });
-        const have = new Set(((res.data ?? []) as { name?: string }[]).map((l) => l.name));
-        return labels.every((l) => have.has(l)) ? true : undefined;
-      },
-    },
-  );
 }

@@ -1,7 +1,8 @@
 import { Probot, ProbotOctokit } from 'probot';
 import pino, { type Logger as PinoLogger } from 'pino';
-import type { GitHubClient } from './types.js';
-import { githubApiMetrics } from '../metrics/githubApiMetrics.js';
+import type { GitHubClient } from '../types.js';
+import { repoInstallationId } from '../gateway/appGateway.js';
+import { githubApiMetrics } from '../../metrics/githubApiMetrics.js';
 
 /**
  * Probot and Octokit set up the way the orchestrator needs them: GitHub Enterprise through
@@ -109,7 +110,6 @@ export function tokenClient(token: string, env: GitHubEnv = process.env, t: Thro
 /** An installation client for owner/repo from app credentials (CLI without a token). */
 export async function installationClient(probot: Probot, owner: string, repo: string): Promise<{ gh: GitHubClient; installationId: number }> {
   const appClient = await probot.auth();
-  const res = await appClient.request('GET /repos/{owner}/{repo}/installation', { owner, repo });
-  const installationId = (res.data as { id: number }).id;
+  const installationId = await repoInstallationId(appClient as unknown as GitHubClient, owner, repo);
   return { gh: (await probot.auth(installationId)) as unknown as GitHubClient, installationId };
 }
