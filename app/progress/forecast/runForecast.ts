@@ -13,9 +13,11 @@ export class ForecastWorkerError extends Error {}
 export async function runForecast(work: RemainingWork, opts: ForecastOptions, o: { workerAbove?: number } = {}): Promise<ForecastCore> {
   if (work.graph.n <= (o.workerAbove ?? WORKER_ABOVE_TASKS)) return forecastRemaining(work, opts);
   const fromSource = import.meta.url.endsWith('.ts');
-  const worker = new Worker(new URL(fromSource ? './forecastWorker.ts' : './forecastWorker.js', import.meta.url), {
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
-  });
+  const entry = new URL(fromSource ? './forecastWorker.ts' : './forecastWorker.js', import.meta.url);
+  // From TypeScript sources (tsx, tests) the worker first registers tsx's loader in itself.
+  const worker = fromSource
+    ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true })
+    : new Worker(entry);
   try {
     return await new Promise<ForecastCore>((resolve, reject) => {
       worker.once('message', (m: { result?: ForecastCore; error?: string }) =>
