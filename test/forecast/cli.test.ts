@@ -56,9 +56,14 @@ describe('baseline at seed, and fleet plan baseline (real PostgreSQL)', () => {
     const env = { DATABASE_URL: PG_URL, DATABASE_SCHEMA: t.schema! };
     const seeded = await run(['seed', EXAMPLE_PLAN, '--project', 'acme/base'], env);
     expect(seeded.err).toBe('');
-    expect(seeded.out).toMatch(/baseline: 27 task\(s\) on 16 agent\(s\), makespan 116 h/);
+    expect(seeded.code).toBe(0);
+    const first = await t.db.query<{ reason: string; agents: number; makespan: number; tasks: number }>(
+      `SELECT b.reason, b.agents, b.makespan_hours::float8 AS makespan, (SELECT count(*)::int FROM plan_baseline_tasks WHERE baseline_id = b.id) AS tasks FROM plan_baselines b`,
+    );
+    expect(first.rows).toEqual([{ reason: 'seed', agents: 16, makespan: 116, tasks: 27 }]);
     const again = await run(['seed', EXAMPLE_PLAN, '--project', 'acme/base'], env);
-    expect(again.out).not.toMatch(/baseline:/);
+    expect(again.code).toBe(0);
+    expect((await t.db.query('SELECT 1 FROM plan_baselines')).rows).toHaveLength(1);
     const re = await run(['plan', 'baseline', '--project', 'acme/base', '--agents', '3'], env);
     expect(re.code).toBe(0);
     expect(re.out).toMatch(/baselined acme\/base: 27 task\(s\) on 3 agent\(s\), makespan 188 h/);

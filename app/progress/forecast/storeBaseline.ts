@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db.js';
+import type { Db, Queryable } from '../../store/db.js';
 import { baselineSchedule } from './baselineSchedule.js';
 import { dateAfter, DEFAULT_HOURS_PER_DAY, LOCAL_FLEET_CAPACITY } from './fleetSettings.js';
 import { workFromRows } from './fromRows.js';
@@ -31,36 +31,43 @@ export interface StoredBaseline {
  * in one transaction. Null when `onlyIfMissing` and the project already has one.
  */
 export async function storeBaseline(db: Db, projectId: number, o: StoreBaselineOptions): Promise<StoredBaseline | null> {
+  return db.transaction((tx) => storeBaselineIn(tx, projectId, o));
+}
+
+/**
+ * The same inside a transaction the caller holds: seeding and sync call it after writing the
+ * plan (`await storeBaselineIn(tx, projectId, { reason: 'seed' })`), so the first plan a project
+ * gets is its baseline and later ones leave it alone.
+ */
+export async function storeBaselineIn(tx: Queryable, projectId: number, o: StoreBaselineOptions): Promise<StoredBaseline | null> {
   const agents = Math.max(1, Math.floor(o.agents ?? LOCAL_FLEET_CAPACITY));
   const hoursPerDay = o.hoursPerDay ?? DEFAULT_HOURS_PER_DAY;
-  return db.transaction(async (tx) => {
-    const [rows, deps, epics] = [await readRemainingTasks(tx, projectId), await readDependencyRows(tx, projectId), await readEpicTotals(tx, projectId)];
-    const work = workFromRows(rows, deps, epics);
-    const plan = baselineSchedule(work, agents);
-    const head = await insertBaseline(tx, {
-      projectId,
-      agents,
-      hoursPerDay,
-      makespanHours: Math.round(plan.makespan * 100) / 100,
-      reason: o.reason,
-      onlyIfMissing: o.onlyIfMissing ?? o.reason !== 'request',
-    });
-    if (!head) return null;
-    const r2 = (x: number): number => Math.round(x * 100) / 100;
-    const keyOf = new Map(rows.map((r) => [r.id, r.key]));
-    await insertBaselineTasks(
-      tx,
-      head.id,
-      plan.tasks.map((t) => ({
-        taskId: work.ids[t.task]!,
-        key: keyOf.get(work.ids[t.task]!)!,
-        estimatedHours: work.graph.hours[t.task]!,
-        startHours: r2(t.start),
-        finishHours: r2(t.finish),
-        start: dateAfter(head.createdAt, t.start, hoursPerDay),
-        finish: dateAfter(head.createdAt, t.finish, hoursPerDay),
-      })),
-    );
-    return { id: head.id, agents, hoursPerDay, makespanHours: r2(plan.makespan), tasks: plan.tasks.length, createdAt: head.createdAt };
+  const [rows, deps, epics] = [await readRemainingTasks(tx, projectId), await readDependencyRows(tx, projectId), await readEpicTotals(tx, projectId)];
+  const work = workFromRows(rows, deps, epics);
+  const plan = baselineSchedule(work, agents);
+  const head = await insertBaseline(tx, {
+    projectId,
+    agents,
+    hoursPerDay,
+    makespanHours: Math.round(plan.makespan * 100) / 100,
+    reason: o.reason,
+    onlyIfMissing: o.onlyIfMissing ?? o.reason !== 'request',
   });
+  if (!head) return null;
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  const keyOf = new Map(rows.map((r) => [r.id, r.key]));
+  await insertBaselineTasks(
+    tx,
+    head.id,
+    plan.tasks.map((t) => ({
+      taskId: work.ids[t.task]!,
+      key: keyOf.get(work.ids[t.task]!)!,
+      estimatedHours: work.graph.hours[t.task]!,
+      startHours: r2(t.start),
+      finishHours: r2(t.finish),
+      start: dateAfter(head.createdAt, t.start, hoursPerDay),
+      finish: dateAfter(head.createdAt, t.finish, hoursPerDay),
+    })),
+  );
+  return { id: head.id, agents, hoursPerDay, makespanHours: r2(plan.makespan), tasks: plan.tasks.length, createdAt: head.createdAt };
 }
