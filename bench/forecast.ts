@@ -13,9 +13,10 @@
  * its percent), and compared with the truth: how often the truth fell under P50, P80 and P90,
  * and the mean absolute error of P50 beside today's velocity ETA (remaining ÷ 7-day velocity)
  * and the estimate-pace schedule ETA, from the same run.
- * Options: --projects N (40), --runs N (1000 in the backtest), --seed N. Asserts nothing.
+ * Options: --projects N (100), --runs N (500 in the backtest), --seed N, --only speed|backtest. Asserts nothing.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parsePlan } from '../seed/parse/parsePlan.js';
 import { schedule, simulate, analyseCriticalPath, buildTaskGraph, type Prerequisite } from '../seed/schedule/index.js';
@@ -31,8 +32,8 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const PROJECTS = arg('projects', 40);
-const BT_RUNS = arg('runs', 1000);
+const PROJECTS = arg('projects', 100);
+const BT_RUNS = arg('runs', 500);
 const SEED = arg('seed', 20261129) >>> 0;
 const RUNS = 2000;
 
@@ -87,7 +88,7 @@ async function speed(): Promise<void> {
       ['plan', 'tasks', 'forecast ms', 'goal ms', 'baseline: one schedule ms', 'event loop worst stall ms'],
       [
         ['real plan (inline)', '27', small.toFixed(1), '200', smallBase.toFixed(2), '(inline)'],
-        ['synthetic (worker thread)', '5000', bigMs.toFixed(0), '2000', bigBase.toFixed(1), Math.max(0, worst).toFixed(1)],
+        [`synthetic (${Math.min(4, availableParallelism())} worker threads)`, '5000', bigMs.toFixed(0), '2000', bigBase.toFixed(1), Math.max(0, worst).toFixed(1)],
       ],
     ),
   );
@@ -253,5 +254,6 @@ function backtest(): void {
   console.log(table(['checkpoint', 'n', 'under P50 %', 'under P80 %', 'under P90 %', 'P50 MAE h', 'velocity ETA MAE h', 'estimate-pace schedule MAE h', 'mean truth h'], rows));
 }
 
-await speed();
-backtest();
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+if (only !== 'backtest') await speed();
+if (only !== 'speed') backtest();

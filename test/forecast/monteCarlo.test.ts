@@ -81,14 +81,16 @@ describe('Monte Carlo forecast (pure core)', () => {
     expect(f.tasks.find((t) => t.key === 'c')).toMatchObject({ finish_hours: 13, slack_hours: 0 });
   });
 
-  it('gives the same answer on a worker thread as inline', async () => {
+  it('gives the same answer on worker threads, chunk by chunk, as inline', async () => {
     const big: SchedulablePlan = {
       epics: [{ key: '1', dependsOn: [] }],
       tasks: Array.from({ length: 300 }, (_, i) => ({ key: `1.${i + 1}`, epic: '1', hours: 1 + (i % 7), dependsOn: i >= 10 ? [`1.${i - 9}`] : [] })),
     };
-    const opts = { agents: 8, runs: 100, seed: 9 };
+    // 600 runs: three chunks, over two threads.
+    const opts = { agents: 8, runs: 600, seed: 9 };
     const inline = forecastRemaining(workFromPlan(big), opts);
-    const threaded = await runForecast(workFromPlan(big), opts, { workerAbove: 0 });
+    const threaded = await runForecast(workFromPlan(big), opts, { workerAbove: 0, maxThreads: 2 });
+    expect(threaded.runs).toBe(600);
     expect(threaded).toEqual(inline);
   });
 });
