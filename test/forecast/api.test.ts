@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { registerStatusCommand } from '../../app/cli/statusCommand.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
@@ -136,5 +138,16 @@ describe('GET /api/progress/forecast and /api/progress/baseline (real PostgreSQL
     expect(f.tasks.every((t: { baseline: unknown }) => t.baseline !== null)).toBe(true);
     expect(f.tasks.map((t: { baseline: { status: string } }) => t.baseline.status).every((x: string) => ['ahead', 'on_track', 'behind'].includes(x))).toBe(true);
     expect((await s.call('GET', '/api/progress/baseline?project=bad')).status).toBe(400);
+  });
+
+  it('fleet status prints P50 and P90 from the forecast', async () => {
+    const out: string[] = [];
+    const program = new Command('fleet').exitOverride();
+    registerStatusCommand(program, { stdout: (x) => out.push(x), stderr: () => undefined, env: { FLEET_URL: s.url, FLEET_TOKEN: s.admin } });
+    await program.parseAsync(['status', '--project', 'acme/gh'], { from: 'user' });
+    const f = (await s.call('GET', '/api/progress/forecast?project=acme/gh')).json;
+    const text = out.join('\n');
+    expect(text).toContain(`forecast  P50 ${f.p50.date.slice(0, 10)} (${Math.round(f.p50.hours * 100) / 100} h)  P90 ${f.p90.date.slice(0, 10)} (${Math.round(f.p90.hours * 100) / 100} h)`);
+    expect(text).not.toContain(s.admin);
   });
 });

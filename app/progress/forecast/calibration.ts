@@ -39,6 +39,12 @@ export const NO_OBSERVATIONS: Observations = { ratios: [], firstPass: { tasks: 0
 export interface Samplers {
   ratio(rng: Rng): number;
   retryRate: number;
+  /**
+   * Once per run: how far this project's true pace and retry rate may sit from what a short
+   * history shows (the uncertainty of the estimates themselves, shrinking as history grows).
+   * A factor on every duration of the run, and the run's retry rate.
+   */
+  perRun(rng: Rng): { factor: number; retryRate: number };
   review(rng: Rng): number;
   summary: CalibrationSummary;
 }
@@ -101,9 +107,17 @@ export function calibrate(obs: Observations, priors: Priors = DEFAULT_PRIORS): S
   const review = reviewObserved ? shifted(reviews) : lognormal(priors.review.medianHours, priors.review.sigma);
   const reviewMedian = reviewObserved ? quantile(reviews, 0.5) : priors.review.medianHours;
 
+  // Standard error of the observed log-ratio mean; of the blended retry rate (normal approximation of its beta).
+  const logSe = ratioObserved ? logSd(ratios) / Math.sqrt(ratios.length) : 0;
+  const retrySe = Math.sqrt((retryRate * (1 - retryRate)) / (tasks + min + 1));
+  const perRun = (rng: Rng): { factor: number; retryRate: number } => ({
+    factor: logSe > 0 ? Math.exp(logSe * rng.normal()) : 1,
+    retryRate: retrySe > 0 ? Math.min(0.95, Math.max(0, retryRate + retrySe * rng.normal())) : retryRate,
+  });
   return {
     ratio,
     retryRate,
+    perRun,
     review,
     summary: {
       observations: ratios.length,
@@ -114,6 +128,12 @@ export function calibrate(obs: Observations, priors: Priors = DEFAULT_PRIORS): S
       source: { ratio: ratioObserved ? 'observed' : 'prior', retry: tasks === 0 ? 'prior' : tasks >= 10 * min ? 'observed' : 'blend', review: reviewObserved ? 'observed' : 'prior' },
     },
   };
+}
+
+function logSd(values: readonly number[]): number {
+  const logs = values.map((v) => Math.log(v));
+  const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+  return Math.sqrt(logs.reduce((a, l) => a + (l - mean) ** 2, 0) / Math.max(1, logs.length - 1));
 }
 
 function shifted(values: readonly number[]): (rng: Rng) => number {

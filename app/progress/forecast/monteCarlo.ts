@@ -142,19 +142,22 @@ export function drawRuns(work: RemainingWork, opts: ForecastOptions, chunks: rea
   let run = 0;
   chunks.forEach((chunk, ci) => {
     const rng = createRng(chunkSeed(opts.seed, chunk));
+    let factor = 1;
+    let retryRate = samplers.retryRate;
     const attempt = (t: number): number => {
-      let d = g.hours[t]! * samplers.ratio(rng);
-      for (let k = 1; k < p.maxAttempts && rng.next() < samplers.retryRate; k++) d += g.hours[t]! * samplers.ratio(rng);
+      let d = g.hours[t]! * factor * samplers.ratio(rng);
+      for (let k = 1; k < p.maxAttempts && rng.next() < retryRate; k++) d += g.hours[t]! * factor * samplers.ratio(rng);
       return d;
     };
     for (let r = 0; r < sizes[ci]!; r++, run++) {
+      ({ factor, retryRate } = samplers.perRun(rng));
       let ri = 0;
       for (let t = 0; t < n; t++) {
         if (p.kind[t] === 0) durations[t] = attempt(t) + samplers.review(rng);
         else {
           // Work under way: the rest of this attempt at the drawn pace, perhaps redone, then review.
-          let d = p.kind[t] === 1 ? p.runningLeft[t]! * samplers.ratio(rng) : 0;
-          if (p.kind[t] === 1 && rng.next() < samplers.retryRate) d += attempt(t);
+          let d = p.kind[t] === 1 ? p.runningLeft[t]! * factor * samplers.ratio(rng) : 0;
+          if (p.kind[t] === 1 && rng.next() < retryRate) d += attempt(t);
           running[ri++]!.hoursLeft = d + samplers.review(rng);
         }
       }
