@@ -7,6 +7,7 @@ import { workFromRows } from '../../app/progress/forecast/fromRows.js';
 import { forecastRemaining } from '../../app/progress/forecast/monteCarlo.js';
 import { runForecast } from '../../app/progress/forecast/runForecast.js';
 import { calibrate, DEFAULT_PRIORS, type Priors } from '../../app/progress/forecast/calibration.js';
+import { createRng } from '../../app/progress/forecast/prng.js';
 
 const PLAN = parsePlan(readFileSync('seed/plans/remediation-plan.md', 'utf8'), 'remediation-plan.md');
 const EXACT: Priors = { ratio: { median: 1, sigma: 0 }, retryRate: 0, review: { medianHours: 0, sigma: 0 }, minObservations: 5 };
@@ -50,6 +51,19 @@ describe('Monte Carlo forecast (pure core)', () => {
     // Ratio 2 everywhere (the kernel is narrow around identical observations): about twice 564 h on one agent.
     expect(exact.p50).toBeGreaterThan(564 * 1.9);
     expect(exact.p50).toBeLessThan(564 * 2.1);
+  });
+
+  it('draws from the observations without fattening them (the makespan is a sum: a wider draw pushes it up)', () => {
+    const rng = createRng(11);
+    const ratios = Array.from({ length: 30 }, () => Math.exp(0.8 * rng.normal()));
+    const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+    const c = calibrate({ ratios, firstPass: { tasks: 0, redone: 0 }, reviewHours: [] });
+    const draw = createRng(12);
+    let sum = 0;
+    const N = 200_000;
+    for (let i = 0; i < N; i++) sum += c.ratio(draw);
+    // A Silverman-bandwidth kernel here drew about 7% above the observed mean.
+    expect(Math.abs(sum / N / mean - 1)).toBeLessThan(0.03);
   });
 
   it('retries lengthen the forecast', () => {

@@ -63,8 +63,9 @@ const Z90 = 1.2815515655446004;
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 /**
- * A log-space kernel density over the observed values (Silverman's bandwidth): resampling the
- * observations alone would promise that nothing worse than the worst seen can happen.
+ * The observed values resampled with a little log-space jitter, so nothing is promised to be
+ * bounded by the worst seen. The jitter is sd/√n: the predictive spread of a new draw, not a
+ * smoothing bandwidth, which would fatten every draw and push the sum (the makespan) up.
  */
 function kernelSampler(values: readonly number[]): (rng: Rng) => number {
   const logs = Float64Array.from(values, (v) => Math.log(v));
@@ -75,7 +76,7 @@ function kernelSampler(values: readonly number[]): (rng: Rng) => number {
   let sd = 0;
   for (const l of logs) sd += (l - mean) ** 2;
   sd = Math.sqrt(sd / Math.max(1, n - 1));
-  const bw = 1.06 * Math.max(sd, 0.05) * n ** -0.2;
+  const bw = Math.max(sd, 0.05) / Math.sqrt(n);
   return (rng) => Math.exp(logs[Math.floor(rng.next() * n)]! + bw * rng.normal());
 }
 
