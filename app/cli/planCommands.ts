@@ -5,6 +5,12 @@ import { parsePlan } from '../../seed/parse/parsePlan.js';
 import { schedule, type ScheduleResult } from '../../seed/schedule/schedule.js';
 import { DEFAULT_PROJECT, parseProjectName, seedPlan, type SeedCounts, type SeedProgress } from '../../seed/seedPlan.js';
 import { openDbFromEnv } from '../store/openDb.js';
+import { workFromPlan } from '../progress/forecast/fromPlan.js';
+import { forecastRemaining, type ForecastCore } from '../progress/forecast/monteCarlo.js';
+import { DEFAULT_PRIORS } from '../progress/forecast/calibration.js';
+import { storeBaseline } from '../progress/forecast/storeBaseline.js';
+import { LOCAL_FLEET_CAPACITY } from '../progress/forecast/fleetSettings.js';
+import { readProjectIdByName } from '../progress/forecast/sql/projectIdByName.js';
 
 export interface PlanCliIo {
   stdout: { write(chunk: string): unknown };
@@ -92,7 +98,20 @@ function planSummary(plan: PlanResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-function scheduleTable(plan: PlanResult, s: ScheduleResult): string {
+/** Runs and seed of the plan-file forecast (no history yet: the priors). */
+const PLAN_FORECAST_RUNS = 2000;
+const PLAN_FORECAST_SEED = 1;
+
+function forecastLines(f: ForecastCore, hoursPerDay: number): string[] {
+  const days = (h: number): string => (h / hoursPerDay).toFixed(1);
+  return [
+    `forecast P50 ${fmt(f.p50)} h (${days(f.p50)} days), P90 ${fmt(f.p90)} h (${days(f.p90)} days) at ${fmt(hoursPerDay)} h/day`,
+    `  ${f.runs} Monte Carlo runs (seed ${PLAN_FORECAST_SEED}) of this schedule with no history yet: actual/estimate lognormal ` +
+      `(median ${DEFAULT_PRIORS.ratio.median}, σ ${DEFAULT_PRIORS.ratio.sigma}), ${DEFAULT_PRIORS.retryRate * 100}% of tasks redone`,
+  ];
+}
+
+function scheduleTable(plan: PlanResult, s: ScheduleResult, f: ForecastCore): string {
   const onPath = new Set(s.criticalPath);
   const titles = new Map(plan.tasks.map((t) => [t.key, t.title]));
   const ratio = s.lowerBoundHours > 0 ? ` (${((100 * s.makespanHours) / s.lowerBoundHours).toFixed(1)}% of the lower bound ${fmt(s.lowerBoundHours)} h)` : '';
@@ -100,6 +119,7 @@ function scheduleTable(plan: PlanResult, s: ScheduleResult): string {
     `${plan.file}: ${s.agents} agent(s), ${fmt(s.totalHours)} task hours`,
     `makespan ${fmt(s.makespanHours)} h${ratio}; ETA ${s.etaDays.toFixed(1)} days at ${fmt(s.hoursPerDay)} h/day`,
     `critical path ${fmt(s.criticalPathHours)} h: ${s.criticalPath.join(' → ')}`,
+    ...forecastLines(f, s.hoursPerDay),
     '',
     `   ${pad('task', 8)} ${pad('agent', 5, true)} ${pad('start', 8, true)} ${pad('end', 8, true)} ${pad('hours', 6, true)}  title`,
   ];
@@ -152,11 +172,37 @@ export function registerPlanCommands(program: Command, io: PlanCliIo): void {
       const result = await readPlanFile(this, file);
       failOnErrors(this, io, result);
       const s = schedule(result, { agents: opts.agents, hoursPerDay: opts.hoursPerDay });
+      const f = forecastRemaining(workFromPlan(result), { agents: opts.agents, runs: PLAN_FORECAST_RUNS, seed: PLAN_FORECAST_SEED });
       if (opts.json) {
         const { agents, makespanHours, lowerBoundHours, criticalPath, criticalPathHours, totalHours, hoursPerDay: hpd, etaDays, assignments } = s;
-        io.stdout.write(`${JSON.stringify({ agents, makespanHours, lowerBoundHours, criticalPath, criticalPathHours, totalHours, hoursPerDay: hpd, etaDays, assignments }, null, 2)}\n`);
+        const forecast = { p50Hours: f.p50, p80Hours: f.p80, p90Hours: f.p90, runs: f.runs, seed: PLAN_FORECAST_SEED };
+        io.stdout.write(`${JSON.stringify({ agents, makespanHours, lowerBoundHours, criticalPath, criticalPathHours, totalHours, hoursPerDay: hpd, etaDays, assignments, forecast }, null, 2)}\n`);
       } else {
-        io.stdout.write(scheduleTable(result, s));
+        io.stdout.write(scheduleTable(result, s, f));
+      }
+    });
+
+  plan
+    .command('baseline')
+    .description('store the project\'s current schedule as its baseline (planned start and finish per task), replacing the one in force')
+    .option('--project <owner/repo>', 'project to re-baseline', DEFAULT_PROJECT)
+    .option('--agents <n>', `agents the plan assumes (default ${LOCAL_FLEET_CAPACITY})`, positiveInt(100_000))
+    .option('--hours-per-day <h>', 'agent working hours per calendar day (calendar.hoursPerDay), for the dates', hoursPerDay, 24)
+    .action(async function (this: Command, opts: { project: string; agents?: number; hoursPerDay: number }) {
+      let name: { owner: string; repo: string };
+      try {
+        name = parseProjectName(opts.project);
+      } catch (err) {
+        return this.error(`--project: ${(err as Error).message}`, { exitCode: 2, code: 'fleet.badProject' });
+      }
+      const db = await openDbFromEnv(io.env);
+      try {
+        const projectId = await readProjectIdByName(db, name.owner, name.repo);
+        if (projectId === null) return this.error(`no project ${opts.project}: seed its plan first ("fleet seed <plan> --project ${opts.project}")`, { exitCode: 1, code: 'fleet.noProject' });
+        const b = await storeBaseline(db, projectId, { reason: 'request', agents: opts.agents, hoursPerDay: opts.hoursPerDay });
+        io.stdout.write(`baselined ${opts.project}: ${b!.tasks} task(s) on ${b!.agents} agent(s), makespan ${fmt(b!.makespanHours)} h, from ${b!.createdAt.toISOString()}\n`);
+      } finally {
+        await db.close();
       }
     });
 
@@ -192,6 +238,9 @@ export function registerPlanCommands(program: Command, io: PlanCliIo): void {
         `  ${countsLine('dependencies', r.dependencies)}`,
       ];
       for (const o of r.orphaned) lines.push(`  orphaned ${o.key}: ${o.reason} (kept)`);
+      // The plan as first seeded is the baseline; later seeds keep it ("fleet plan baseline" replaces it).
+      const b = await storeBaseline(db, r.project.id, { reason: 'seed', onlyIfMissing: true });
+      if (b) lines.push(`  baseline: ${b.tasks} task(s) on ${b.agents} agent(s), makespan ${fmt(b.makespanHours)} h`);
       io.stdout.write(`${lines.join('\n')}\n`);
     } finally {
       await db.close();

@@ -37,6 +37,21 @@ const num = (n: number) => (Math.round(n * 100) / 100).toString();
 const eta = (e: Eta | null, none: string) =>
   e ? `${e.date.slice(0, 10)} (${num(e.days)} days, ${num(e.hours)} h${e.basis === 'estimate_pace' ? ', at estimate pace' : ''}${e.workers ? `, ${e.workers} worker(s)` : ''})` : none;
 
+/** The parts of GET /api/progress/forecast the terminal shows. */
+export interface ForecastLine {
+  p50: { hours: number; date: string };
+  p90: { hours: number; date: string };
+  agents: { count: number; source: string };
+  calibration: { observations: number };
+}
+
+export function formatForecast(f: ForecastLine | null, why?: string): string {
+  if (!f) return `forecast  ${why ?? 'not available'}`;
+  const src = f.agents.source === 'query' ? 'as asked' : f.agents.source.replace('_', ' ');
+  return `forecast  P50 ${f.p50.date.slice(0, 10)} (${num(f.p50.hours)} h)  P90 ${f.p90.date.slice(0, 10)} (${num(f.p90.hours)} h)  ` +
+    `${f.agents.count} agent(s), ${src}; calibrated on ${f.calibration.observations} finished attempt(s)`;
+}
+
 export function formatSummary(s: Summary): string {
   const o = s.overall;
   const statuses = Object.entries(o.tasks_by_status)
@@ -68,6 +83,22 @@ async function localAdminToken(env: NodeJS.ProcessEnv): Promise<string | undefin
     return t || undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** P50/P90 from the forecast endpoint; an older server without it, or a failure, says why instead. */
+async function readForecast(summaryUrl: URL, token: string | undefined): Promise<{ forecast: ForecastLine | null; why?: string }> {
+  const url = new URL('/api/progress/forecast', summaryUrl);
+  const project = summaryUrl.searchParams.get('project');
+  if (project) url.searchParams.set('project', project);
+  try {
+    const res = await fetch(url, { headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(30_000) });
+    if (res.status === 404) return { forecast: null, why: 'not available (this orchestrator has no forecast endpoint)' };
+    if (!res.ok) return { forecast: null, why: `not available (HTTP ${res.status})` };
+    const f = (await res.json()) as ForecastLine;
+    return f && typeof f === 'object' && f.p50 && f.p90 ? { forecast: f } : { forecast: null, why: 'not available (unexpected answer)' };
+  } catch (err) {
+    return { forecast: null, why: `not available (${(err as Error).message})` };
   }
 }
 
@@ -112,6 +143,8 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
         throw new CliExit(`fleet status: HTTP ${res.status}: ${msg}${hint}`, 1);
       }
       if (!body || typeof body !== 'object' || !('overall' in body)) throw new CliExit(`fleet status: ${url.origin} did not answer with a progress summary`, 1);
-      io.stdout(opts.json ? JSON.stringify(body, null, 2) : formatSummary(body as Summary));
+      const fc = await readForecast(url, token);
+      if (opts.json) io.stdout(JSON.stringify(fc.forecast ? { ...body, forecast: fc.forecast } : body, null, 2));
+      else io.stdout(`${formatSummary(body as Summary)}\n${formatForecast(fc.forecast, fc.why)}`);
     });
 }

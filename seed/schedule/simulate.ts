@@ -12,6 +12,11 @@ export interface SimulateOptions {
   priority?: Float64Array;
   /** Where the work stands; a plan from scratch unless given. */
   from?: SimulationStart;
+  /**
+   * Hours each task takes when it starts here, instead of its estimate (a Monte Carlo draw).
+   * Epic thresholds still count estimated hours done, as the epic_progress view does.
+   */
+  durations?: Float64Array;
 }
 
 /** A project part way through, for forecasting what remains. */
@@ -68,6 +73,7 @@ export function simulate(g: DependencyGraph, opts: SimulateOptions): Simulation 
   let now = 0;
 
   const prio = opts.priority;
+  const durations = opts.durations;
   const ready = new MinHeap(
     opts.order === 'priority' && prio
       ? (a, b) => prio[a]! > prio[b]! || (prio[a] === prio[b] && a < b)
@@ -183,7 +189,7 @@ export function simulate(g: DependencyGraph, opts: SimulateOptions): Simulation 
     while (ready.size > 0 && (unlimited || idle.size > 0)) {
       const t = ready.pop()!;
       start[t] = now;
-      end[t] = now + g.hours[t]!;
+      end[t] = now + (durations ? durations[t]! : g.hours[t]!);
       if (!unlimited) agent[t] = idle.pop()!;
       running.push(t);
     }

@@ -81,7 +81,7 @@ describe('dashboard in a real browser', () => {
     expect(await text(page, 'velocity')).toBe(shown(api.overall.velocity_hours_per_day));
     expect(await text(page, 'eta-velocity')).toContain(api.overall.eta.by_velocity.date.slice(0, 10));
     for (const e of api.epics) {
-      expect(await page.locator(`tr[data-epic="${e.epic}"] .epic-percent`).textContent()).toBe(shown(e.percent));
+      expect(await page.locator(`tr[data-epic="${e.epic}"] .epic-percent`).textContent()).toBe(`${shown(e.percent)}%`);
     }
     // The graph, with its critical path, and the agents table are drawn.
     expect(await page.locator('#graph g.node').count()).toBe(7);

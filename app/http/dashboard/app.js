@@ -1,4 +1,4 @@
-/* global window, document, sessionStorage, fetch, WebSocket, setTimeout, clearTimeout, location */
+/* global window, document, sessionStorage, fetch, WebSocket, setTimeout, clearTimeout, location, URLSearchParams */
 // The fleet dashboard: plain ES module, no build step. Reads the API with the token the user
 // typed (sessionStorage, this tab only; never put in a URL), and refreshes on WebSocket events.
 
@@ -8,7 +8,7 @@ const STATUSES = ['pending', 'assigned', 'in_progress', 'in_review', 'done', 'fa
 const SVG = 'http://www.w3.org/2000/svg';
 
 const $ = (id) => document.getElementById(id);
-const state = { projects: [], refreshing: null, again: false, ws: null, retry: 0, timer: null, updates: 0 };
+const state = { projects: [], refreshing: null, again: false, ws: null, retry: 0, timer: null, updates: 0, whatIf: null, sum: null, history: null, baseline: null, forecast: null, zoom: null, forecasts: 0 };
 
 function token() {
   return sessionStorage.getItem(TOKEN_KEY) || '';
@@ -48,14 +48,40 @@ function safeUrl(u) {
 
 class AuthError extends Error {}
 
+class HttpError extends Error {
+  constructor(message, status, body) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
 async function api(path) {
   const headers = { accept: 'application/json' };
   const t = token();
   if (t) headers.authorization = `Bearer ${t}`;
   const res = await fetch(path, { headers, cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' });
   if (res.status === 401) throw new AuthError('unauthorized');
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  if (!res.ok) {
+    let body = null;
+    try {
+      body = await res.json();
+    } catch {
+      // not JSON
+    }
+    throw new HttpError(`${path}: HTTP ${res.status}`, res.status, body);
+  }
   return res.json();
+}
+
+/** A read that may legitimately be missing (no baseline yet): null on 404. */
+async function apiOrNull(path) {
+  try {
+    return await api(path);
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) return null;
+    throw err;
+  }
 }
 
 const fmt = (n, d = 2) => (n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 }));
@@ -79,7 +105,12 @@ function renderSummary(sum) {
   const tasksTotal = STATUSES.filter((x) => x !== 'cancelled').reduce((n, x) => n + (o.tasks_by_status[x] || 0), 0);
   $('tasks-done').textContent = String(o.tasks_by_status.done || 0);
   $('tasks-total').textContent = String(tasksTotal);
-  $('velocity').textContent = o.velocity_hours_per_day === null ? 'no history yet' : fmt(o.velocity_hours_per_day);
+  // The unit belongs to a number only: with no history the sentence stands alone.
+  const noVelocity = o.velocity_hours_per_day === null;
+  $('velocity').textContent = noVelocity ? '' : fmt(o.velocity_hours_per_day);
+  $('velocity').hidden = noVelocity;
+  $('velocity-unit').hidden = noVelocity;
+  $('velocity-none').hidden = !noVelocity;
   $('active-agents').textContent = String(o.active_agents);
   $('eta-velocity').textContent = fmtEta(o.eta.by_velocity);
   $('eta-simulation').textContent = o.eta.by_simulation ? `${fmtEta(o.eta.by_simulation)}, ${o.eta.by_simulation.workers} worker(s)` : 'no active agents';
@@ -94,7 +125,7 @@ function renderSummary(sum) {
         bar.firstChild.style.width = `${Math.min(100, e.percent)}%`;
         return bar;
       })()),
-      h('td', { class: 'epic-percent' }, fmt(e.percent)),
+      h('td', { class: 'epic-percent' }, `${fmt(e.percent)}%`),
       h('td', {}, `${fmt(e.hours_done)} / ${fmt(e.hours_total)}`),
       h('td', { class: 'chips' }, STATUSES.filter((x) => e.tasks_by_status[x]).map((x) => h('span', { class: `st-${x}` }, `${x.replace('_', ' ')} ${e.tasks_by_status[x]}`))),
     ),
@@ -102,44 +133,114 @@ function renderSummary(sum) {
   replaceRows($('epics').tBodies[0], rows);
 }
 
-function renderBurndown(history, sum) {
+/** Hours of agent work from `from` as a time, at the forecast's working hours per day. */
+const afterHours = (from, hours, perDay) => from + (hours / (perDay || 24)) * 86400e3;
+
+function renderBurndown(history, sum, baseline, forecast) {
   const svg = $('burndown');
   const W = 800;
   const H = 260;
   const pad = { l: 50, r: 20, t: 10, b: 30 };
   const now = Date.now();
   const pts = (history ? history.burndown : []).map((p) => ({ t: Date.parse(p.at), v: p.hours_remaining }));
-  const remaining = sum.overall.hours_remaining;
-  pts.push({ t: now, v: remaining });
+  const remaining = forecast ? forecast.remaining_hours : sum.overall.hours_remaining;
+  pts.push({ t: now, v: sum.overall.hours_remaining });
+  const planned = baseline ? baseline.burndown.map((p) => ({ t: Date.parse(p.at), v: p.hours_remaining })) : [];
+  const asOf = forecast ? Date.parse(forecast.as_of) : now;
+  const perDay = forecast ? forecast.hours_per_day : 24;
+  const band = forecast ? forecast.band.map((b) => ({ v: b.remaining_hours, lo: afterHours(asOf, b.p10_hours, perDay), mid: afterHours(asOf, b.p50_hours, perDay), hi: afterHours(asOf, b.p90_hours, perDay) })) : [];
   const etaV = sum.overall.eta.by_velocity;
   const etaS = sum.overall.eta.by_simulation;
+  const t0 = Math.min(...pts.map((p) => p.t), ...planned.map((p) => p.t));
+  // The forecast band and the plan always fit; a far-off velocity ETA is cut to keep them readable.
+  const fixedEnd = Math.max(now + 3600e3, ...band.map((b) => b.hi), ...planned.map((p) => p.t));
   const ends = [etaV, etaS].filter((e) => e && e.days > 0).map((e) => Date.parse(e.date));
-  const t0 = Math.min(...pts.map((p) => p.t));
-  // Keep the chart readable when an ETA is years away.
-  const t1 = Math.max(now + 3600e3, ...ends.map((e) => Math.min(e, now + Math.max(now - t0, 86400e3) * 6)));
-  const vmax = Math.max(1, ...pts.map((p) => p.v));
-  const x = (t) => pad.l + ((t - t0) / Math.max(1, t1 - t0)) * (W - pad.l - pad.r);
+  const t1 = Math.max(fixedEnd, ...ends.map((e) => Math.min(e, fixedEnd + Math.max(fixedEnd - t0, 86400e3))));
+  const vmax = Math.max(1, ...pts.map((p) => p.v), ...planned.map((p) => p.v), remaining);
+  const x = (t) => pad.l + ((Math.min(t, t1) - t0) / Math.max(1, t1 - t0)) * (W - pad.l - pad.r);
   const y = (v) => H - pad.b - (v / vmax) * (H - pad.t - pad.b);
   const line = (a) => a.map((p, i) => `${i ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
+  // The plan is a staircase: hours leave it when a task is planned to finish.
+  const stairs = (a) => a.map((p, i) => (i ? `H${x(p.t).toFixed(1)} V${y(p.v).toFixed(1)}` : `M${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`)).join(' ');
   const kids = [
     s('line', { class: 'axis', x1: pad.l, y1: H - pad.b, x2: W - pad.r, y2: H - pad.b }),
     s('line', { class: 'axis', x1: pad.l, y1: pad.t, x2: pad.l, y2: H - pad.b }),
+    s('line', { class: 'now', x1: x(now), y1: pad.t, x2: x(now), y2: H - pad.b }),
     s('text', { x: 4, y: pad.t + 10 }, `${fmt(vmax, 0)}h`),
     s('text', { x: 4, y: H - pad.b }, '0h'),
     s('text', { x: pad.l, y: H - 8 }, new Date(t0).toISOString().slice(0, 10)),
     s('text', { x: W - pad.r - 70, y: H - 8 }, new Date(t1).toISOString().slice(0, 10)),
-    s('path', { class: 'remaining', d: line(pts), 'data-points': pts.length }),
   ];
+  if (band.length) {
+    const poly = [...band.map((b) => `${x(b.lo).toFixed(1)},${y(b.v).toFixed(1)}`), ...band.slice().reverse().map((b) => `${x(b.hi).toFixed(1)},${y(b.v).toFixed(1)}`)].join(' ');
+    kids.push(s('polygon', { class: 'band', points: poly, 'data-testid': 'forecast-band' }));
+    kids.push(s('path', { class: 'p50', d: band.map((b, i) => `${i ? 'L' : 'M'}${x(b.mid).toFixed(1)},${y(b.v).toFixed(1)}`).join(' '), 'data-testid': 'forecast-p50-line', 'data-end': new Date(band[band.length - 1].mid).toISOString() }));
+  }
+  if (planned.length) kids.push(s('path', { class: 'planned', d: stairs(planned), 'data-testid': 'baseline-line', 'data-points': planned.length }));
+  kids.push(s('path', { class: 'remaining', d: line(pts), 'data-points': pts.length }));
   const etaLine = (e, cls) => {
     if (!e) return;
     const end = Date.parse(e.date);
     const te = Math.min(end, t1);
-    const ve = end <= t1 ? 0 : remaining * (1 - (t1 - now) / Math.max(1, end - now));
-    kids.push(s('path', { class: cls, d: `M${x(now).toFixed(1)},${y(remaining).toFixed(1)} L${x(te).toFixed(1)},${y(ve).toFixed(1)}` }));
+    const rem = sum.overall.hours_remaining;
+    const ve = end <= t1 ? 0 : rem * (1 - (t1 - now) / Math.max(1, end - now));
+    kids.push(s('path', { class: cls, d: `M${x(now).toFixed(1)},${y(rem).toFixed(1)} L${x(te).toFixed(1)},${y(ve).toFixed(1)}` }));
   };
   etaLine(etaV, 'eta-v');
   etaLine(etaS, 'eta-s');
   svg.replaceChildren(...kids);
+  $('baseline-note').textContent = baseline
+    ? `baseline of ${baseline.created_at.slice(0, 10)} (${baseline.reason === 'request' ? 're-baselined on request' : `stored at ${baseline.reason}`}): ${baseline.agents} agent(s), ${fmt(baseline.makespan_hours)} h`
+    : 'no baseline yet: it is stored when the plan is seeded ("fleet plan baseline" re-baselines)';
+}
+
+const when = (q) => `${q.date.slice(0, 10)} (${fmt(q.hours, 0)} h)`;
+const SOURCES = { query: 'what-if', active_agents: 'the active agents', fleet_capacity: "the fleet's capacity", local_default: 'default for a local project' };
+
+function renderForecast(f) {
+  $('fc-p50').textContent = when(f.p50);
+  $('fc-p80').textContent = when(f.p80);
+  $('fc-p90').textContent = when(f.p90);
+  $('fc-bound').textContent = `${fmt(f.bound_hours, 0)} h`;
+  $('fc-agents').textContent = `${f.agents.count} (${SOURCES[f.agents.source] || f.agents.source})`;
+  const c = f.calibration;
+  $('fc-cal').textContent = `${c.observations} attempt(s); ratio median ${fmt(c.ratio_median)}, P90 ${fmt(c.ratio_p90)}; redone ${fmt(c.retry_rate * 100, 0)}%; review ${fmt(c.review_hours_median)} h`;
+  $('fc-assumptions').replaceChildren(...f.assumptions.map((a) => h('li', {}, a)));
+  if (document.activeElement !== $('whatif-agents')) $('whatif-agents').value = String(f.agents.count);
+  state.forecasts++;
+  document.body.dataset.forecasts = String(state.forecasts);
+}
+
+function renderSlack(f, baseline) {
+  const rows = [];
+  const planned = new Map((baseline ? baseline.tasks : []).map((t) => [t.key, t]));
+  const left = new Set();
+  for (const t of f ? [...f.tasks].sort((a, b) => a.slack_hours - b.slack_hours || a.finish_hours - b.finish_hours) : []) {
+    left.add(t.key);
+    const st = t.baseline ? t.baseline.status : 'pending';
+    rows.push(
+      h('tr', { 'data-task': t.key, 'data-state': st },
+        h('td', {}, t.key),
+        h('td', {}, t.baseline ? t.baseline.planned_finish.slice(0, 16).replace('T', ' ') : '–'),
+        h('td', {}, t.finish_date.slice(0, 16).replace('T', ' ')),
+        h('td', { class: 'slack-hours' }, `${fmt(t.slack_hours, 1)} h`),
+        h('td', { class: `state-${st}` }, t.baseline ? `${st.replace('_', ' ')} ${t.baseline.delta_hours > 0 ? '+' : ''}${fmt(t.baseline.delta_hours, 1)} h` : 'not in baseline'),
+      ),
+    );
+  }
+  for (const t of planned.values()) {
+    if (left.has(t.key) || !t.completed_at) continue;
+    rows.push(
+      h('tr', { 'data-task': t.key, 'data-state': t.state },
+        h('td', {}, t.key),
+        h('td', {}, t.planned_finish.slice(0, 16).replace('T', ' ')),
+        h('td', {}, `done ${t.completed_at.slice(0, 16).replace('T', ' ')}`),
+        h('td', {}, '–'),
+        h('td', { class: `state-${t.state}` }, t.state.replace('_', ' ')),
+      ),
+    );
+  }
+  replaceRows($('slack').tBodies[0], rows.length ? rows.slice(0, 300) : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'nothing left to do'))]);
 }
 
 function renderGraph(g) {
@@ -169,8 +270,9 @@ function renderGraph(g) {
   const width = 20 + layers.length * (NW + GX);
   const height = 20 + Math.max(1, ...layers.map((l) => l.length)) * (NH + GY);
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  svg.setAttribute('width', String(width));
-  svg.setAttribute('height', String(height));
+  svg.dataset.width = String(width);
+  svg.dataset.height = String(height);
+  applyZoom();
   const cp = g.critical_path.task_ids;
   const cpEdge = new Set(cp.slice(1).map((id, i) => `${cp[i]}>${id}`));
   const kids = [];
@@ -198,6 +300,29 @@ function renderGraph(g) {
   $('graph-legend').replaceChildren(...STATUSES.map((x) => h('span', { class: 'chips' }, h('span', { class: `st-${x}` }, x.replace('_', ' ')))), g.truncated ? ' (first tasks only)' : '');
 }
 
+/**
+ * The graph fits its panel unless zoomed: at "fit" the whole graph, the end of the critical path
+ * included, is in view; zoomed in, the panel scrolls (or is dragged) to pan.
+ */
+function applyZoom() {
+  const svg = $('graph');
+  const width = Number(svg.dataset.width || 0);
+  const height = Number(svg.dataset.height || 0);
+  if (!width) return;
+  const panel = $('graph-panel');
+  const fit = Math.min(1, (panel.clientWidth - 4) / width, 480 / height);
+  const scale = state.zoom === null ? fit : state.zoom;
+  svg.setAttribute('width', String(Math.max(40, Math.floor(width * scale))));
+  svg.setAttribute('height', String(Math.max(20, Math.floor(height * scale))));
+  svg.dataset.scale = String(scale);
+}
+
+function zoomBy(f) {
+  const cur = Number($('graph').dataset.scale || 1);
+  state.zoom = Math.min(4, Math.max(0.1, cur * f));
+  applyZoom();
+}
+
 function renderAgents(agents) {
   replaceRows(
     $('agents').tBodies[0],
@@ -208,7 +333,7 @@ function renderAgents(agents) {
         h('td', {}, a.name, h('small', { class: 'muted' }, ` ${a.kind}`)),
         h('td', {}, a.pool),
         h('td', {}, a.current_tasks.map((t) => h('div', {}, `${t.key} ${t.status.replace('_', ' ')} ${t.percent_complete}%`))),
-        h('td', {}, `${fmt(a.utilisation_percent, 0)}% of ${a.capacity}`),
+        h('td', { title: `busy ${fmt(a.utilisation_percent, 0)}% of the time it was registered in the last ${a.window_hours} h, over ${a.capacity} slot(s)` }, `${fmt(a.utilisation_percent, 0)}%`, h('small', { class: 'muted' }, ` of ${a.capacity} slot(s)`)),
         h('td', {}, String(a.tasks_done)),
         h('td', {}, String(a.failures)),
         h('td', { class: `health-${a.heartbeat.health}` }, a.heartbeat.health, a.heartbeat.age_seconds !== null ? h('small', { class: 'muted' }, ` ${a.heartbeat.age_seconds}s ago`) : null),
@@ -274,16 +399,25 @@ async function refreshNow() {
   const p = selectedProject();
   const q = p ? `?project=${encodeURIComponent(p.name)}` : '';
   const graphProject = p || (state.projects.length === 1 ? state.projects[0] : null);
-  const [sum, agents, queue, feed, history, graph] = await Promise.all([
+  const [sum, agents, queue, feed, history, graph, baseline, forecast] = await Promise.all([
     api(`/api/progress/summary${q}`),
     api('/api/progress/agents'),
     api(`/api/git/merge-queue${q}`),
     api(`/api/git/evidence${q ? `${q}&` : '?'}limit=30`),
     graphProject ? api(`/api/progress/history/${graphProject.id}?limit=500`) : Promise.resolve(null),
     graphProject ? api(`/api/progress/graph?project=${encodeURIComponent(graphProject.name)}&limit=800`) : Promise.resolve(null),
+    graphProject ? apiOrNull(`/api/progress/baseline?project=${encodeURIComponent(graphProject.name)}`) : Promise.resolve(null),
+    api(forecastPath(graphProject)).catch((err) => {
+      if (err instanceof AuthError) throw err;
+      console.warn('forecast failed', err);
+      return null;
+    }),
   ]);
+  Object.assign(state, { sum, history, baseline, forecast });
   renderSummary(sum);
-  renderBurndown(history, sum);
+  renderBurndown(history, sum, baseline, forecast);
+  if (forecast) renderForecast(forecast);
+  renderSlack(forecast, baseline);
   if (graph) renderGraph(graph);
   else {
     $('graph').replaceChildren();
@@ -296,6 +430,37 @@ async function refreshNow() {
   state.updates++;
   document.body.dataset.updates = String(state.updates);
   $('updated').textContent = new Date().toLocaleTimeString();
+}
+
+function forecastPath(project) {
+  const p = new URLSearchParams();
+  if (project) p.set('project', project.name);
+  if (state.whatIf !== null) p.set('agents', String(state.whatIf));
+  const qs = p.toString();
+  return `/api/progress/forecast${qs ? `?${qs}` : ''}`;
+}
+
+/** The what-if: only the forecast is asked again, with the chosen agent count. */
+async function whatIf(agents) {
+  const err = $('whatif-error');
+  if (agents !== null && !(Number.isInteger(agents) && agents >= 1 && agents <= 10000)) {
+    err.textContent = 'agents: a whole number from 1 to 10000';
+    err.hidden = false;
+    return;
+  }
+  err.hidden = true;
+  state.whatIf = agents;
+  const p = selectedProject() || (state.projects.length === 1 ? state.projects[0] : null);
+  try {
+    const f = await api(forecastPath(p));
+    state.forecast = f;
+    renderForecast(f);
+    if (state.sum) renderBurndown(state.history, state.sum, state.baseline, f);
+    renderSlack(f, state.baseline);
+  } catch (e) {
+    err.textContent = e instanceof HttpError && e.body && e.body.error ? e.body.error.message : String(e.message || e);
+    err.hidden = false;
+  }
 }
 
 /** One refresh at a time; events arriving meanwhile cause exactly one more. */
@@ -392,6 +557,36 @@ function init() {
     state.projects = [];
     connect();
     refresh();
+  });
+  $('whatif').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    whatIf(Number($('whatif-agents').value));
+  });
+  $('whatif-agents').addEventListener('change', () => whatIf(Number($('whatif-agents').value)));
+  for (const b of $('whatif').querySelectorAll('button[data-agents]')) b.addEventListener('click', () => whatIf(Number(b.dataset.agents)));
+  $('whatif-reset').addEventListener('click', () => whatIf(null));
+  $('zoom-in').addEventListener('click', () => zoomBy(1.25));
+  $('zoom-out').addEventListener('click', () => zoomBy(0.8));
+  $('zoom-fit').addEventListener('click', () => {
+    state.zoom = null;
+    applyZoom();
+  });
+  window.addEventListener('resize', () => {
+    if (state.zoom === null) applyZoom();
+  });
+  // Drag to pan the zoomed graph.
+  const panel = $('graph-panel');
+  let drag = null;
+  panel.addEventListener('pointerdown', (ev) => {
+    drag = { x: ev.clientX, y: ev.clientY, l: panel.scrollLeft, t: panel.scrollTop };
+  });
+  window.addEventListener('pointerup', () => {
+    drag = null;
+  });
+  panel.addEventListener('pointermove', (ev) => {
+    if (!drag) return;
+    panel.scrollLeft = drag.l - (ev.clientX - drag.x);
+    panel.scrollTop = drag.t - (ev.clientY - drag.y);
   });
   $('project').addEventListener('change', () => {
     sessionStorage.setItem(PROJECT_KEY, $('project').value);

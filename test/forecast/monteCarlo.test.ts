@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parsePlan } from '../../seed/parse/parsePlan.js';
+import { schedule, type SchedulablePlan } from '../../seed/schedule/index.js';
+import { workFromPlan } from '../../app/progress/forecast/fromPlan.js';
+import { workFromRows } from '../../app/progress/forecast/fromRows.js';
+import { forecastRemaining } from '../../app/progress/forecast/monteCarlo.js';
+import { runForecast } from '../../app/progress/forecast/runForecast.js';
+import { calibrate, DEFAULT_PRIORS, type Priors } from '../../app/progress/forecast/calibration.js';
+import { createRng } from '../../app/progress/forecast/prng.js';
+
+const PLAN = parsePlan(readFileSync('seed/plans/remediation-plan.md', 'utf8'), 'remediation-plan.md');
+const EXACT: Priors = { ratio: { median: 1, sigma: 0 }, retryRate: 0, review: { medianHours: 0, sigma: 0 }, minObservations: 5 };
+
+describe('Monte Carlo forecast (pure core)', () => {
+  it('with zero variance gives p50 = p90 = the makespan `fleet plan schedule` prints', () => {
+    expect(PLAN.tasks.length).toBe(27);
+    for (const agents of [1, 3, 5, 16, 64]) {
+      const f = forecastRemaining(workFromPlan(PLAN), { agents, runs: 50, seed: 7, priors: EXACT });
+      const s = schedule(PLAN, { agents });
+      expect(f.p50).toBe(s.makespanHours);
+      expect(f.p90).toBe(s.makespanHours);
+      expect(f.boundHours).toBe(s.lowerBoundHours);
+      expect(f.criticalPath).toEqual(s.criticalPath);
+    }
+  });
+
+  it('is deterministic for a seed and differs between seeds', () => {
+    const a = forecastRemaining(workFromPlan(PLAN), { agents: 16, runs: 300, seed: 42 });
+    const b = forecastRemaining(workFromPlan(PLAN), { agents: 16, runs: 300, seed: 42 });
+    const c = forecastRemaining(workFromPlan(PLAN), { agents: 16, runs: 300, seed: 43 });
+    expect(b).toEqual(a);
+    expect(c.band).not.toEqual(a.band);
+    expect(a.p10).toBeLessThanOrEqual(a.p50);
+    expect(a.p50).toBeLessThanOrEqual(a.p80);
+    expect(a.p80).toBeLessThanOrEqual(a.p90);
+    // The prior (median ratio 1, retries 0.3) puts the median above the estimate-pace makespan.
+    expect(a.p50).toBeGreaterThan(schedule(PLAN, { agents: 16 }).makespanHours);
+  });
+
+  it('uses the lognormal prior below 5 observations and the observations from 5 on', () => {
+    const prior = calibrate({ ratios: [2, 2, 2, 2], firstPass: { tasks: 0, redone: 0 }, reviewHours: [] });
+    expect(prior.summary).toMatchObject({ observations: 4, ratio_median: 1, retry_rate: 0.3, review_hours_median: 0 });
+    expect(prior.summary.ratio_p90).toBeCloseTo(Math.exp(1.2815515655 * 0.5), 3);
+    expect(prior.summary.source.ratio).toBe('prior');
+    const seen = calibrate({ ratios: [2, 2, 2, 2, 2], firstPass: { tasks: 45, redone: 0 }, reviewHours: [1, 1, 3, 3, 3] });
+    expect(seen.summary).toMatchObject({ observations: 5, ratio_median: 2, ratio_p90: 2, review_hours_median: 3 });
+    // 0 of 45 redone, weighed with the prior 0.3 as 5 tasks: 1.5 / 50.
+    expect(seen.summary.retry_rate).toBe(0.03);
+    const exact = forecastRemaining(workFromPlan(PLAN), { agents: 1, runs: 200, seed: 1, priors: { ...EXACT }, observations: { ratios: [2, 2, 2, 2, 2], firstPass: { tasks: 0, redone: 0 }, reviewHours: [] } });
+    // Ratio 2 everywhere (the kernel is narrow around identical observations): about twice 564 h on one agent.
+    expect(exact.p50).toBeGreaterThan(564 * 1.9);
+    expect(exact.p50).toBeLessThan(564 * 2.1);
+  });
+
+  it('draws from the observations without fattening them (the makespan is a sum: a wider draw pushes it up)', () => {
+    const rng = createRng(11);
+    const ratios = Array.from({ length: 30 }, () => Math.exp(0.8 * rng.normal()));
+    const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+    const c = calibrate({ ratios, firstPass: { tasks: 0, redone: 0 }, reviewHours: [] });
+    const draw = createRng(12);
+    let sum = 0;
+    const N = 200_000;
+    for (let i = 0; i < N; i++) sum += c.ratio(draw);
+    // A Silverman-bandwidth kernel here drew about 7% above the observed mean.
+    expect(Math.abs(sum / N / mean - 1)).toBeLessThan(0.03);
+  });
+
+  it('retries lengthen the forecast', () => {
+    const none = forecastRemaining(workFromPlan(PLAN), { agents: 3, runs: 300, seed: 5, priors: { ...DEFAULT_PRIORS, retryRate: 0 } });
+    const many = forecastRemaining(workFromPlan(PLAN), { agents: 3, runs: 300, seed: 5, priors: { ...DEFAULT_PRIORS, retryRate: 0.6 } });
+    expect(many.p50).toBeGreaterThan(none.p50 * 1.3);
+  });
+
+  it('starts from where the work stands: work under way, in review, epics part done', () => {
+    const rows = [
+      { id: 1, key: 'a', epicId: 10, hours: 10, status: 'in_progress', percent: 50, priority: 2 },
+      { id: 2, key: 'b', epicId: 10, hours: 4, status: 'in_review', percent: 100, priority: 2 },
+      { id: 3, key: 'c', epicId: 20, hours: 8, status: 'pending', percent: 0, priority: 2 },
+    ];
+    const deps = [
+      { taskId: 3, epicId: null, dependsOnTaskId: 1, dependsOnEpicId: null, thresholdPercent: 100 },
+      // Epic 20 waits for epic 10 at 50%: 6 of its 20 hours are done already (a finished task).
+      { taskId: null, epicId: 20, dependsOnTaskId: null, dependsOnEpicId: 10, thresholdPercent: 50 },
+    ];
+    const epics = [
+      { id: 10, hoursTotal: 20, hoursDone: 6, tasksTotal: 3, tasksDone: 1 },
+      { id: 20, hoursTotal: 8, hoursDone: 0, tasksTotal: 1, tasksDone: 0 },
+    ];
+    const f = forecastRemaining(workFromRows(rows, deps, epics), { agents: 1, runs: 20, seed: 1, priors: EXACT });
+    // 5 h left on a, then c (8 h): the review of b holds no agent and takes no time without history.
+    expect(f.p50).toBe(13);
+    expect(f.remainingHours).toBe(13);
+    expect(f.criticalPath).toEqual(['a', 'c']);
+    expect(f.tasks.find((t) => t.key === 'c')).toMatchObject({ finish_hours: 13, slack_hours: 0 });
+  });
+
+  it('gives the same answer on worker threads, chunk by chunk, as inline', async () => {
+    const big: SchedulablePlan = {
+      epics: [{ key: '1', dependsOn: [] }],
+      tasks: Array.from({ length: 300 }, (_, i) => ({ key: `1.${i + 1}`, epic: '1', hours: 1 + (i % 7), dependsOn: i >= 10 ? [`1.${i - 9}`] : [] })),
+    };
+    // 600 runs: three chunks, over two threads.
+    const opts = { agents: 8, runs: 600, seed: 9 };
+    const inline = forecastRemaining(workFromPlan(big), opts);
+    const threaded = await runForecast(workFromPlan(big), opts, { workerAbove: 0, maxThreads: 2 });
+    expect(threaded.runs).toBe(600);
+    expect(threaded).toEqual(inline);
+  });
+});
