@@ -4,6 +4,7 @@ import { githubAppSlot, githubRoutes, githubSettings, type RepoConfigSource } fr
 import { storedGithubSettings } from './github/setup/credentials.js';
 import { makeProgressRoutes } from './http/routes/progress.js';
 import { makeGitRoutes } from './http/routes/git.js';
+import { makeForecastRoutes } from './http/routes/forecast.js';
 import { DEFAULT_FLEET_CONFIG } from '../schema/fleetConfig.js';
 import { dashboardRoutes } from './http/routes/dashboard.js';
 import { setupRoutes } from './http/routes/setup.js';
@@ -27,6 +28,7 @@ export async function orchestratorRoutes(config: Settings | NodeJS.ProcessEnv, s
   const githubEnv: NodeJS.ProcessEnv = { GHE_HOST: settings.GHE_HOST, GHE_PROTOCOL: settings.GHE_PROTOCOL };
   return [
     makeProgressRoutes(),
+    makeForecastRoutes({ repoConfig: (p) => repoConfigs.read?.(p) }),
     makeGitRoutes({ repoConfig: (p) => repoConfigs.read?.(p) ?? DEFAULT_FLEET_CONFIG }),
     dashboardRoutes,
     metricsRoutes({ token: settings.FLEET_METRICS_TOKEN }),

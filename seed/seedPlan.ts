@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../app/store/db.js';
 import { ValidationError } from '../app/core/errors.js';
 import { readDependency, type Plan } from '../schema/plan.js';
 import { lockCriticalPaths, recomputeCriticalPaths } from '../app/plan/criticalPathHours.js';
+import { storeBaselineIn, type StoredBaseline } from '../app/progress/forecast/storeBaseline.js';
 
 export interface SeedCounts {
   created: number;
@@ -23,6 +24,8 @@ export interface SeedReport {
   dependencies: SeedCounts;
   /** Rows that left the plan but were kept: started, or with evidence attached. */
   orphaned: { key: string; status: string; reason: string }[];
+  /** The baseline this seed stored: a project's first plan becomes its baseline, whichever door it came by. */
+  baseline?: StoredBaseline | null;
 }
 
 export interface SeedOptions {
@@ -124,6 +127,8 @@ async function writePlanRows(tx: Queryable, pid: number, plan: SeedablePlan, rep
   if (opts.prune) await removeLeftovers(tx, pid, plan, report, progress);
   // The queue's first ordering key, from the rows just written: the same computation every door uses.
   const moved = await recomputeCriticalPaths(tx, pid);
+  // Planned against actual: the first plan seeded is the baseline; later seeds keep it (`fleet plan baseline` replaces it).
+  report.baseline = await storeBaselineIn(tx, pid, { reason: opts.prune ? 'seed' : 'sync', onlyIfMissing: true });
   return { taskIds: [...new Set([...taskIds.values(), ...moved])] };
 }
 

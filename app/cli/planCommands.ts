@@ -238,8 +238,8 @@ export function registerPlanCommands(program: Command, io: PlanCliIo): void {
         `  ${countsLine('dependencies', r.dependencies)}`,
       ];
       for (const o of r.orphaned) lines.push(`  orphaned ${o.key}: ${o.reason} (kept)`);
-      // The plan as first seeded is the baseline; later seeds keep it ("fleet plan baseline" replaces it).
-      const b = await storeBaseline(db, r.project.id, { reason: 'seed', onlyIfMissing: true });
+      // The seeder stores the first plan of a project as its baseline ("fleet plan baseline" replaces it).
+      const b = r.baseline;
       if (b) lines.push(`  baseline: ${b.tasks} task(s) on ${b.agents} agent(s), makespan ${fmt(b.makespanHours)} h`);
       io.stdout.write(`${lines.join('\n')}\n`);
     } finally {
