@@ -10,8 +10,8 @@ export default {
   tsconfigFile: 'tsconfig.stryker.json',
   mutate: [
     'app/core/**/*.ts',
-    'seed/parse/**/*.ts',
-    'seed/schedule/**/*.ts',
+    'app/plan/parse/**/*.ts',
+    'app/plan/schedule/**/*.ts',
     'app/progress/maths.ts',
     'app/github/commands/parse.ts',
   ],

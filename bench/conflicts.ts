@@ -12,7 +12,7 @@
  */
 import { pickAvoidingConflicts, type ConflictMode } from '../app/core/pickAvoidingConflicts.js';
 import { footprintsOverlap } from '../app/core/footprintOverlap.js';
-import { taskCriticalPathHours } from '../seed/schedule/index.js';
+import { taskCriticalPathHours } from '../app/plan/schedule/index.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);

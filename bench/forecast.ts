@@ -18,8 +18,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parsePlan } from '../seed/parse/parsePlan.js';
-import { schedule, simulate, analyseCriticalPath } from '../seed/schedule/index.js';
+import { parsePlan } from '../app/plan/parse/parsePlan.js';
+import { schedule, simulate, analyseCriticalPath } from '../app/plan/schedule/index.js';
 import { workFromPlan } from '../app/progress/forecast/fromPlan.js';
 import { workFromRows, type WorkRow } from '../app/progress/forecast/fromRows.js';
 import { forecastRemaining } from '../app/progress/forecast/monteCarlo.js';

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parsePlan } from '../seed/parse/parsePlan.js';
-import { naiveSchedule, schedule, type SchedulablePlan } from '../seed/schedule/index.js';
+import { parsePlan } from '../app/plan/parse/parsePlan.js';
+import { naiveSchedule, schedule, type SchedulablePlan } from '../app/plan/schedule/index.js';
 
 const AGENTS = [1, 3, 16, 64];
 const seedArg = process.argv.indexOf('--seed');

@@ -73,7 +73,7 @@ export function registerGithubCommands(program: Command, io: CliIo): void {
         throw new CliExit(`${file}: cannot read the file`, 2);
       }
       const parse = await loadPlanParser();
-      if (!parse) throw new CliExit('the plan parser (seed/parse/parsePlan) is not available in this build', 1);
+      if (!parse) throw new CliExit('the plan parser (app/plan/parse/parsePlan) is not available in this build', 1);
       const parsed = parseWith(parse, text);
       if (!parsed.plan) throw new CliExit(parsed.errors.map((e) => `${file}:${e.line}: ${e.message}`).join('\n'), 1);
       const gh = await githubClient(io, owner, repo);

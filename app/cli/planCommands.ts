@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, type ErrorOptions } from 'commander';
 import { formatPlanIssue, type PlanResult } from '../../schema/plan.js';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
-import { schedule, type ScheduleResult } from '../../seed/schedule/schedule.js';
-import { DEFAULT_PROJECT, parseProjectName, seedPlan, type SeedCounts, type SeedProgress } from '../../seed/seedPlan.js';
+import { parsePlan } from '../plan/parse/parsePlan.js';
+import { schedule, type ScheduleResult } from '../plan/schedule/schedule.js';
+import { DEFAULT_PROJECT, parseProjectName, seedPlan, type SeedCounts, type SeedProgress } from '../plan/seedPlan.js';
 import { openDbFromEnv } from '../store/openDb.js';
 import { workFromPlan } from '../progress/forecast/fromPlan.js';
 import { forecastRemaining, type ForecastCore } from '../progress/forecast/monteCarlo.js';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
-import { taskCriticalPathHours } from '../../seed/schedule/criticalPath.js';
-import type { Prerequisite, TaskGraphSpec } from '../../seed/schedule/dependencyGraph.js';
+import { taskCriticalPathHours } from './schedule/criticalPath.js';
+import type { Prerequisite, TaskGraphSpec } from './schedule/dependencyGraph.js';
 
 /**
  * The one writer of `tasks.critical_path_hours`, the queue's first ordering key. Every door a plan
@@ -8,7 +8,7 @@ import type { Prerequisite, TaskGraphSpec } from '../../seed/schedule/dependency
  * a level (`/fleet estimate`) calls it after writing its rows, so a task's place in the queue
  * never depends on which door was used. It reads the project's tasks, epics and dependency rows
  * (epic thresholds included) and runs the scheduler's own computation
- * (seed/schedule/criticalPath.ts) over them.
+ * (app/plan/schedule/criticalPath.ts) over them.
  */
 
 const LOCK = `SELECT pg_advisory_xact_lock(hashtext('fleet_critical_path:' || $1::text))`;

@@ -1,4 +1,4 @@
-import { analyseCriticalPath, buildTaskGraph, type Prerequisite } from '../../seed/schedule/index.js';
+import { analyseCriticalPath, buildTaskGraph, type Prerequisite } from '../plan/schedule/index.js';
 
 /** Graph helpers for the dashboard. Pure. */
 
@@ -13,7 +13,7 @@ export type Edge = readonly [from: number, to: number];
 
 /**
  * The longest chain of remaining hours through a dependency DAG (the critical path), first
- * prerequisite first: the plan scheduler's critical path (seed/schedule) over these nodes.
+ * prerequisite first: the plan scheduler's critical path (app/plan/schedule) over these nodes.
  * Nodes on a cycle are left out rather than looping.
  */
 export function criticalPath(nodes: readonly WeightedNode[], edges: readonly Edge[]): { path: number[]; hours: number } {

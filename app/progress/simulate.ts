@@ -1,4 +1,4 @@
-import { buildTaskGraph, simulate, type Prerequisite } from '../../seed/schedule/index.js';
+import { buildTaskGraph, simulate, type Prerequisite } from '../plan/schedule/index.js';
 
 /**
  * Dependency-aware forecast: HLFET list scheduling of the remaining work over N parallel workers
@@ -6,7 +6,7 @@ import { buildTaskGraph, simulate, type Prerequisite } from '../../seed/schedule
  * static level, i.e. the longest remaining chain of hours it starts, then priority, then id: the
  * engine's own hand-out order). Pure; no clock, no database.
  *
- * The scheduling itself is the plan scheduler's (seed/schedule), started from where the project
+ * The scheduling itself is the plan scheduler's (app/plan/schedule), started from where the project
  * stands: this module only turns database rows into its graph and starting state (work running,
  * partly done, in review; epic progress already made).
  */

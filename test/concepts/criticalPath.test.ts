@@ -19,8 +19,8 @@ import { PermissionCache } from '../../app/github/commands/permissions.js';
 import { createFleetProbot } from '../../app/github/ingest/probot.js';
 import { fleetApp } from '../../app/github/ingest/fleetApp.js';
 import { planHooks } from '../../app/github/planSync/planHooks.js';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
-import { remainingCriticalPathHours } from '../../seed/schedule/criticalPath.js';
+import { parsePlan } from '../../app/plan/parse/parsePlan.js';
+import { remainingCriticalPathHours } from '../../app/plan/schedule/criticalPath.js';
 
 /**
  * Issue 12: a task's place in the queue (tasks.critical_path_hours first) must not depend on the

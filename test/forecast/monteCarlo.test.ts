@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
-import { schedule, type SchedulablePlan } from '../../seed/schedule/index.js';
+import { parsePlan } from '../../app/plan/parse/parsePlan.js';
+import { schedule, type SchedulablePlan } from '../../app/plan/schedule/index.js';
 import { workFromPlan } from '../../app/progress/forecast/fromPlan.js';
 import { workFromRows } from '../../app/progress/forecast/fromRows.js';
 import { forecastRemaining } from '../../app/progress/forecast/monteCarlo.js';

@@ -16,7 +16,7 @@ import { createFleetProbot } from '../../app/github/ingest/probot.js';
 import { fleetApp } from '../../app/github/ingest/fleetApp.js';
 import type { FleetAppDeps, PlanHooks } from '../../app/github/context.js';
 import { FleetConfigSchema, type FleetConfigInput } from '../../schema/fleetConfig.js';
-import { seedPlanRows } from '../../seed/seedPlan.js';
+import { seedPlanRows } from '../../app/plan/seedPlan.js';
 import type { SyncPlan } from '../../app/github/planSync/index.js';
 
 export const OWNER = 'Codertocat';

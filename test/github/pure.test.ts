@@ -7,7 +7,7 @@ import { closingIssues } from '../../app/github/handlers/pullRequests.js';
 import { parseRunTitle } from '../../app/github/dispatch/runTitle.js';
 import { branchKeyCandidates } from '../../app/github/sqlPort.js';
 import { githubBaseUrl } from '../../app/github/ingest/probot.js';
-import { remainingCriticalPathHours } from '../../seed/schedule/criticalPath.js';
+import { remainingCriticalPathHours } from '../../app/plan/schedule/criticalPath.js';
 
 describe('fleet.yml', () => {
   it('an empty file is a working config', () => {
@@ -125,7 +125,7 @@ describe('plan sync diff', () => {
     expect(mergeBody(`old${END_MARKER}\nkeep`, `new${END_MARKER}`)).toBe(`new${END_MARKER}\nkeep`);
   });
 
-  it('computes critical paths through task and epic dependencies (one computation: seed/schedule)', () => {
+  it('computes critical paths through task and epic dependencies (one computation: app/plan/schedule)', () => {
     const cp = remainingCriticalPathHours({
       epics: [{ key: '1', dependsOn: [] }, { key: '2', dependsOn: ['epic:1@50'] }],
       tasks: [
@@ -141,7 +141,7 @@ describe('plan sync diff', () => {
   });
 });
 
-describe("plan sync order (seed/schedule's topological order)", () => {
+describe("plan sync order (app/plan/schedule's topological order)", () => {
   const t = (key: string, epic: string, dependsOn: string[] = []) => ({ key, epic, title: key, hours: 1, dependsOn });
   it('puts every task after its prerequisites, epic gates included, and keeps file order among equals', () => {
     const tasks = [t('1.2', '1', ['1.1']), t('2.1', '2'), t('1.1', '1'), t('1.3', '1', ['1.2', '2.1'])];

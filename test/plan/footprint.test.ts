@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
-import { looksLikePath, normalisePath, pathsInBackticks, readFilesList } from '../../seed/parse/footprint.js';
+import { parsePlan } from '../../app/plan/parse/parsePlan.js';
+import { looksLikePath, normalisePath, pathsInBackticks, readFilesList } from '../../app/plan/parse/footprint.js';
 import { footprintsOverlap, globsOverlap } from '../../app/core/footprintOverlap.js';
 import { pickAvoidingConflicts } from '../../app/core/pickAvoidingConflicts.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
+import { parsePlan } from '../../app/plan/parse/parsePlan.js';
 import { PlanSchema, formatPlanIssue } from '../../schema/plan.js';
 import { EXAMPLE_PLAN, fixture, generatedListPlan, read } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planContent, PlanEpicSchema, PlanTaskSchema, type PlanContent } from '../../schema/plan.js';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
+import { parsePlan } from '../../app/plan/parse/parsePlan.js';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 

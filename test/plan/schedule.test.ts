@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
-import { criticalPath, naiveSchedule, remainingCriticalPathHours, schedule, type ScheduleResult, type SchedulablePlan } from '../../seed/schedule/index.js';
+import { parsePlan } from '../../app/plan/parse/parsePlan.js';
+import { criticalPath, naiveSchedule, remainingCriticalPathHours, schedule, type ScheduleResult, type SchedulablePlan } from '../../app/plan/schedule/index.js';
 import { readDependency } from '../../schema/plan.js';
 import { EXAMPLE_PLAN, fixture, generatedListPlan, read } from './helpers.js';
 

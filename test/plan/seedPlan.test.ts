@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../app/store/db.js';
 import { openPgliteDb } from '../../app/store/pgliteDb.js';
 import { migrate } from '../../app/store/migrate.js';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
-import { seedPlan, type SeedProgress } from '../../seed/seedPlan.js';
+import { parsePlan } from '../../app/plan/parse/parsePlan.js';
+import { seedPlan, type SeedProgress } from '../../app/plan/seedPlan.js';
 import { EXAMPLE_PLAN, generatedListPlan, read } from './helpers.js';
 
 const exampleText = read(EXAMPLE_PLAN);

@@ -2,14 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../app/store/db.js';
 import { openPgliteDb } from '../../app/store/pgliteDb.js';
 import { migrate } from '../../app/store/migrate.js';
-import { parsePlan } from '../../seed/parse/parsePlan.js';
-import { seedPlan, seedPlanRows } from '../../seed/seedPlan.js';
+import { parsePlan } from '../../app/plan/parse/parsePlan.js';
+import { seedPlan, seedPlanRows } from '../../app/plan/seedPlan.js';
 import { parseWith } from '../../app/github/planSync/planHooks.js';
 import { EXAMPLE_PLAN, read } from './helpers.js';
 
 /**
  * One seeder (issue 12): `fleet seed`, a push of the plan file and `fleet sync` all write rows
- * through seed/seedPlan.ts. The plan the GitHub app parses (its sync shape, no line numbers)
+ * through app/plan/seedPlan.ts. The plan the GitHub app parses (its sync shape, no line numbers)
  * writes the same rows as `fleet seed`, and without pruning it removes nothing.
  */
 

@@ -14,7 +14,7 @@ import { STRANGER_REPLY_WINDOW_S } from '../commands/handler.js';
 import { DeliveryProcessor } from './deliveryProcessor.js';
 import { webhookRoute } from './webhookRoute.js';
 import { planHooks } from '../planSync/planHooks.js';
-import { parsePlan } from '../../../seed/parse/parsePlan.js';
+import { parsePlan } from '../../plan/parse/parsePlan.js';
 import { reconcile } from '../reconcile.js';
 import { createMergeQueue } from '../mergeQueue/hooks.js';
 import { installationClient } from './probot.js';

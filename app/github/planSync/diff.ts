@@ -1,5 +1,5 @@
-import { buildDependencyGraph } from '../../../seed/schedule/dependencyGraph.js';
-import { simulate } from '../../../seed/schedule/simulate.js';
+import { buildDependencyGraph } from '../../plan/schedule/dependencyGraph.js';
+import { simulate } from '../../plan/schedule/simulate.js';
 import type { SyncPlan, SyncPlanEpic, SyncPlanTask } from './plan.js';
 import { EPIC_LABEL, TASK_LABEL, epicTitle, mergeBody, readMarker, renderEpicBody, renderTaskBody, taskTitle, type ExistingIssue, type NumberMap } from './issueBody.js';
 
@@ -118,7 +118,7 @@ function updateOf(kind: 'epic' | 'task', key: string, iss: ExistingIssue, title:
 
 
 /**
- * Tasks with their prerequisites first, in the scheduler's one topological order (seed/schedule):
+ * Tasks with their prerequisites first, in the scheduler's one topological order (app/plan/schedule):
  * every task taking one hour and starting the moment it may, tasks come in the order they finish
  * (by depth, then file order). Tasks on a cycle, which the parser refuses, come last in file order.
  */

@@ -1,14 +1,14 @@
 import type { Db } from '../../store/db.js';
 import type { PlanHooks } from '../context.js';
-import { seedPlanRows } from '../../../seed/seedPlan.js';
+import { seedPlanRows } from '../../plan/seedPlan.js';
 import { toSyncPlan } from './plan.js';
 
-/** The plan parser's entry point (seed/parse/parsePlan.ts): text in, plan with its errors out. */
+/** The plan parser's entry point (app/plan/parse/parsePlan.ts): text in, plan with its errors out. */
 export type ParsePlanFn = (text: string, file?: string) => unknown;
 
-/** Loads `parsePlan` from seed/parse when it is there (it is written separately); null otherwise. */
+/** Loads `parsePlan` from app/plan/parse when it is there (it is written separately); null otherwise. */
 export async function loadPlanParser(): Promise<ParsePlanFn | null> {
-  const spec = '../../../seed/parse/parsePlan.js';
+  const spec = '../../plan/parse/parsePlan.js';
   try {
     const m = (await import(spec)) as { parsePlan?: ParsePlanFn };
     return typeof m.parsePlan === 'function' ? m.parsePlan : null;
@@ -39,7 +39,7 @@ export function parseWith(parse: ParsePlanFn, text: string): ReturnType<PlanHook
 
 /**
  * PlanHooks over a parser and the database. The seed port defaults to the one seeder,
- * seed/seedPlan.ts `seedPlanRows` (what `fleet seed` runs), without pruning: a push of the plan
+ * app/plan/seedPlan.ts `seedPlanRows` (what `fleet seed` runs), without pruning: a push of the plan
  * file or `fleet sync` removes nothing.
  */
 export function planHooks(db: Db, parse: ParsePlanFn, seed?: PlanHooks['seed']): PlanHooks {

@@ -1,4 +1,4 @@
-import { analyseCriticalPath, simulate } from '../../../seed/schedule/index.js';
+import { analyseCriticalPath, simulate } from '../../plan/schedule/index.js';
 import type { RemainingWork } from './monteCarlo.js';
 
 export interface PlannedTask {

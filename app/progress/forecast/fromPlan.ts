@@ -1,4 +1,4 @@
-import { buildDependencyGraph, type SchedulablePlan } from '../../../seed/schedule/index.js';
+import { buildDependencyGraph, type SchedulablePlan } from '../../plan/schedule/index.js';
 import type { RemainingWork } from './monteCarlo.js';
 
 /** A plan file not started yet: every task to do, built by the scheduler's own graph builder. */

@@ -1,4 +1,4 @@
-import { buildTaskGraph, type Prerequisite } from '../../../seed/schedule/index.js';
+import { buildTaskGraph, type Prerequisite } from '../../plan/schedule/index.js';
 import type { RemainingWork } from './monteCarlo.js';
 
 /** Database rows of the work left, as app/progress/forecast/sql/remainingTasks.ts reads them. */

@@ -1,11 +1,11 @@
-import { analyseCriticalPath, simulate, type DependencyGraph } from '../../../seed/schedule/index.js';
+import { analyseCriticalPath, simulate, type DependencyGraph } from '../../plan/schedule/index.js';
 import { calibrate, DEFAULT_PRIORS, NO_OBSERVATIONS, type CalibrationSummary, type Observations, type Priors } from './calibration.js';
 import { createRng } from './prng.js';
 import { quantileSorted } from './quantile.js';
 
 /**
  * The Monte Carlo forecast: the remaining work scheduled many times by the plan scheduler
- * (seed/schedule: HLFET list scheduling, epic thresholds as gates), each time with task
+ * (app/plan/schedule: HLFET list scheduling, epic thresholds as gates), each time with task
  * durations drawn from the project's calibration. Pure and deterministic for a seed: no clock,
  * no database, no Math.random.
  */

@@ -1,4 +1,4 @@
-import type { PlanResult } from '../../schema/plan.js';
+import type { PlanResult } from '../../../schema/plan.js';
 import { markdownBlocks } from './markdownBlocks.js';
 import { readPlanDocument } from './readPlanDocument.js';
 import { buildPlan } from './buildPlan.js';

@@ -1,4 +1,4 @@
-import { formatDependency, type ParsedDependency, type Plan, type PlanEpic, type PlanIssue, type PlanTask } from '../../schema/plan.js';
+import { formatDependency, type ParsedDependency, type Plan, type PlanEpic, type PlanIssue, type PlanTask } from '../../../schema/plan.js';
 import type { RawDependency, RawPlan, RawTask } from './rawPlan.js';
 import { pathsInBackticks, uniqueGlobs } from './footprint.js';
 import { findCycles } from './findCycles.js';

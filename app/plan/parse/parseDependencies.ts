@@ -1,4 +1,4 @@
-import type { ParsedDependency } from '../../schema/plan.js';
+import type { ParsedDependency } from '../../../schema/plan.js';
 
 export interface DependencyText {
   deps: ParsedDependency[];

@@ -1,4 +1,4 @@
-import type { PlanIssue } from '../../schema/plan.js';
+import type { PlanIssue } from '../../../schema/plan.js';
 import type { SourceLine } from './markdownBlocks.js';
 import type { RawEpic, RawTask } from './rawPlan.js';
 import { parseDependencies } from './parseDependencies.js';

@@ -1,8 +1,8 @@
-import type { Db, Queryable } from '../app/store/db.js';
-import { ValidationError } from '../app/core/errors.js';
-import { readDependency, type Plan } from '../schema/plan.js';
-import { lockCriticalPaths, recomputeCriticalPaths } from '../app/plan/criticalPathHours.js';
-import { storeBaselineIn, type StoredBaseline } from '../app/progress/forecast/storeBaseline.js';
+import type { Db, Queryable } from '../store/db.js';
+import { ValidationError } from '../core/errors.js';
+import { readDependency, type Plan } from '../../schema/plan.js';
+import { lockCriticalPaths, recomputeCriticalPaths } from './criticalPathHours.js';
+import { storeBaselineIn, type StoredBaseline } from '../progress/forecast/storeBaseline.js';
 
 export interface SeedCounts {
   created: number;

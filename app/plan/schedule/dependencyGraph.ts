@@ -1,4 +1,4 @@
-import { readDependency } from '../../schema/plan.js';
+import { readDependency } from '../../../schema/plan.js';
 
 /** The parts of a plan that scheduling needs; a full `Plan` fits. */
 export interface SchedulablePlan {

@@ -1,4 +1,4 @@
-import type { ParsedDependency, PlanIssue } from '../../schema/plan.js';
+import type { ParsedDependency, PlanIssue } from '../../../schema/plan.js';
 
 /** What the document says, before validation: dependencies keep the line they were written on. */
 export interface RawDependency {
