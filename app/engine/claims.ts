@@ -4,7 +4,8 @@ import { ConflictError, NotFoundError, StaleEpochError } from '../core/errors.js
 import type { EngineContext } from './context.js';
 import type { Agent, Assignment, Claim, Task } from './types.js';
 import { getAgent, getTask } from './reads.js';
-import { claimByKey, claimTask, claimTaskForAgent, isCapacityRefusal, isDuplicateClaimKey, type ClaimKey } from './sql/claimTask.js';
+import { claimByKey } from './sql/claimByKey.js';
+import { claimTask, claimTaskForAgent, isCapacityRefusal, isDuplicateClaimKey, type ClaimKey } from './sql/claimTask.js';
 import { lockAgent } from './sql/lockAgent.js';
 import { activeAssignment } from './sql/activeAssignment.js';
 

@@ -5,7 +5,8 @@ import { authorize } from './authorize.js';
 import { getAssignment, getTask, taskIn } from './reads.js';
 import { afterStatusChange } from './readiness.js';
 import { moveTaskIn, returnTaskIn } from './status.js';
-import { expiredAssignments, extendLeases } from './sql/leases.js';
+import { extendLeases } from './sql/leases.js';
+import { expiredAssignments } from './sql/expiredAssignments.js';
 import { endAssignment as endAssignmentRow } from './sql/endAssignment.js';
 import { activeAssignment } from './sql/activeAssignment.js';
 

@@ -1,6 +1,7 @@
 import type { EngineContext } from './context.js';
 import type { Task } from './types.js';
-import { affectedBy, refreshReadiness, type ReadinessChange } from './sql/refreshReadiness.js';
+import { refreshReadiness, type ReadinessChange } from './sql/refreshReadiness.js';
+import { affectedBy } from './sql/affectedBy.js';
 import { tasksByIds } from './sql/tasksByIds.js';
 
 /**

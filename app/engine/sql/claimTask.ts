@@ -160,14 +160,7 @@ export async function claimTask(
   return claimedRow(rows[0]);
 }
 
-/** The assignment an earlier claim with this caller's key made, if any. */
-export async function claimByKey(db: Queryable, idem: ClaimKey): Promise<Assignment | null> {
-  const { rows } = await db.query<AssignmentRow>(
-    `SELECT a.* FROM claim_requests r JOIN assignments a ON a.id = r.assignment_id WHERE r.caller = $1 AND r.key = $2`,
-    [idem.caller, idem.key],
-  );
-  return rows[0] ? mapAssignment(rows[0]) : null;
-}
+export { claimByKey } from './claimByKey.js';
 
 /** Two requests with one key raced and the other one's claim committed first. */
 export function isDuplicateClaimKey(err: unknown): boolean {

@@ -27,11 +27,4 @@ export async function extendLeases(
   return rows.map((r) => ({ id: r.id, epoch: Number(r.epoch), leaseExpiresAt: r.lease_expires_at }));
 }
 
-/** Live assignments whose lease ran out, oldest first. */
-export async function expiredAssignments(db: Queryable, limit = 1000): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
-    `SELECT id FROM assignments WHERE status = 'active' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT $1`,
-    [limit],
-  );
-  return rows.map((r) => r.id);
-}
+export { expiredAssignments } from './expiredAssignments.js';
