@@ -202,11 +202,8 @@ export interface SteeringPort {
   setEstimate(taskId: number, hours: number): Promise<ChangeResult>;
   /** Adds `taskId` depends-on edges; refuses a cycle. Returns the keys it could not find. Recomputes critical path hours. */
   addDependencies(taskId: number, dependsOnTaskIds: number[]): Promise<{ added: number; refused: string[] }>;
-  /**
-   * Assigns the task to the named agent under a new lease (the engine's `assign`). Optional:
-   * a port without it lets `/fleet assign` route to pools only.
-   */
-  assignToAgent?(taskId: number, agentName: string): Promise<AgentAssignResult>;
+  /** Assigns the task to the named agent under a new lease (the engine's `assign`), or says why not. */
+  assignToAgent(taskId: number, agentName: string): Promise<AgentAssignResult>;
   /** After tasks were written from outside (plan seeding): the engine's reindex. */
   refreshTasks(taskIds: number[]): Promise<void>;
 }
