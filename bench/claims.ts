@@ -92,7 +92,8 @@ async function main() {
         const base = await timeLoop(conc, async () =>
           db.transaction(async (tx) => {
             const r = await tx.query<{ id: number }>(
-              `SELECT id FROM tasks WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held
+              // tasks.ready (migration 0013) is the predicate tasks_ready_order_idx is built on.
+              `SELECT id FROM tasks WHERE ready
                ORDER BY critical_path_hours DESC, priority, ready_since, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
             );
             if (!r.rows[0]) return false;

@@ -1,5 +1,7 @@
 import type { Db } from '../store/db.js';
 import type { Engine } from './engine.js';
+import { pruneClaimRequests } from './sql/pruneClaimRequests.js';
+import { tryPeriodicLock } from './sql/tryPeriodicLock.js';
 
 export type PeriodicJob = (engine: Engine) => Promise<unknown>;
 
@@ -74,8 +76,7 @@ export class Periodic {
     const index = await engine.maintainQueue({ rebuild: this.rounds % (this.o.rebuildEvery ?? 20) === 0 });
     if (index.rebuilt && index.reason !== 'scheduled') this.o.log.warn({ entries: index.entries, reason: index.reason }, 'ready index rebuilt from Postgres');
     if (index.missing) this.o.log.warn({ missing: index.missing }, 'ready index was missing entries: put back from Postgres');
-    // Idempotency keys of claims are kept a day: far beyond any client's retries.
-    await this.o.db.query(`DELETE FROM claim_requests WHERE created_at < now() - interval '1 day'`);
+    await pruneClaimRequests(this.o.db);
     for (const [name, j] of this.jobs) {
       if (this.rounds % j.every !== 0 && this.rounds !== 1) continue;
       try {
@@ -94,8 +95,7 @@ export class Periodic {
       return true;
     }
     return this.o.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('fleet_periodic:' || current_schema())) AS got`);
-      if (!rows[0]?.got) return false;
+      if (!(await tryPeriodicLock(tx))) return false;
       await fn();
       return true;
     });

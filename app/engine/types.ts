@@ -77,12 +77,8 @@ export interface Claim {
   lease: Lease;
 }
 
-/** What a claimer may take: its pool and its capability labels. */
-export interface ClaimFilter {
-  pool: string;
-  capabilities: string[];
-  projectId?: number | undefined;
-}
+/** Lives next to the queue that filters by it; re-exported for the engine's callers. */
+export type { ClaimFilter } from '../queue/claimFilter.js';
 
 /**
  * The one project a token may act in: `name` is owner/repo; `id` is null while no such project

@@ -131,19 +131,18 @@ export interface EffectStore {
   prune(before: Date, replyWindowSeconds: number): Promise<number>;
 }
 
-export interface FleetPort {
-  /** The record of GitHub writes per delivery (app/github/effects.ts). */
-  effects: EffectStore;
-
-  // projects
+/** Projects: one per repository, found case-insensitively as GitHub names them. */
+export interface ProjectsPort {
   ensureProject(ref: ProjectRef): Promise<Project>;
   findProject(owner: string, repo: string): Promise<Project | null>;
   /** Keeps the repository's lease length and attempt limit (from its config) for the engine. */
   setProjectSettings(projectId: number, s: { leaseTtlSeconds: number; maxAttempts: number }): Promise<void>;
   /** Installations removed or repositories dropped: forget the installation (tasks stay). */
   detachInstallation(installationId: number, repos?: { owner: string; repo: string }[]): Promise<void>;
+}
 
-  // tasks: lookup
+/** Finding the task an issue, branch, pull request or run is about. */
+export interface TaskLookupPort {
   findTaskByKey(projectId: number, key: string): Promise<Task | null>;
   findTaskByIssue(projectId: number, issueNumber: number): Promise<Task | null>;
   findTaskByBranch(projectId: number, branch: string): Promise<Task | null>;
@@ -153,18 +152,26 @@ export interface FleetPort {
   tasksByIssues(projectId: number, issueNumbers: number[]): Promise<Map<number, Task>>;
   /** Open (not done/cancelled) tasks with an issue, for reconciliation. */
   openTasksWithIssues(projectId: number): Promise<Task[]>;
+  /** The task whose live (or latest) assignment carries this workflow run. */
+  findTaskByRun(projectId: number, runId: number): Promise<{ task: Task; active: boolean; epoch: number } | null>;
+  status(taskId: number): Promise<TaskStatusReport | null>;
+}
 
-  // tasks: GitHub identity
+/** A task's GitHub identity: its issue, its epic's issue, its pull request. */
+export interface IssueLinkPort {
   upsertTaskFromIssue(projectId: number, input: IssueTaskInput): Promise<{ task: Task; created: boolean; unknownDependencies: number[] }>;
   linkIssue(taskId: number, issueNumber: number, issueNodeId: string | null): Promise<void>;
   linkEpicIssue(projectId: number, epicKey: string, issueNumber: number, issueNodeId: string | null): Promise<void>;
   linkPullRequest(taskId: number, prNumber: number, branch: string | null): Promise<void>;
+}
 
-  // evidence
+export interface EvidencePort {
   /** Inserts one evidence row; false when this delivery already recorded it. */
   recordEvidence(e: EvidenceInput): Promise<boolean>;
+}
 
-  // claims (engine)
+/** Claims for runner pools and the runs that carry them (the engine's claim path). */
+export interface DispatchPort {
   activeInPool(projectId: number, pool: string): Promise<number>;
   claimForPool(pool: PoolSpec, projectId: number): Promise<Claim | null>;
   recordDispatch(assignmentId: number, run: RunInfo): Promise<void>;
@@ -172,8 +179,10 @@ export interface FleetPort {
   recordRun(taskId: number, run: RunInfo & { status?: string | null | undefined }): Promise<void>;
   /** Hands a leased task back for another attempt under the engine's rules. */
   release(taskId: number, reason: string, opts?: { countAttempt?: boolean; epoch?: number | undefined }): Promise<ChangeResult>;
+}
 
-  // status changes (respecting the transition table)
+/** Status changes, each through the engine's moveTask (the transition table is respected). */
+export interface StatusPort {
   markInProgress(taskId: number): Promise<ChangeResult>;
   markInReview(taskId: number): Promise<ChangeResult>;
   markDone(taskId: number, reason: string): Promise<ChangeResult>;
@@ -182,31 +191,35 @@ export interface FleetPort {
   reopen(taskId: number, reason: string): Promise<ChangeResult>;
   retry(taskId: number): Promise<ChangeResult>;
   cancel(taskId: number, reason: string): Promise<ChangeResult>;
+}
 
-  // steering
+/** Steering from slash commands: the engine's edit use cases. */
+export interface SteeringPort {
   setHeld(taskId: number, held: boolean): Promise<ChangeResult>;
   setPriority(taskId: number, priority: number): Promise<ChangeResult>;
   setRequiredPool(taskId: number, pool: string | null): Promise<ChangeResult>;
+  /** Recomputes the project's critical path hours (the one writer). */
   setEstimate(taskId: number, hours: number): Promise<ChangeResult>;
-  /** Adds `taskId` depends-on edges; refuses a cycle. Returns the keys it could not find. */
+  /** Adds `taskId` depends-on edges; refuses a cycle. Returns the keys it could not find. Recomputes critical path hours. */
   addDependencies(taskId: number, dependsOnTaskIds: number[]): Promise<{ added: number; refused: string[] }>;
-
-  /**
-   * Assigns the task to the named agent under a new lease (the engine's `assign`). Optional:
-   * a port without it lets `/fleet assign` route to pools only.
-   */
-  assignToAgent?(taskId: number, agentName: string): Promise<AgentAssignResult>;
-
-  status(taskId: number): Promise<TaskStatusReport | null>;
-  /** After tasks were written from outside (plan seeding): readiness and queue refreshed. */
+  /** Assigns the task to the named agent under a new lease (the engine's `assign`), or says why not. */
+  assignToAgent(taskId: number, agentName: string): Promise<AgentAssignResult>;
+  /** After tasks were written from outside (plan seeding): the engine's reindex. */
   refreshTasks(taskIds: number[]): Promise<void>;
-  /** The task whose live (or latest) assignment carries this workflow run. */
-  findTaskByRun(projectId: number, runId: number): Promise<{ task: Task; active: boolean; epoch: number } | null>;
 }
+
+export interface EffectsPort {
+  /** The record of GitHub writes per delivery (app/github/effects.ts). */
+  effects: EffectStore;
+}
+
+/** Everything the GitHub handlers need: the intersection of the role ports above. */
+export type FleetPort = EffectsPort & ProjectsPort & TaskLookupPort & IssueLinkPort & EvidencePort & DispatchPort & StatusPort & SteeringPort;
 
 /**
  * What sqlPort needs from the engine (app/engine/engine.ts): the claim and release paths with
- * leases, fencing and the ready queue, and status changes with the queue refresh that follows.
+ * leases, fencing and the ready queue, status changes and steering edits with the queue refresh
+ * that follows, and the evidence feed.
  */
 export interface EngineHooks {
   claimForPool(pool: PoolSpec, projectId: number): Promise<Claim | null>;
@@ -217,17 +230,21 @@ export interface EngineHooks {
    * the readiness and ready-index refresh `opts.refresh` names.
    */
   moveTask(taskId: number, to: TaskStatus, reason: string, opts: MoveTaskOptions): Promise<ChangeResult>;
-  /**
-   * Tasks whose readiness or ordering may have changed (held, priority, pool, reopened, new edge).
-   * Optional: without it sqlPort refreshes tasks.ready_since itself (enough for the Postgres queue).
-   */
-  onTasksChanged?(taskIds: number[]): Promise<void>;
+  /** Tasks whose rows were written (engine.reindex): index entries replaced, dependents' readiness refreshed. */
+  reindex(taskIds: number[]): Promise<void>;
+  setHeld(taskId: number, held: boolean): Promise<ChangeResult>;
+  setPriority(taskId: number, priority: number): Promise<ChangeResult>;
+  setRequiredPool(taskId: number, pool: string | null): Promise<ChangeResult>;
+  setEstimate(taskId: number, hours: number): Promise<ChangeResult>;
+  addDependencies(taskId: number, dependsOnTaskIds: number[]): Promise<{ added: number; refused: string[] }>;
   /**
    * Assigns one task to one agent by name (engine.assign): refused with the engine's reason when
    * the task is not ready and free or the agent may not take it, `unknownAgent` when no agent has
-   * that name. Optional: without it `/fleet assign` accepts pool names only.
+   * that name.
    */
-  assignToAgent?(taskId: number, agentName: string): Promise<AgentAssignResult>;
+  assignToAgent(taskId: number, agentName: string): Promise<AgentAssignResult>;
+  /** The task's unmet dependencies (the one readiness predicate's view). */
+  unmetDependencies(taskId: number): Promise<string[]>;
   /** New evidence was written (the dashboard's feed listens). */
-  onEvidence?(e: { taskId: number | null; type: string; ref: string | null; url: string | null; source: string }): void;
+  onEvidence(e: { taskId: number | null; type: string; ref: string | null; url: string | null; source: string }): void;
 }

@@ -1,6 +1,11 @@
 import type { Queryable } from '../store/db.js';
 import { taskCriticalPathHours } from './schedule/criticalPath.js';
 import type { Prerequisite, TaskGraphSpec } from './schedule/dependencyGraph.js';
+import { lockProjectLevels } from './sql/lockProjectLevels.js';
+import { projectTaskHours, type TaskHoursRow as TaskRow } from './sql/projectTaskHours.js';
+import { projectEpicKeys, type EpicKeyRow as EpicRow } from './sql/projectEpicKeys.js';
+import { projectEdges, type EdgeRow } from './sql/projectEdges.js';
+import { writeLevels } from './sql/writeLevels.js';
 
 /**
  * The one writer of `tasks.critical_path_hours`, the queue's first ordering key. Every door a plan
@@ -10,27 +15,6 @@ import type { Prerequisite, TaskGraphSpec } from './schedule/dependencyGraph.js'
  * (epic thresholds included) and runs the scheduler's own computation
  * (app/plan/schedule/criticalPath.ts) over them.
  */
-
-const LOCK = `SELECT pg_advisory_xact_lock(hashtext('fleet_critical_path:' || $1::text))`;
-const TASKS = `SELECT id, key, epic_id, estimated_hours::float8 AS hours FROM tasks WHERE project_id = $1`;
-const EPICS = `SELECT id, key FROM epics WHERE project_id = $1`;
-const EDGES = `SELECT task_id, epic_id, depends_on_task_id, depends_on_epic_id, threshold_percent::float8 AS threshold
-  FROM dependencies WHERE project_id = $1`;
-// updated_at is left alone: a level is derived data, not an edit of the task.
-const WRITE = `UPDATE tasks t SET critical_path_hours = x.hours
-  FROM unnest($1::bigint[], $2::numeric[]) AS x(id, hours)
-  WHERE t.id = x.id AND t.critical_path_hours IS DISTINCT FROM x.hours
-  RETURNING t.id`;
-
-interface TaskRow { id: number | string; key: string; epic_id: number | string | null; hours: number }
-interface EpicRow { id: number | string; key: string }
-interface EdgeRow {
-  task_id: number | string | null;
-  epic_id: number | string | null;
-  depends_on_task_id: number | string | null;
-  depends_on_epic_id: number | string | null;
-  threshold: number;
-}
 
 /**
  * "1.2" < "1.10" < "2.1": keys compared by their runs of digits as numbers. Rows are put in this
@@ -95,7 +79,7 @@ export function criticalPathSpec(tasks: readonly TaskRow[], epics: readonly Epic
  * project never hold rows the other's recomputation must update (a deadlock).
  */
 export async function lockCriticalPaths(tx: Queryable, projectId: number): Promise<void> {
-  await tx.query(LOCK, [projectId]);
+  await lockProjectLevels(tx, projectId);
 }
 
 /**
@@ -105,14 +89,9 @@ export async function lockCriticalPaths(tx: Queryable, projectId: number): Promi
  */
 export async function recomputeCriticalPaths(tx: Queryable, projectId: number): Promise<number[]> {
   await lockCriticalPaths(tx, projectId);
-  const [tasks, epics, edges] = [
-    await tx.query<TaskRow>(TASKS, [projectId]),
-    await tx.query<EpicRow>(EPICS, [projectId]),
-    await tx.query<EdgeRow>(EDGES, [projectId]),
-  ];
-  if (!tasks.rows.length) return [];
-  const { spec, ids } = criticalPathSpec(tasks.rows, epics.rows, edges.rows);
+  const tasks = await projectTaskHours(tx, projectId);
+  if (!tasks.length) return [];
+  const { spec, ids } = criticalPathSpec(tasks, await projectEpicKeys(tx, projectId), await projectEdges(tx, projectId));
   const hours = taskCriticalPathHours(spec).map((h) => Math.round(h * 100) / 100);
-  const { rows } = await tx.query<{ id: number | string }>(WRITE, [ids, hours]);
-  return rows.map((r) => Number(r.id));
+  return writeLevels(tx, ids, hours);
 }

@@ -1,5 +1,8 @@
 import type { Queryable } from '../store/db.js';
-import type { ClaimFilter } from '../engine/types.js';
+import type { ClaimFilter } from './claimFilter.js';
+import type { ClaimPorts, ClaimStep } from './claimStrategy.js';
+
+export type { ClaimFilter } from './claimFilter.js';
 
 /** What the index needs to know about a ready task to order and route it. */
 export interface QueueEntry {
@@ -44,6 +47,11 @@ export interface ReadyQueue {
    * the Postgres backend locks the row it returns (SKIP LOCKED); the Redis backend pops it.
    */
   next(tx: Queryable, filter: ClaimFilter): Promise<number | null>;
+  /**
+   * One claim attempt for the agent, the way this backend does it (lockedClaim.ts for Postgres,
+   * poppedClaim.ts for Redis); the engine supplies the statements that commit it.
+   */
+  claim<C>(ports: ClaimPorts<C>, agentId: number, projectId: number | undefined): Promise<ClaimStep<C>>;
   /** Tasks that became ready. */
   add(entries: QueueEntry[]): Promise<void>;
   /** Tasks that stopped being ready (claimed, held, cancelled, blocked again). */

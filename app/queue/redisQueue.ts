@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Queryable } from '../store/db.js';
-import type { ClaimFilter } from '../engine/types.js';
-import { QueueUnavailableError, queueEntryOf, type QueueEntry, type QueueEntryRow, type ReadyQueue } from './readyQueue.js';
+import type { ClaimFilter } from './claimFilter.js';
+import type { ClaimPorts, ClaimStep } from './claimStrategy.js';
+import { QueueUnavailableError, type QueueEntry, type ReadyQueue } from './readyQueue.js';
+import { poppedClaim } from './poppedClaim.js';
+import { readyCounts } from './sql/readyCounts.js';
+import { readyEntriesAfter, readyEntriesSince } from './sql/readyEntries.js';
 import { queueMember, queueScore, routeAllows, routeOf } from '../core/queueOrder.js';
 
 const CLAIM_NEXT_LUA = readFileSync(new URL('./lua/claimNext.lua', import.meta.url), 'utf8');
@@ -11,26 +15,6 @@ const CLAIM_NEXT_LUA = readFileSync(new URL('./lua/claimNext.lua', import.meta.u
 type RedisWithClaim = Redis & {
   claimNext(routesKey: string, builtKey: string, prefix: string, pool: string, caps: string, project: string): Promise<string | number | null>;
 };
-
-const READY_ROWS_SQL = `
-SELECT id, project_id, critical_path_hours, priority, ready_since, required_pool, required_capabilities FROM tasks
-WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held AND id > $1
-ORDER BY id LIMIT $2`;
-
-const READY_SINCE_SQL = `
-SELECT id, project_id, critical_path_hours, priority, ready_since, required_pool, required_capabilities FROM tasks
-WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held AND updated_at >= $1`;
-
-const READY_COUNTS_SQL = `
-SELECT project_id, count(*)::int AS n FROM tasks WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held GROUP BY project_id`;
-
-const READY_ROWS_OF_SQL = `
-SELECT id, project_id, critical_path_hours, priority, ready_since, required_pool, required_capabilities FROM tasks
-WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held AND project_id = ANY($1::bigint[]) AND id > $2
-ORDER BY id LIMIT $3`;
-
-type ReadyRow = QueueEntryRow;
-const toEntry = queueEntryOf;
 
 /**
  * Ready tasks as sorted sets in Redis, one per route (pool and/or capability set). Redis is an
@@ -45,6 +29,8 @@ export class RedisQueue implements ReadyQueue {
   constructor(
     redis: Redis,
     private readonly prefix = 'fleet:',
+    /** The clock (ms since the epoch); tests may inject one. */
+    private readonly now: () => number = Date.now,
   ) {
     redis.defineCommand('claimNext', { numberOfKeys: 2, lua: CLAIM_NEXT_LUA });
     this.redis = redis as RedisWithClaim;
@@ -73,6 +59,10 @@ export class RedisQueue implements ReadyQueue {
     return Number(res);
   }
 
+  claim<C>(ports: ClaimPorts<C>, agentId: number, projectId: number | undefined): Promise<ClaimStep<C>> {
+    return poppedClaim((tx, f) => this.next(tx, f), ports, agentId, projectId);
+  }
+
   async add(entries: QueueEntry[]): Promise<void> {
     if (!entries.length) return;
     await this.guard('add', async () => {
@@ -98,7 +88,7 @@ export class RedisQueue implements ReadyQueue {
   }
 
   async rebuild(db: Queryable): Promise<number> {
-    const started = new Date(Date.now() - 1000);
+    const started = new Date(this.now() - 1000);
     const gen = randomBytes(6).toString('hex');
     const tmp = (route: string) => `${this.prefix}rebuild:${gen}:${route}`;
     const routes = new Set<string>();
@@ -107,11 +97,10 @@ export class RedisQueue implements ReadyQueue {
     return this.guard('rebuild', async () => {
       try {
         for (;;) {
-          const { rows } = await db.query<ReadyRow>(READY_ROWS_SQL, [after, 5000]);
+          const rows = await readyEntriesAfter(db, after, 5000);
           if (!rows.length) break;
           const m = this.redis.multi();
-          for (const r of rows) {
-            const e = toEntry(r);
+          for (const e of rows) {
             const route = `${e.projectId}/${routeOf(e)}`;
             routes.add(route);
             m.zadd(tmp(route), queueScore(e), queueMember(e.id));
@@ -136,8 +125,7 @@ export class RedisQueue implements ReadyQueue {
         if (leftovers.length) await this.redis.del(...leftovers).catch(() => undefined);
       }
       // Tasks that became ready while we read are re-added so the swap cannot hide them.
-      const { rows } = await db.query<ReadyRow>(READY_SINCE_SQL, [started]);
-      await this.add(rows.map(toEntry));
+      await this.add(await readyEntriesSince(db, started));
       return count;
     });
   }
@@ -148,7 +136,7 @@ export class RedisQueue implements ReadyQueue {
 
   async repair(db: Queryable): Promise<number> {
     return this.guard('repair', async () => {
-      const { rows: counts } = await db.query<{ project_id: number; n: number }>(READY_COUNTS_SQL);
+      const counts = await readyCounts(db);
       const routes = await this.redis.smembers(this.routesKey);
       const m = this.redis.multi();
       for (const r of routes) m.zcard(this.readyKey(r));
@@ -160,20 +148,19 @@ export class RedisQueue implements ReadyQueue {
       });
       // A project whose sets hold fewer entries than it has ready tasks is missing some. More
       // entries than tasks are stale ones, which a claim skips (Postgres refuses them).
-      const short = counts.filter((c) => (indexed.get(String(c.project_id)) ?? 0) < c.n).map((c) => c.project_id);
+      const short = counts.filter((c) => (indexed.get(String(c.projectId)) ?? 0) < c.n).map((c) => c.projectId);
       if (!short.length) return 0;
       let added = 0;
       for (let after = 0; ; ) {
-        const { rows } = await db.query<ReadyRow>(READY_ROWS_OF_SQL, [short, after, 5000]);
-        if (!rows.length) break;
-        const entries = rows.map(toEntry);
+        const entries = await readyEntriesAfter(db, after, 5000, short);
+        if (!entries.length) break;
         const p = this.redis.pipeline();
         for (const e of entries) p.zscore(this.readyKey(`${e.projectId}/${routeOf(e)}`), queueMember(e.id));
         const scores = (await p.exec()) ?? [];
         const missing = entries.filter((_, i) => scores[i]?.[1] === null || scores[i]?.[1] === undefined);
         await this.add(missing);
         added += missing.length;
-        after = rows[rows.length - 1]!.id;
+        after = entries[entries.length - 1]!.id;
       }
       return added;
     });

@@ -23,7 +23,7 @@ WITH t AS (
     lease_expires_at = now() + make_interval(secs => COALESCE((SELECT p.lease_ttl_seconds FROM projects p WHERE p.id = tasks.project_id), $2)),
     ready_since = NULL,
     started_at = COALESCE(started_at, now()), failure_reason = NULL
-  WHERE id = $1 AND status = 'pending' AND NOT held AND ready_since IS NOT NULL
+  WHERE id = $1 AND ready
     AND (required_pool IS NULL OR required_pool = $3) AND required_capabilities <@ $4::text[]
     AND ($5::bigint IS NULL OR project_id = $5)
   RETURNING *
@@ -87,7 +87,7 @@ t AS (
     ready_since = NULL,
     started_at = COALESCE(started_at, now()), failure_reason = NULL
   FROM ag
-  WHERE tasks.id = $1 AND tasks.status = 'pending' AND NOT tasks.held AND tasks.ready_since IS NOT NULL
+  WHERE tasks.id = $1 AND tasks.ready
     AND (tasks.required_pool IS NULL OR tasks.required_pool = ag.pool) AND tasks.required_capabilities <@ ag.labels
     AND ($4::bigint IS NULL OR tasks.project_id = $4)
   RETURNING tasks.*, ag.pool AS agent_pool
@@ -160,14 +160,7 @@ export async function claimTask(
   return claimedRow(rows[0]);
 }
 
-/** The assignment an earlier claim with this caller's key made, if any. */
-export async function claimByKey(db: Queryable, idem: ClaimKey): Promise<Assignment | null> {
-  const { rows } = await db.query<AssignmentRow>(
-    `SELECT a.* FROM claim_requests r JOIN assignments a ON a.id = r.assignment_id WHERE r.caller = $1 AND r.key = $2`,
-    [idem.caller, idem.key],
-  );
-  return rows[0] ? mapAssignment(rows[0]) : null;
-}
+export { claimByKey } from './claimByKey.js';
 
 /** Two requests with one key raced and the other one's claim committed first. */
 export function isDuplicateClaimKey(err: unknown): boolean {

@@ -27,29 +27,4 @@ export async function extendLeases(
   return rows.map((r) => ({ id: r.id, epoch: Number(r.epoch), leaseExpiresAt: r.lease_expires_at }));
 }
 
-/**
- * Hands a leased task back: to pending with the attempt counted (or given back when the end was
- * not the agent's fault), or to failed with the reason once it has used its attempts.
- */
-export async function returnTask(tx: Queryable, taskId: number, reason: string, countAttempt: boolean, defaultMaxAttempts: number): Promise<void> {
-  // The attempt limit is the project's own (from its .github/fleet.yml) or the server default $4.
-  const max = `COALESCE((SELECT p.max_attempts FROM projects p WHERE p.id = tasks.project_id), $4)`;
-  await tx.query(
-    `UPDATE tasks SET
-       attempts = CASE WHEN $3 THEN attempts ELSE GREATEST(attempts - 1, 0) END,
-       status = CASE WHEN $3 AND attempts >= ${max} THEN 'failed' ELSE 'pending' END,
-       failure_reason = CASE WHEN $3 AND attempts >= ${max} THEN $2 || ' (after ' || attempts || ' attempts)' ELSE $2 END,
-       lease_expires_at = NULL
-     WHERE id = $1 AND status IN ('assigned', 'in_progress', 'in_review')`,
-    [taskId, reason, countAttempt, defaultMaxAttempts],
-  );
-}
-
-/** Live assignments whose lease ran out, oldest first. */
-export async function expiredAssignments(db: Queryable, limit = 1000): Promise<number[]> {
-  const { rows } = await db.query<{ id: number }>(
-    `SELECT id FROM assignments WHERE status = 'active' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT $1`,
-    [limit],
-  );
-  return rows.map((r) => r.id);
-}
+export { expiredAssignments } from './expiredAssignments.js';

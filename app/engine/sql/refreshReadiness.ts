@@ -24,28 +24,12 @@ RETURNING t.id, t.key, t.project_id, c.ready, t.critical_path_hours, t.priority,
 const REFRESH_SOME_SQL = refreshSql('WHERE task_id = ANY($1::bigint[])');
 const REFRESH_ALL_SQL = refreshSql('');
 
-/** Tasks whose readiness may change when `taskId` changes status: direct and epic-level dependents, and itself. */
-const AFFECTED_SQL = `
-SELECT $1::bigint AS id
-UNION SELECT d.task_id FROM dependencies d WHERE d.depends_on_task_id = $1 AND d.task_id IS NOT NULL
-UNION SELECT d.task_id FROM dependencies d JOIN tasks x ON x.id = $1
-  WHERE d.depends_on_epic_id = x.epic_id AND d.task_id IS NOT NULL
-UNION SELECT t.id FROM dependencies d JOIN tasks x ON x.id = $1 JOIN tasks t ON t.epic_id = d.epic_id
-  WHERE d.depends_on_epic_id = x.epic_id AND d.epic_id IS NOT NULL`;
-
 export interface ReadinessChange {
   becameReady: (QueueEntry & { key: string; projectId: number })[];
   becameUnready: number[];
 }
 
-export async function affectedBy(db: Queryable, taskIds: number[]): Promise<number[]> {
-  const out = new Set<number>();
-  for (const id of taskIds) {
-    const { rows } = await db.query<{ id: number }>(AFFECTED_SQL, [id]);
-    for (const r of rows) out.add(r.id);
-  }
-  return [...out];
-}
+export { affectedBy } from './affectedBy.js';
 
 export async function refreshReadiness(db: Queryable, taskIds: number[] | null): Promise<ReadinessChange> {
   if (taskIds && !taskIds.length) return { becameReady: [], becameUnready: [] };

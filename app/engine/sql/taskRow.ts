@@ -3,7 +3,7 @@ import type { TaskStatus } from '../../core/taskStatus.js';
 
 /** The select list every task read uses, so one mapper serves them all. Alias `t` is tasks. */
 export const TASK_COLUMNS = `t.id, t.project_id, t.epic_id, e.key AS epic_key, t.key, t.title, t.body, t.deliverables,
-  t.estimated_hours, t.priority, t.critical_path_hours, t.status, t.held, t.issue_number, t.issue_node_id, t.branch,
+  t.estimated_hours, t.priority, t.critical_path_hours, t.status, t.held, t.ready, t.issue_number, t.issue_node_id, t.branch,
   t.pr_number, t.pr_url, t.required_pool, t.required_capabilities, t.attempts, t.lease_epoch, t.lease_expires_at,
   t.failure_reason, t.ready_since, t.started_at, t.completed_at, t.created_at, t.updated_at`;
 
@@ -23,6 +23,8 @@ export interface TaskRow {
   critical_path_hours: number;
   status: string;
   held: boolean;
+  /** The generated column (migration 0013): pending, not held, and marked ready. */
+  ready: boolean;
   issue_number: number | null;
   issue_node_id: string | null;
   branch: string | null;
@@ -56,7 +58,7 @@ export function mapTask(r: TaskRow): Task {
     criticalPathHours: Number(r.critical_path_hours),
     status: r.status as TaskStatus,
     held: r.held,
-    ready: r.status === 'pending' && !r.held && r.ready_since !== null,
+    ready: r.ready,
     issueNumber: r.issue_number,
     issueNodeId: r.issue_node_id,
     branch: r.branch,

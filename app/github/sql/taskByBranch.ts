@@ -1,0 +1,10 @@
+import type { Queryable } from '../../store/db.js';
+import type { Task } from '../../engine/types.js';
+import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from '../../engine/sql/taskRow.js';
+
+const SQL = `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE t.project_id = $1 AND t.branch = $2 LIMIT 1`;
+
+export async function taskByBranch(q: Queryable, projectId: number, branch: string): Promise<Task | null> {
+  const { rows } = await q.query<TaskRow>(SQL, [projectId, branch]);
+  return rows[0] ? mapTask(rows[0]) : null;
+}
