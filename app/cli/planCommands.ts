@@ -10,7 +10,7 @@ import { forecastRemaining, type ForecastCore } from '../progress/forecast/monte
 import { DEFAULT_PRIORS } from '../progress/forecast/calibration.js';
 import { storeBaseline } from '../progress/forecast/storeBaseline.js';
 import { LOCAL_FLEET_CAPACITY } from '../progress/forecast/fleetSettings.js';
-import { readProjectIdByName } from '../progress/forecast/sql/projectIdByName.js';
+import { findProject } from '../engine/sql/findProject.js';
 
 export interface PlanCliIo {
   stdout: { write(chunk: string): unknown };
@@ -197,7 +197,7 @@ export function registerPlanCommands(program: Command, io: PlanCliIo): void {
       }
       const db = await openDbFromEnv(io.env);
       try {
-        const projectId = await readProjectIdByName(db, name.owner, name.repo);
+        const projectId = (await findProject(db, name.owner, name.repo))?.id ?? null;
         if (projectId === null) return this.error(`no project ${opts.project}: seed its plan first ("fleet seed <plan> --project ${opts.project}")`, { exitCode: 1, code: 'fleet.noProject' });
         const b = await storeBaseline(db, projectId, { reason: 'request', agents: opts.agents, hoursPerDay: opts.hoursPerDay });
         io.stdout.write(`baselined ${opts.project}: ${b!.tasks} task(s) on ${b!.agents} agent(s), makespan ${fmt(b!.makespanHours)} h, from ${b!.createdAt.toISOString()}\n`);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { EngineEvent, EngineEventType } from './types.js';
@@ -33,6 +34,20 @@ export class LocalEventBus implements EventBus {
  * events included, so each WebSocket client sees each event once whichever process it talks to.
  */
 export class RedisEventBus extends LocalEventBus {
+  /**
+   * Ids of events already delivered here. A PUBLISH that times out on the client may still reach
+   * Redis: the local fallback delivery and Redis's echo would then both arrive. Each event carries
+   * an id, and the second arrival is dropped (bounded memory: the oldest ids are forgotten).
+   */
+  private readonly delivered = new Set<string>();
+  private readonly origin = randomBytes(6).toString('hex');
+  private seq = 0;
+
+  private remember(id: string): void {
+    this.delivered.add(id);
+    if (this.delivered.size > 10_000) this.delivered.delete(this.delivered.values().next().value!);
+  }
+
   private constructor(
     private readonly pub: Redis,
     private readonly sub: Redis,
@@ -46,7 +61,12 @@ export class RedisEventBus extends LocalEventBus {
     const bus = new RedisEventBus(pub, sub, channel);
     sub.on('message', (_ch: string, msg: string) => {
       try {
-        bus.deliver(JSON.parse(msg) as EngineEvent);
+        const { eid, ...e } = JSON.parse(msg) as EngineEvent & { eid?: unknown };
+        if (typeof eid === 'string') {
+          if (bus.delivered.has(eid)) return;
+          bus.remember(eid);
+        }
+        bus.deliver(e);
       } catch {
         // A foreign message on our channel is ignored rather than crashing the process.
       }
@@ -58,7 +78,12 @@ export class RedisEventBus extends LocalEventBus {
 
   override publish(type: EngineEventType, data: unknown): void {
     const e: EngineEvent = { type, data, at: new Date().toISOString() };
-    this.pub.publish(this.channel, JSON.stringify(e)).catch(() => this.deliver(e));
+    const eid = `${this.origin}:${++this.seq}`;
+    this.pub.publish(this.channel, JSON.stringify({ ...e, eid })).catch(() => {
+      if (this.delivered.has(eid)) return;
+      this.remember(eid);
+      this.deliver(e);
+    });
   }
 
   override async close(): Promise<void> {

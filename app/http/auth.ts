@@ -1,10 +1,10 @@
+import { upsertAgent } from '../engine/sql/upsertAgent.js';
+import { findProject } from '../engine/sql/findProject.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Actor } from '../engine/types.js';
 import { UnauthorizedError, ValidationError } from '../core/errors.js';
-import { upsertAgentToken } from './sql/upsertAgentToken.js';
 import { agentByTokenHash } from './sql/agentByTokenHash.js';
-import { jobProjectId } from './sql/jobProjectId.js';
 
 export type Principal = Actor | { kind: 'public' };
 
@@ -39,15 +39,14 @@ export async function mintAgentToken(db: Db, name: string, opts: MintOptions = {
   if (opts.capacity !== undefined && !(Number.isInteger(opts.capacity) && opts.capacity >= 1 && opts.capacity <= 1000))
     throw new ValidationError(`capacity must be a whole number from 1 to 1000, got ${opts.capacity}`);
   const token = AGENT_TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const agentId = await upsertAgentToken(db, {
+  const agent = await upsertAgent(db, {
     name,
     pool: opts.pool ?? null,
     labels: opts.labels ?? null,
     capacity: opts.capacity ?? null,
-    projectScope: opts.project ?? null,
-    tokenHash: hashToken(token),
+    token: { hash: hashToken(token), projectScope: opts.project ?? null },
   });
-  return { token, agentId };
+  return { token, agentId: agent.id };
 }
 
 const PROJECT_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -96,7 +95,9 @@ export class Authenticator {
         throw new UnauthorizedError(`GitHub OIDC token refused: ${(err as Error).message}`, { cause: err });
       }
       // A job acts only in its own repository's project; the zero-configuration demo plan is nobody's.
-      return { kind: 'job', repository, project: { name: repository, id: await jobProjectId(this.db, repository) } };
+      const [owner = '', repo = ''] = repository.split('/');
+      const found = await findProject(this.db, owner, repo);
+      return { kind: 'job', repository, project: { name: repository, id: found && !found.demo ? found.id : null } };
     }
     throw new UnauthorizedError('invalid token: send "Authorization: Bearer <admin, agent or GitHub OIDC token>"');
   }

@@ -1,3 +1,4 @@
+import { findProject } from '../engine/sql/findProject.js';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
@@ -8,7 +9,6 @@ import type { Engine } from '../engine/engine.js';
 import { FleetError, NotFoundError } from '../core/errors.js';
 import { bearer, type Authenticator } from './auth.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
-import { projectIdByName } from './sql/projectIdByName.js';
 import { taskRoutes } from './routes/tasks.js';
 import { agentRoutes } from './routes/agents.js';
 import { assignmentRoutes } from './routes/assignments.js';
@@ -62,9 +62,9 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
     publicRead: opts.deps.auth.publicRead,
     async projectId(fullName: string) {
       const [owner, repo] = fullName.split('/');
-      const id = await projectIdByName(opts.deps.db, owner ?? '', repo ?? '');
-      if (id === null) throw new NotFoundError(`no project ${fullName}: seed a plan for it first ("fleet seed <plan> --project ${fullName}")`);
-      return id;
+      const found = await findProject(opts.deps.db, owner ?? '', repo ?? '');
+      if (!found) throw new NotFoundError(`no project ${fullName}: seed a plan for it first ("fleet seed <plan> --project ${fullName}")`);
+      return found.id;
     },
   };
 

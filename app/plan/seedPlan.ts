@@ -1,3 +1,5 @@
+import { findProject } from '../engine/sql/findProject.js';
+import { ensureProject } from '../engine/sql/ensureProject.js';
 import type { Db, Queryable } from '../store/db.js';
 import { ValidationError } from '../core/errors.js';
 import { readDependency, type Plan } from '../../schema/plan.js';
@@ -135,13 +137,10 @@ async function writePlanRows(tx: Queryable, pid: number, plan: SeedablePlan, rep
 const clampPriority = (p: number | undefined): number | undefined => (p === undefined || !Number.isFinite(p) ? undefined : Math.max(0, Math.min(3, Math.trunc(p))));
 
 async function upsertProject(tx: Queryable, owner: string, repo: string): Promise<SeedReport['project']> {
-  const ins = await tx.query<{ id: number }>(
-    'INSERT INTO projects (owner, repo) VALUES ($1, $2) ON CONFLICT (owner, repo) DO NOTHING RETURNING id',
-    [owner, repo],
-  );
-  if (ins.rows[0]) return { id: Number(ins.rows[0].id), owner, repo, created: true };
-  const sel = await tx.query<{ id: number }>('SELECT id FROM projects WHERE owner = $1 AND repo = $2', [owner, repo]);
-  return { id: Number(sel.rows[0]!.id), owner, repo, created: false };
+  // The one project lookup: case-insensitive, as GitHub names repositories (migration 0014).
+  const found = await findProject(tx, owner, repo);
+  if (found) return { id: found.id, owner, repo, created: false };
+  return { id: (await ensureProject(tx, { owner, repo })).id, owner, repo, created: true };
 }
 
 async function seedEpics(tx: Queryable, pid: number, plan: SeedablePlan, report: SeedReport, progress: (p: SeedProgress) => void): Promise<Map<string, number>> {

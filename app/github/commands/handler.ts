@@ -121,7 +121,6 @@ async function run(ctx: RepoCtx, task: Task, cmd: FleetCommand, prNumber: number
       // A pool name routes the task to that pool; any other name is an agent, assigned at once.
       if (ctx.config.pools.some((x) => x.name === cmd.target)) return refusal(await port.setRequiredPool(task.id, cmd.target));
       const pools = ctx.config.pools.map((x) => `\`${x.name}\``).join(', ');
-      if (!port.assignToAgent) return { error: `there is no pool \`${cmd.target}\`; pools in .github/fleet.yml: ${pools}` };
       const r = await port.assignToAgent(task.id, cmd.target);
       if ('claim' in r) return { task: r.claim.task };
       if (r.unknownAgent) return { error: `there is no pool or agent \`${cmd.target}\`; pools in .github/fleet.yml: ${pools}, or the name of a registered agent` };

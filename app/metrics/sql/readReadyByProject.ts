@@ -7,7 +7,7 @@ export async function readReadyByProject(db: Queryable): Promise<{ project: stri
      FROM projects p
      LEFT JOIN (
        SELECT project_id, count(*) AS n FROM tasks
-       WHERE status = 'pending' AND ready_since IS NOT NULL AND NOT held
+       WHERE ready
        GROUP BY project_id
      ) r ON r.project_id = p.id`,
   );
