@@ -29,6 +29,6 @@ export function engineHooks(engine: Engine): EngineHooks {
         throw err;
       }
     },
-    onEvidence: (e) => engine.events.publish('evidence.created', { task_id: e.taskId, type: e.type, ref: e.ref, url: e.url, source: e.source }),
+    onEvidence: (e) => engine.events.publish('evidence.created', e),
   };
 }

@@ -1,3 +1,4 @@
+import type { EvidenceJson } from '../evidence/recordEvidence.js';
 import type { Claim, Task } from '../engine/types.js';
 import type { MoveTaskOptions } from '../engine/engine.js';
 import type { TaskStatus } from '../core/taskStatus.js';
@@ -246,5 +247,6 @@ export interface EngineHooks {
   /** The task's unmet dependencies (the one readiness predicate's view). */
   unmetDependencies(taskId: number): Promise<string[]>;
   /** New evidence was written (the dashboard's feed listens). */
-  onEvidence(e: { taskId: number | null; type: string; ref: string | null; url: string | null; source: string }): void;
+  /** A new evidence row, as `evidence.created` carries it (app/evidence/recordEvidence.ts). */
+  onEvidence(e: EvidenceJson): void;
 }

@@ -19,7 +19,7 @@ import { insertIssueTask } from './sql/insertIssueTask.js';
 import { linkIssue } from './sql/linkIssue.js';
 import { linkEpicIssue } from './sql/linkEpicIssue.js';
 import { linkPullRequest } from './sql/linkPullRequest.js';
-import { insertEvidence } from './sql/insertEvidence.js';
+import { recordEvidence } from '../evidence/recordEvidence.js';
 import { recentEvidence } from './sql/recentEvidence.js';
 import { activeInPool } from './sql/activeInPool.js';
 import { recordDispatch } from './sql/recordDispatch.js';
@@ -118,20 +118,19 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
     linkPullRequest: (taskId, prNumber, branch) => linkPullRequest(db, taskId, prNumber, branch),
 
     async recordEvidence(e) {
-      const ref = e.ref?.slice(0, 1000) ?? null;
-      const url = e.url?.slice(0, 2000) ?? null;
-      const fresh = await insertEvidence(db, {
+      // The one evidence writer; the event goes out through the engine's hook with the same payload the API publishes.
+      const json = await recordEvidence(db, null, {
         projectId: e.projectId,
         taskId: e.taskId,
         type: e.type,
-        ref,
-        url,
+        ref: e.ref ?? null,
+        url: e.url ?? null,
         source: e.source,
         deliveryId: e.deliveryId ?? null,
         metadata: e.metadata ?? {},
       });
-      if (fresh) engine.onEvidence({ taskId: e.taskId, type: e.type, ref: e.ref ?? null, url: e.url ?? null, source: e.source });
-      return fresh;
+      if (json) engine.onEvidence(json);
+      return json !== null;
     },
 
     activeInPool: (projectId, pool) => activeInPool(db, projectId, pool),

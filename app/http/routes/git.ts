@@ -8,12 +8,10 @@ import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../../schema/fleetCon
 import { readMergeQueue, type ProjectRepo } from '../../progress/mergeQueue.js';
 import { assertTaskInScope, projectFor } from '../authorize.js';
 import { assertReadable, readProject } from '../readScope.js';
-import type { EvidenceRow } from '../sql/evidenceRow.js';
+import { evidenceJson, recordEvidence } from '../../evidence/recordEvidence.js';
 import { listBranches } from '../sql/listBranches.js';
-import { listEvidence } from '../sql/listEvidence.js';
-import { listTaskEvidence } from '../sql/listTaskEvidence.js';
-import { evidenceById } from '../sql/evidenceById.js';
-import { insertAgentEvidence } from '../sql/insertAgentEvidence.js';
+import { listEvidence } from '../../evidence/sql/listEvidence.js';
+import { listTaskEvidence } from '../../evidence/sql/listTaskEvidence.js';
 import { everAssigned } from '../sql/everAssigned.js';
 
 /** `/api/git/*`: branches, evidence (read, and what agents may add), the merge queue. */
@@ -23,23 +21,6 @@ export const AGENT_EVIDENCE_TYPES = ['note', 'test', 'build'] as const;
 /** What only GitHub (webhooks, the app itself) records: never accepted from a client. */
 export const GITHUB_EVIDENCE_TYPES = ['commit', 'pr', 'review', 'check', 'workflow_run', 'merge', 'deployment', 'dispatch'] as const;
 
-
-export const evidenceJson = (r: EvidenceRow) => ({
-  id: Number(r.id),
-  task_id: r.task_id === null ? null : Number(r.task_id),
-  task_key: r.task_key,
-  project: r.project,
-  type: r.type,
-  ref: r.ref,
-  url: r.url,
-  source: r.source,
-  /** Recorded from GitHub (webhook or the app), not reported by an agent. */
-  from_github: r.source !== 'agent',
-  agent_id: r.agent_id === null ? null : Number(r.agent_id),
-  agent_name: r.agent_name,
-  metadata: r.metadata ?? {},
-  created_at: new Date(r.created_at).toISOString(),
-});
 
 export interface GitRouteOptions {
   /**
@@ -129,10 +110,10 @@ export function makeGitRoutes(opts: GitRouteOptions = {}): RouteModule {
         agentId = actor.agentId;
       }
       const metadata = { ...(body.metadata ?? {}), ...(body.summary !== undefined ? { summary: body.summary } : {}), ...(body.result ? { result: body.result } : {}), reported_by: actor.kind };
-      const id = await insertAgentEvidence(db, { projectId: task.projectId, taskId: task.id, type, ref: body.ref ?? null, url: body.url ?? null, agentId, metadata });
-      const row = await evidenceById(db, id);
-      const evidence = evidenceJson(row!);
-      engine.events.publish('evidence.created', evidence);
+      // The one evidence writer: the same row shape and `evidence.created` payload as evidence from GitHub.
+      const evidence = await recordEvidence(db, (t, d) => engine.events.publish(t, d), {
+        projectId: task.projectId, taskId: task.id, type, ref: body.ref ?? null, url: body.url ?? null, source: 'agent', agentId, metadata,
+      });
       return reply.code(201).send({ evidence });
     });
 
