@@ -1,4 +1,5 @@
-import { buildTaskGraph, simulate, type Prerequisite } from '../plan/schedule/index.js';
+import { simulate } from '../plan/schedule/index.js';
+import { remainingWork, type DependencyRow, type EpicTotalsRow } from './remainingWork.js';
 
 /**
  * Dependency-aware forecast: HLFET list scheduling of the remaining work over N parallel workers
@@ -7,8 +8,8 @@ import { buildTaskGraph, simulate, type Prerequisite } from '../plan/schedule/in
  * engine's own hand-out order). Pure; no clock, no database.
  *
  * The scheduling itself is the plan scheduler's (app/plan/schedule), started from where the project
- * stands: this module only turns database rows into its graph and starting state (work running,
- * partly done, in review; epic progress already made).
+ * stands: app/progress/remainingWork.ts turns the rows into its graph and starting state (work
+ * running, partly done, in review; epic progress already made), the same builder the forecast uses.
  */
 
 export type SimStatus = 'pending' | 'assigned' | 'in_progress' | 'in_review' | 'failed' | 'held';
@@ -28,22 +29,10 @@ export interface SimTask {
 }
 
 /** One dependency row: a task or a whole epic depends on a task, or on an epic at a threshold percent. */
-export interface SimEdge {
-  taskId: number | null;
-  epicId: number | null;
-  dependsOnTaskId: number | null;
-  dependsOnEpicId: number | null;
-  thresholdPercent: number;
-}
+export type SimEdge = DependencyRow;
 
 /** An epic's totals, all its tasks counted (done ones too), cancelled excluded. */
-export interface SimEpic {
-  id: number;
-  hoursTotal: number;
-  hoursDone: number;
-  tasksTotal: number;
-  tasksDone: number;
-}
+export type SimEpic = EpicTotalsRow;
 
 export interface SimInput {
   /** Tasks not done and not cancelled; a dependency on any other task is already met. */
@@ -63,75 +52,25 @@ export interface SimResult {
   finish: Map<number, number>;
 }
 
-const isRunning = (s: SimStatus) => s === 'assigned' || s === 'in_progress';
-
 export function simulateRemaining(input: SimInput): SimResult {
   const workers = Math.max(0, Math.floor(input.workers));
-
-  // Task indices in the engine's tie order (priority, then id): the scheduler breaks ties of
-  // level by index.
-  const byId = new Map<number, SimTask>();
-  for (const t of input.tasks) byId.set(t.id, t);
-  const tasks = [...byId.values()].sort((a, b) => a.priority - b.priority || a.id - b.id);
-  const index = new Map(tasks.map((t, i) => [t.id, i]));
-
-  // Epics with totals: their progress opens thresholds. A task of any other epic moves nothing.
-  const epicIndex = new Map<number, number>();
-  const epics: { after: Prerequisite[]; totalHours: number; totalTasks: number }[] = [];
-  const epicDone: { epic: number; hours: number; tasks: number }[] = [];
-  for (const e of input.epics) {
-    if (epicIndex.has(e.id)) continue;
-    epicIndex.set(e.id, epics.length);
-    epicDone.push({ epic: epics.length, hours: e.hoursDone, tasks: e.tasksDone });
-    epics.push({ after: [], totalHours: e.hoursTotal, totalTasks: e.tasksTotal });
-  }
-  const tasksOfEpic = new Map<number, number[]>();
-  for (const [i, t] of tasks.entries()) (tasksOfEpic.get(t.epicId) ?? tasksOfEpic.set(t.epicId, []).get(t.epicId)!).push(i);
-
-  const after: Prerequisite[][] = tasks.map(() => []);
-  const addPrereq = (i: number, e: SimEdge): void => {
-    if (e.dependsOnTaskId !== null) {
-      const pre = index.get(e.dependsOnTaskId);
-      // Done or cancelled (not in the input): met. A task never waits on itself.
-      if (pre !== undefined && pre !== i) after[i]!.push({ task: pre });
-    } else if (e.dependsOnEpicId !== null) {
-      // An epic without totals counts as complete.
-      const epic = epicIndex.get(e.dependsOnEpicId);
-      if (epic !== undefined) after[i]!.push({ epic, percent: e.thresholdPercent });
-    }
-  };
-  for (const e of input.edges) {
-    if (e.taskId !== null) {
-      const i = index.get(e.taskId);
-      if (i !== undefined) addPrereq(i, e);
-    } else if (e.epicId !== null) {
-      for (const i of tasksOfEpic.get(e.epicId) ?? []) addPrereq(i, e);
-    }
-  }
-
-  const g = buildTaskGraph({
-    tasks: tasks.map((t, i) => ({ hours: t.hours, epic: epicIndex.get(t.epicId) ?? -1, after: after[i]! })),
-    epics,
-  });
-  const running: { task: number; hoursLeft: number; needsAgent?: boolean }[] = [];
-  for (const [i, t] of tasks.entries()) {
-    if (isRunning(t.status)) {
-      running.push({ task: i, hoursLeft: t.hours * (1 - Math.min(100, Math.max(0, t.percentComplete ?? 0)) / 100) });
-    } else if (t.status === 'in_review') {
-      // Work in review needs no agent: it completes when merged (taken as now).
-      running.push({ task: i, hoursLeft: 0, needsAgent: false });
-    }
-  }
-  const sim = simulate(g, {
+  const levels = new Map(input.tasks.map((t) => [t.id, t.level]));
+  const work = remainingWork(
+    input.tasks.map((t) => ({ id: t.id, epicId: t.epicId, hours: t.hours, status: t.status, percent: t.percentComplete ?? 0, priority: t.priority })),
+    input.edges,
+    input.epics,
+  );
+  const sim = simulate(work.graph, {
     agents: workers,
     order: 'priority',
-    priority: Float64Array.from(tasks, (t) => t.level),
-    from: { running, epicDone },
+    priority: Float64Array.from(work.tasks, (t) => levels.get(t.id) ?? 0),
+    // Work in review needs no agent: it completes when merged (taken as now).
+    from: { running: work.running.map((r) => ({ task: r.task, hoursLeft: r.hoursLeft, needsAgent: !r.inReview })), epicDone: work.epicDone },
   });
 
   const finish = new Map<number, number>();
-  for (const [i, t] of tasks.entries()) if (sim.seq[i]! >= 0) finish.set(t.id, sim.end[i]!);
-  const stuck = sim.stuck.map((i) => tasks[i]!.id);
+  for (const [i, t] of work.tasks.entries()) if (sim.seq[i]! >= 0) finish.set(t.id, sim.end[i]!);
+  const stuck = sim.stuck.map((i) => work.tasks[i]!.id);
   // Nobody to do the work: it never finishes.
   return { makespanHours: workers === 0 && stuck.length ? Infinity : sim.makespan, stuck, finish };
 }
