@@ -166,6 +166,9 @@ const ROWS: Row[] = [
   { route: 'GET /api/progress/agents', target: 'all', expect: READ, request: get('/api/progress/agents') },
   { route: 'GET /api/progress/history/:project_id', target: 'X', expect: X_READ(403), request: async () => ({ method: 'GET', path: `/api/progress/history/${projectIds.x}` }) },
   { route: 'GET /api/progress/graph', target: 'all', expect: READ, request: get('/api/progress/graph') },
+  { route: 'GET /api/progress/forecast', target: 'all', expect: READ, request: get('/api/progress/forecast?runs=100') },
+  // X has no baseline: readers learn that (404), Y's job does not even learn that much (403).
+  { route: 'GET /api/progress/baseline', target: 'X (none stored)', expect: by(404, 404, 404, 404, 404, 403, 404, 401), request: get(`/api/progress/baseline?project=${X}`) },
   { route: 'GET /api/git/branches', target: 'all', expect: READ, request: get('/api/git/branches') },
   { route: 'GET /api/git/evidence', target: 'all', expect: READ, request: get('/api/git/evidence') },
   { route: 'GET /api/git/evidence/:task_id', target: 'a task of X', expect: X_READ(403), request: async () => ({ method: 'GET', path: `/api/git/evidence/${(await newTask('x')).id}` }) },

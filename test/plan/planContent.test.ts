@@ -18,7 +18,7 @@ describe('planContent: a hand-written plan in the parser\'s shape', () => {
       ['1', 6, 2, []],
       ['2', 5, 0, ['epic:1@50']],
     ]);
-    expect(p.tasks[1]).toEqual({ key: '1.2', epic: '1', title: 'Store', hours: 2, dependsOn: ['1.1'], deliverables: [], line: 2 });
+    expect(p.tasks[1]).toEqual({ key: '1.2', epic: '1', title: 'Store', hours: 2, dependsOn: ['1.1'], deliverables: [], footprint: [], line: 2 });
     for (const e of p.epics) expect(PlanEpicSchema.safeParse(e).success).toBe(true);
     for (const t of p.tasks) expect(PlanTaskSchema.safeParse(t).success).toBe(true);
   });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApiDeps, RouteModule } from '../buildApi.js';
 import { parseInput } from '../validate.js';
 import { requireRead } from '../principal.js';
+import { assertReadable, readProject } from '../readScope.js';
 import { NotFoundError } from '../../core/errors.js';
 import { ForecastService, type ForecastServiceOptions } from '../../progress/forecast/service.js';
 
@@ -46,7 +47,8 @@ export function makeForecastRoutes(opts: ForecastRouteOptions = {}): RouteModule
     app.get('/api/progress/forecast', async (req) => {
       requireRead(req, deps.publicRead);
       const q = parseInput(ForecastQuery, req.query, 'query');
-      const projectId = q.project ? await deps.projectId(q.project) : null;
+      // A token confined to a project forecasts only its own (app/http/readScope.ts).
+      const projectId = await readProject(req, q.project, deps.projectId);
       return svc.forecast(projectId, { agents: q.agents, runs: q.runs ?? FORECAST_DEFAULT_RUNS, seed: q.seed ?? FORECAST_DEFAULT_SEED });
     });
 
@@ -54,6 +56,7 @@ export function makeForecastRoutes(opts: ForecastRouteOptions = {}): RouteModule
       requireRead(req, deps.publicRead);
       const q = parseInput(BaselineQuery, req.query, 'query');
       const projectId = await deps.projectId(q.project);
+      assertReadable(req, projectId, `the baseline of ${q.project}`);
       const b = await svc.baseline(projectId);
       if (!b) throw new NotFoundError(`${q.project} has no baseline yet: seed its plan or run "fleet plan baseline --project ${q.project}"`);
       return b;
