@@ -2,7 +2,7 @@ import { buildDependencyGraph, type SchedulablePlan } from './dependencyGraph.js
 import { analyseCriticalPath, round } from './criticalPath.js';
 import { simulate } from './simulate.js';
 
-export interface Assignment {
+export interface ScheduledTask {
   task: string;
   /** 1-based agent number. */
   agent: number;
@@ -21,7 +21,7 @@ export interface ScheduleResult {
   hoursPerDay: number;
   etaDays: number;
   /** In start order. */
-  assignments: Assignment[];
+  assignments: ScheduledTask[];
   /** Tasks that can never start because of a dependency cycle (none for a plan without errors). */
   unscheduled: string[];
 }
@@ -53,7 +53,7 @@ function run(plan: SchedulablePlan, opts: ScheduleOptions, kind: 'hlfet' | 'naiv
       : simulate(g, { agents, order: 'fifo' });
   let total = 0;
   for (let t = 0; t < g.n; t++) total += g.hours[t]!;
-  const assignments: Assignment[] = [];
+  const assignments: ScheduledTask[] = [];
   for (let t = 0; t < g.n; t++) {
     if (sim.seq[t]! < 0) continue;
     assignments.push({ task: g.keys[t]!, agent: sim.agent[t]! + 1, start: round(sim.start[t]!), end: round(sim.end[t]!) });
