@@ -163,6 +163,8 @@ export interface IssueLinkPort {
   linkIssue(taskId: number, issueNumber: number, issueNodeId: string | null): Promise<void>;
   linkEpicIssue(projectId: number, epicKey: string, issueNumber: number, issueNodeId: string | null): Promise<void>;
   linkPullRequest(taskId: number, prNumber: number, branch: string | null): Promise<void>;
+  /** The files the task's PR changes: stored, and merged into its footprint with the plan's globs (migration 0032). */
+  setPrFiles(taskId: number, files: readonly string[]): Promise<void>;
 }
 
 export interface EvidencePort {

@@ -19,6 +19,7 @@ import { insertIssueTask } from './sql/insertIssueTask.js';
 import { linkIssue } from './sql/linkIssue.js';
 import { linkEpicIssue } from './sql/linkEpicIssue.js';
 import { linkPullRequest } from './sql/linkPullRequest.js';
+import { setPrFiles } from './sql/setPrFiles.js';
 import { insertEvidence } from './sql/insertEvidence.js';
 import { recentEvidence } from './sql/recentEvidence.js';
 import { activeInPool } from './sql/activeInPool.js';
@@ -116,6 +117,7 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
     linkIssue: (taskId, issueNumber, nodeId) => linkIssue(db, taskId, issueNumber, nodeId),
     linkEpicIssue: (projectId, epicKey, issueNumber, nodeId) => linkEpicIssue(db, projectId, epicKey, issueNumber, nodeId),
     linkPullRequest: (taskId, prNumber, branch) => linkPullRequest(db, taskId, prNumber, branch),
+    setPrFiles: (taskId, files) => setPrFiles(db, taskId, files),
 
     async recordEvidence(e) {
       const ref = e.ref?.slice(0, 1000) ?? null;
