@@ -35,7 +35,7 @@ export const TaskJson = z.object({
   pr_number: z.number().int().nullable(),
   pr_url: z.string().nullable(),
   /** Path globs the task is expected to touch: the plan's, then the files its PR changed (#14). */
-  footprint: z.array(z.string()),
+  footprint: z.array(z.string()).default([]),
   required_pool: z.string().nullable(),
   required_capabilities: z.array(z.string()),
   attempts: z.number().int(),
