@@ -72,6 +72,8 @@ export interface MergePullRequestNode {
   state: 'OPEN' | 'CLOSED' | 'MERGED';
   isDraft: boolean;
   merged: boolean;
+  /** MERGEABLE, CONFLICTING, or UNKNOWN while GitHub computes it (after a push to the base). */
+  mergeable?: 'MERGEABLE' | 'CONFLICTING' | 'UNKNOWN' | null;
   url?: string;
   headRefOid: string;
   baseRefName: string;
