@@ -190,7 +190,7 @@ export const TaskEvidenceResponse = z.object({
 /** POST /api/git/evidence (201) */
 export const EvidenceCreatedResponse = z.object({ evidence: EvidenceJson });
 
-const WAIT_REASONS = ['pull_request', 'dependency', 'epic', 'approvals', 'changes_requested', 'checks', 'checks_failed'] as const;
+const WAIT_REASONS = ['pull_request', 'dependency', 'epic', 'approvals', 'changes_requested', 'checks', 'checks_failed', 'overlap'] as const;
 
 /** One pull request in GET /api/git/merge-queue, in merge order. */
 export const MergeQueueEntryJson = z.object({

@@ -585,6 +585,36 @@ describe('merge queue (GitHub native merge queue)', () => {
     expect(await taskStatus(dependent)).toBe('in_review');
   });
 
+  it("holds back a PR that overlaps one in GitHub's queue until that one merged, then enters it on a fresh read", async () => {
+    const { app, projectId } = await setup({ merge: { useNativeQueue: true } });
+    const a = await addTask(projectId, '9.1', 90, { cp: 10 });
+    const b = await addTask(projectId, '9.2', 91, { cp: 5 });
+    await db().db.query(`UPDATE tasks SET footprint = '{app/shared/**}' WHERE id = $1`, [a]);
+    await db().db.query(`UPDATE tasks SET footprint = '{app/shared/x.ts}' WHERE id = $1`, [b]);
+    const token = tokenScope();
+    const gh = nock(API);
+    prQuery(gh, 90, { head: sha('a') });
+    enqueueCall(gh, 90, sha('a'), 1);
+    await send(app, 'pull_request_review', review(90, '9.1', sha('a')));
+    gh.done();
+    expect(await queueRow(90)).toMatchObject({ state: 'merging' });
+
+    // 9.2 is ready too, but it changes a file 9.1 changes: GitHub's queue is not asked.
+    prQuery(gh, 91, { head: sha('b') });
+    await send(app, 'pull_request_review', review(91, '9.2', sha('b')));
+    gh.done();
+    expect(await queueRow(91)).toMatchObject({ state: 'queued', waiting_for: 'waiting for #90 to merge first: they change the same files' });
+
+    // 9.1's group merges: 9.2 is read again (after the merge) and enters.
+    prQuery(gh, 91, { head: sha('b') });
+    enqueueCall(gh, 91, sha('b'), 1);
+    await send(app, 'merge_group', mergeGroup('destroyed', 90, 'merged'));
+    gh.done();
+    token.done();
+    expect(await queueRow(91)).toMatchObject({ state: 'merging' });
+    expect(await taskStatus(a)).toBe('done');
+  });
+
   it('an invalidated merge group removes the PR with a comment', async () => {
     const { app, projectId } = await setup({ merge: { useNativeQueue: true } });
     const task = await addTask(projectId, '7.1', 70);
