@@ -20,6 +20,7 @@ import { linkIssue } from './sql/linkIssue.js';
 import { linkEpicIssue } from './sql/linkEpicIssue.js';
 import { linkPullRequest } from './sql/linkPullRequest.js';
 import { setPrFiles } from './sql/setPrFiles.js';
+import { setConflictMode } from './sql/setConflictMode.js';
 import { insertEvidence } from './sql/insertEvidence.js';
 import { recentEvidence } from './sql/recentEvidence.js';
 import { activeInPool } from './sql/activeInPool.js';
@@ -84,6 +85,7 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
 
     ensureProject: (ref) => ensureProject(db, ref),
     setProjectSettings: (projectId, st) => setProjectSettings(db, projectId, st),
+    setConflictMode: (projectId, mode) => setConflictMode(db, projectId, mode),
     findProject: (owner, repo) => findProject(db, owner, repo),
     detachInstallation: (installationId, repos) => detachInstallation(db, installationId, repos),
 

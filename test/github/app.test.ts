@@ -319,4 +319,16 @@ describe('repository settings from .github/fleet.yml', () => {
     );
     expect(rows[0]).toEqual({ lease_ttl_seconds: 1200, max_attempts: 5 });
   });
+
+  it("applies the config's scheduling.conflicts to the repository's project (issue 14)", async () => {
+    const mode = async () => (await db().db.query<{ conflict_mode: string | null }>('SELECT conflict_mode FROM projects WHERE owner = $1 AND repo = $2', [OWNER, REPO])).rows[0]!.conflict_mode;
+    const { repoCtx } = await import('../../app/github/context.js');
+    const forbid = await makeApp(db().db, { config: { scheduling: { conflicts: 'forbid' } } });
+    await repoCtx({ id: 'settings-2', payload: example('star', 'created'), octokit: {}, log: forbid.probot.log as never }, forbid.deps);
+    expect(await mode()).toBe('forbid');
+    // Back to the default: stored as "not set".
+    const plain = await makeApp(db().db);
+    await repoCtx({ id: 'settings-3', payload: example('star', 'created'), octokit: {}, log: plain.probot.log as never }, plain.deps);
+    expect(await mode()).toBeNull();
+  });
 });
