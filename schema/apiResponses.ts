@@ -34,6 +34,8 @@ export const TaskJson = z.object({
   branch: z.string().nullable(),
   pr_number: z.number().int().nullable(),
   pr_url: z.string().nullable(),
+  /** Path globs the task is expected to touch: the plan's, then the files its PR changed (#14). */
+  footprint: z.array(z.string()).default([]),
   required_pool: z.string().nullable(),
   required_capabilities: z.array(z.string()),
   attempts: z.number().int(),
@@ -188,7 +190,7 @@ export const TaskEvidenceResponse = z.object({
 /** POST /api/git/evidence (201) */
 export const EvidenceCreatedResponse = z.object({ evidence: EvidenceJson });
 
-const WAIT_REASONS = ['pull_request', 'dependency', 'epic', 'approvals', 'changes_requested', 'checks', 'checks_failed'] as const;
+const WAIT_REASONS = ['pull_request', 'dependency', 'epic', 'approvals', 'changes_requested', 'checks', 'checks_failed', 'overlap'] as const;
 
 /** One pull request in GET /api/git/merge-queue, in merge order. */
 export const MergeQueueEntryJson = z.object({

@@ -27,7 +27,7 @@ export function checkConclusion(conclusion: string | null | undefined): 'success
 }
 
 /** Why an entry waits, as a code the dashboard groups by, and in the words the runner records. */
-export type MergeWaitReason = 'pull_request' | 'dependency' | 'epic' | 'approvals' | 'changes_requested' | 'checks' | 'checks_failed';
+export type MergeWaitReason = 'pull_request' | 'dependency' | 'epic' | 'approvals' | 'changes_requested' | 'checks' | 'checks_failed' | 'overlap';
 export interface MergeWait {
   reason: MergeWaitReason;
   detail: string;

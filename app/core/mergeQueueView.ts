@@ -1,3 +1,4 @@
+import { footprintsOverlap } from './footprintOverlap.js';
 import { checkConclusion, orderMergeQueue, type ChecksState, type MergeDependency, type MergeEligibility, type MergeQueueInput, type MergeWait } from './mergeOrder.js';
 
 /**
@@ -22,6 +23,8 @@ export interface MergeTaskRow {
   priority: number;
   criticalPathHours: number;
   updatedAt: Date;
+  /** Path globs the task touches (tasks.footprint: plan globs and its PR's files). */
+  footprint?: readonly string[];
 }
 
 export interface MergeEvidenceRow {
@@ -192,9 +195,18 @@ export function buildMergeQueue(rows: MergeQueueRows, requiredApprovals: (projec
     };
     return input;
   });
+  // Overlapping PRs merge one at a time: in GitHub's own queue (native mode) a PR waits while one
+  // changing the same files is in it; in app mode the runner merges one PR at a time anyway.
+  const inGitHub = inputs.filter((i) => i.extra.live?.mode === 'native' && i.extra.live.state === 'merging');
+  const overlapWait = (row: MergeTaskRow, live: MergeQueueRow | null): MergeWait[] => {
+    if (live?.mode !== 'native' || live.state !== 'queued' || !row.footprint?.length) return [];
+    const other = inGitHub.find((i) => i.row.projectId === row.projectId && i.row.id !== row.id && footprintsOverlap(i.row.footprint ?? [], row.footprint ?? []));
+    return other ? [{ reason: 'overlap', detail: `waiting for #${other.row.prNumber} to merge first: they change the same files` }] : [];
+  };
   return orderMergeQueue(inputs, (e) => e.extra.live !== null && AT_HEAD.has(e.extra.live.state)).map((o) => {
     // A task in review without a linked PR (never one in the queue, which holds PRs) waits for one.
-    const waits: MergeWait[] = o.row.prNumber === null ? [{ reason: 'pull_request', detail: 'no pull request is linked to the task yet' }, ...o.why] : o.why;
+    const why = [...o.why, ...overlapWait(o.row, o.extra.live)];
+    const waits: MergeWait[] = o.row.prNumber === null ? [{ reason: 'pull_request', detail: 'no pull request is linked to the task yet' }, ...why] : why;
     return {
       position: o.position,
       task: o.row,

@@ -112,6 +112,10 @@ export class Claims {
         this.ctx.events.publish('task.updated', { id: step.claim.task.id, key: step.claim.task.key, status: step.claim.task.status });
         return step.claim;
       }
+      if (step.kind === 'empty' && step.reason === 'all-overlap') {
+        // The claimer hears "nothing ready" (204); the reason is for whoever wonders why it idles.
+        this.ctx.log.info({ agent_id: agentId, project_id: projectId ?? null, reason: 'all-overlap' }, 'nothing handed out: every ready task overlaps work under way (scheduling.conflicts)');
+      }
       if (step.kind === 'empty' || step.kind === 'full' || step.kind === 'missed') return null;
       // Postgres refused what the index proposed (claimed elsewhere, held, re-routed): put it back
       // only if it is in fact still ready, and try the next one.

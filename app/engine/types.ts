@@ -21,6 +21,8 @@ export interface Task {
   branch: string | null;
   prNumber: number | null;
   prUrl: string | null;
+  /** Path globs the task is expected to touch (plan footprint and its PR's changed files). */
+  footprint: string[];
   requiredPool: string | null;
   requiredCapabilities: string[];
   attempts: number;

@@ -70,5 +70,7 @@ export async function repoCtx(
   if (project.leaseTtlSeconds !== config.leaseTtlSeconds || project.maxAttempts !== config.maxAttempts) {
     await deps.port.setProjectSettings(project.id, { leaseTtlSeconds: config.leaseTtlSeconds, maxAttempts: config.maxAttempts });
   }
+  // Its scheduling.conflicts decides how its tasks are handed out (issue 14).
+  if ((project.conflictMode ?? 'avoid') !== config.scheduling.conflicts) await deps.port.setConflictMode?.(project.id, config.scheduling.conflicts);
   return { gh, owner, repo, project, config, deliveryId: context.id, installationId, log: context.log, deps };
 }

@@ -18,6 +18,8 @@ export interface Project {
   /** From .github/fleet.yml; null = the orchestrator's defaults. */
   leaseTtlSeconds: number | null;
   maxAttempts: number | null;
+  /** scheduling.conflicts from .github/fleet.yml; null = the default, avoid. */
+  conflictMode?: 'avoid' | 'forbid' | 'ignore' | null;
 }
 
 export interface ProjectRef {
@@ -138,6 +140,8 @@ export interface ProjectsPort {
   findProject(owner: string, repo: string): Promise<Project | null>;
   /** Keeps the repository's lease length and attempt limit (from its config) for the engine. */
   setProjectSettings(projectId: number, s: { leaseTtlSeconds: number; maxAttempts: number }): Promise<void>;
+  /** Keeps the repository's scheduling.conflicts for the claim path (app/queue/chooseAvoidingConflicts.ts). */
+  setConflictMode?(projectId: number, mode: 'avoid' | 'forbid' | 'ignore'): Promise<void>;
   /** Installations removed or repositories dropped: forget the installation (tasks stay). */
   detachInstallation(installationId: number, repos?: { owner: string; repo: string }[]): Promise<void>;
 }
@@ -164,6 +168,8 @@ export interface IssueLinkPort {
   linkIssue(taskId: number, issueNumber: number, issueNodeId: string | null): Promise<void>;
   linkEpicIssue(projectId: number, epicKey: string, issueNumber: number, issueNodeId: string | null): Promise<void>;
   linkPullRequest(taskId: number, prNumber: number, branch: string | null): Promise<void>;
+  /** The files the task's PR changes: stored, and merged into its footprint with the plan's globs (migration 0032). */
+  setPrFiles(taskId: number, files: readonly string[]): Promise<void>;
 }
 
 export interface EvidencePort {

@@ -20,6 +20,8 @@ import { linkIssue } from './sql/linkIssue.js';
 import { linkEpicIssue } from './sql/linkEpicIssue.js';
 import { linkPullRequest } from './sql/linkPullRequest.js';
 import { recordEvidence } from '../evidence/recordEvidence.js';
+import { setPrFiles } from './sql/setPrFiles.js';
+import { setConflictMode } from './sql/setConflictMode.js';
 import { recentEvidence } from './sql/recentEvidence.js';
 import { activeInPool } from './sql/activeInPool.js';
 import { recordDispatch } from './sql/recordDispatch.js';
@@ -83,6 +85,7 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
 
     ensureProject: (ref) => ensureProject(db, ref),
     setProjectSettings: (projectId, st) => setProjectSettings(db, projectId, st),
+    setConflictMode: (projectId, mode) => setConflictMode(db, projectId, mode),
     findProject: (owner, repo) => findProject(db, owner, repo),
     detachInstallation: (installationId, repos) => detachInstallation(db, installationId, repos),
 
@@ -116,6 +119,7 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
     linkIssue: (taskId, issueNumber, nodeId) => linkIssue(db, taskId, issueNumber, nodeId),
     linkEpicIssue: (projectId, epicKey, issueNumber, nodeId) => linkEpicIssue(db, projectId, epicKey, issueNumber, nodeId),
     linkPullRequest: (taskId, prNumber, branch) => linkPullRequest(db, taskId, prNumber, branch),
+    setPrFiles: (taskId, files) => setPrFiles(db, taskId, files),
 
     async recordEvidence(e) {
       // The one evidence writer; the event goes out through the engine's hook with the same payload the API publishes.

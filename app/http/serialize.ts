@@ -27,6 +27,7 @@ export const taskJson = (t: Task): TaskJson => ({
   branch: t.branch,
   pr_number: t.prNumber,
   pr_url: t.prUrl,
+  footprint: t.footprint,
   required_pool: t.requiredPool,
   required_capabilities: t.requiredCapabilities,
   attempts: t.attempts,

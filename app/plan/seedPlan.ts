@@ -5,6 +5,7 @@ import { ValidationError } from '../core/errors.js';
 import { readDependency, type Plan } from '../../schema/plan.js';
 import { lockCriticalPaths, recomputeCriticalPaths } from './criticalPathHours.js';
 import { storeBaselineIn, type StoredBaseline } from '../progress/forecast/storeBaseline.js';
+import { uniqueGlobs } from './parse/footprint.js';
 
 export interface SeedCounts {
   created: number;
@@ -50,7 +51,7 @@ export function parseProjectName(project: string): { owner: string; repo: string
 interface EpicRow { id: number; key: string; title: string; priority: number; declared_hours: number | null; source_line: number | null }
 interface TaskRow {
   id: number; key: string; epic_id: number | null; title: string; deliverables: unknown; estimated_hours: number;
-  priority: number; source_line: number | null; status: string; has_evidence: boolean;
+  priority: number; source_line: number | null; status: string; has_evidence: boolean; plan_footprint: string[] | null;
 }
 interface EdgeRow { id: number; task_id: number | null; epic_id: number | null; depends_on_task_id: number | null; depends_on_epic_id: number | null; threshold_percent: number }
 
@@ -90,6 +91,8 @@ export interface SeedablePlan {
     /** The task's own priority; the epic's when absent. */
     priority?: number | undefined;
     line?: number | undefined;
+    /** Path globs from the plan (`Files:` line, backticked paths): PlanTask.footprint. */
+    footprint?: readonly string[] | undefined;
   }[];
 }
 
@@ -189,7 +192,7 @@ async function seedTasks(
     (
       await tx.query<TaskRow>(
         `SELECT t.id, t.key, t.epic_id, t.title, t.deliverables, t.estimated_hours, t.priority,
-                t.source_line, t.status, EXISTS (SELECT 1 FROM evidence v WHERE v.task_id = t.id) AS has_evidence
+                t.source_line, t.status, t.plan_footprint, EXISTS (SELECT 1 FROM evidence v WHERE v.task_id = t.id) AS has_evidence
          FROM tasks t WHERE t.project_id = $1`,
         [pid],
       )
@@ -206,11 +209,12 @@ async function seedTasks(
     const title = t.title.slice(0, 500);
     const row = existing.get(t.key);
     const line = t.line ?? row?.source_line ?? null;
+    const footprint = uniqueGlobs(t.footprint ?? []);
     if (!row) {
       const ins = await tx.query<{ id: number }>(
-        `INSERT INTO tasks (project_id, epic_id, key, title, deliverables, estimated_hours, priority, source_line)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING id`,
-        [pid, epicId, t.key, title, deliverables, hours, priority, line],
+        `INSERT INTO tasks (project_id, epic_id, key, title, deliverables, estimated_hours, priority, source_line, plan_footprint, footprint)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::text[], $9::text[]) RETURNING id`,
+        [pid, epicId, t.key, title, deliverables, hours, priority, line, footprint],
       );
       ids.set(t.key, Number(ins.rows[0]!.id));
       report.tasks.created++;
@@ -218,14 +222,17 @@ async function seedTasks(
       ids.set(t.key, Number(row.id));
       const same = (row.epic_id === null ? null : Number(row.epic_id)) === epicId && row.title === title &&
         JSON.stringify(row.deliverables) === deliverables && Number(row.estimated_hours) === hours &&
-        Number(row.priority) === priority && row.source_line === line;
+        Number(row.priority) === priority && row.source_line === line && (row.plan_footprint ?? []).join('\n') === footprint.join('\n');
       if (same) report.tasks.unchanged++;
       else {
         // Status, leases and links belong to the orchestrator; seeding touches only what the plan says.
+        // The footprint is the plan's globs plus the files the task's PR changed (kept across seeds).
         await tx.query(
           `UPDATE tasks SET epic_id = $2, title = $3, deliverables = $4::jsonb, estimated_hours = $5, priority = $6,
-                  source_line = $7, updated_at = now() WHERE id = $1`,
-          [row.id, epicId, title, deliverables, hours, priority, line],
+                  source_line = $7, plan_footprint = $8::text[],
+                  footprint = ARRAY(SELECT DISTINCT g FROM unnest($8::text[] || pr_files) AS g ORDER BY g),
+                  updated_at = now() WHERE id = $1`,
+          [row.id, epicId, title, deliverables, hours, priority, line, footprint],
         );
         report.tasks.updated++;
       }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { buildMergeQueue } from '../core/mergeQueueView.js';
 import { readMergeQueueRows } from '../github/mergeQueue/rows.js';
+import type { MergeWaitReason } from '../core/mergeOrder.js';
 
 /**
  * The merge queue as the database knows it: tasks in review with their pull request, approvals
@@ -22,7 +23,7 @@ export interface QueueEntryJson {
   branch: string | null;
   head_sha: string | null;
   state: 'ready' | 'waiting' | 'blocked';
-  waits_for: { reason: 'pull_request' | 'dependency' | 'epic' | 'approvals' | 'changes_requested' | 'checks' | 'checks_failed'; detail: string }[];
+  waits_for: { reason: MergeWaitReason; detail: string }[];
   approvals: { approved: number; required: number; changes_requested: number; reviewers: { login: string; state: string }[] };
   checks: { state: 'success' | 'pending' | 'failure' | 'none'; passed: number; failed: number; pending: number; runs: { name: string; conclusion: string | null; url: string | null }[] };
   depends_on: string[];

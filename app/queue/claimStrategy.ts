@@ -6,7 +6,17 @@ import type { ClaimFilter } from './claimFilter.js';
  * this claimer (the engine then claims through Postgres ordering). `refused`: Postgres refused
  * what the index proposed (claimed elsewhere, held, re-routed).
  */
-export type ClaimStep<C> = { kind: 'ok'; claim: C } | { kind: 'empty' } | { kind: 'refused'; taskId: number } | { kind: 'full' } | { kind: 'missed' };
+export type ClaimStep<C> = { kind: 'ok'; claim: C } | { kind: 'empty'; reason?: 'all-overlap' } | { kind: 'refused'; taskId: number } | { kind: 'full' } | { kind: 'missed' };
+
+/**
+ * What a backend proposes to claim: a task, or nothing and why. `all-overlap`: ready tasks exist
+ * but each overlaps work under way and `scheduling.conflicts` says to wait (the claimer hears
+ * "nothing ready", the reason goes to logs and metrics).
+ */
+export type Proposal = { id: number } | { id: null; reason: 'none-ready' | 'all-overlap' };
+
+/** The proposal of a backend that only knows the top task (or none). */
+export const proposalOf = (id: number | null): Proposal => (id === null ? { id: null, reason: 'none-ready' } : { id });
 
 /** The agent a claim is for, as its row says. */
 export interface Claimer {

@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import type { ClaimFilter } from './claimFilter.js';
-import type { ClaimPorts, ClaimStep } from './claimStrategy.js';
+import type { ClaimPorts, ClaimStep, Proposal } from './claimStrategy.js';
 
 /**
  * The Postgres backend's claim: lock the agent, pick with SKIP LOCKED and commit, in one
@@ -8,7 +8,7 @@ import type { ClaimPorts, ClaimStep } from './claimStrategy.js';
  * a claim that waited on another may still meet the capacity trigger: that is "full", not an error.
  */
 export async function lockedClaim<C>(
-  next: (tx: Queryable, f: ClaimFilter) => Promise<number | null>,
+  next: (tx: Queryable, f: ClaimFilter) => Promise<Proposal>,
   ports: ClaimPorts<C>,
   agentId: number,
   projectId: number | undefined,
@@ -19,8 +19,9 @@ export async function lockedClaim<C>(
       if (!agent.active) throw ports.deactivated(agent);
       if (agent.held >= agent.capacity) return { kind: 'full' };
       const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels, projectId };
-      const picked = await next(tx, filter);
-      if (picked === null) return { kind: 'empty' };
+      const proposed = await next(tx, filter);
+      if (proposed.id === null) return proposed.reason === 'all-overlap' ? { kind: 'empty', reason: 'all-overlap' } : { kind: 'empty' };
+      const picked = proposed.id;
       const claim = await ports.commitLocked(tx, picked, agent, filter);
       return claim ? { kind: 'ok', claim } : { kind: 'refused', taskId: picked };
     })

@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import type { ClaimFilter } from './claimFilter.js';
-import type { ClaimPorts, ClaimStep } from './claimStrategy.js';
+import type { ClaimPorts, ClaimStep, Proposal } from './claimStrategy.js';
 
 /**
  * The Redis backend's claim: the index pops the best task for the agent's route, then one
@@ -8,7 +8,7 @@ import type { ClaimPorts, ClaimStep } from './claimStrategy.js';
  * agent's claims). A pop whose claim did not commit goes back to the index.
  */
 export async function poppedClaim<C>(
-  pop: (tx: Queryable, f: ClaimFilter) => Promise<number | null>,
+  pop: (tx: Queryable, f: ClaimFilter) => Promise<Proposal>,
   ports: ClaimPorts<C>,
   agentId: number,
   projectId: number | undefined,
@@ -16,8 +16,13 @@ export async function poppedClaim<C>(
   const agent = await ports.claimer(agentId);
   if (!agent.active) throw ports.deactivated(agent);
   const filter: ClaimFilter = { pool: agent.pool, capabilities: agent.labels, projectId };
-  const popped = await pop(ports.db, filter);
-  if (popped === null) return (await ports.indexMissesWork(filter)) ? { kind: 'missed' } : { kind: 'empty' };
+  const proposed = await pop(ports.db, filter);
+  if (proposed.id === null) {
+    // Everything ready collides with work under way: the index did its job, nothing is missing.
+    if (proposed.reason === 'all-overlap') return { kind: 'empty', reason: 'all-overlap' };
+    return (await ports.indexMissesWork(filter)) ? { kind: 'missed' } : { kind: 'empty' };
+  }
+  const popped = proposed.id;
   let claim: C | null;
   try {
     claim = await ports.commitChecked(popped, agent.id, projectId);

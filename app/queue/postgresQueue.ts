@@ -1,6 +1,9 @@
 import type { Queryable } from '../store/db.js';
 import type { ClaimFilter } from './claimFilter.js';
-import type { ClaimPorts, ClaimStep } from './claimStrategy.js';
+import { proposalOf, type ClaimPorts, type ClaimStep, type Proposal } from './claimStrategy.js';
+import { CONFLICT_WINDOW, chooseAvoidingConflicts } from './chooseAvoidingConflicts.js';
+import { hasBusyFootprints } from './sql/hasBusyFootprints.js';
+import { readyWindow } from './sql/readyWindow.js';
 import type { ReadyQueue } from './readyQueue.js';
 import { lockedClaim } from './lockedClaim.js';
 import { nextReady } from './sql/nextReady.js';
@@ -17,7 +20,18 @@ export class PostgresQueue implements ReadyQueue {
   }
 
   claim<C>(ports: ClaimPorts<C>, agentId: number, projectId: number | undefined): Promise<ClaimStep<C>> {
-    return lockedClaim((tx, f) => this.next(tx, f), ports, agentId, projectId);
+    return lockedClaim((tx, f) => this.propose(tx, f), ports, agentId, projectId);
+  }
+
+  /**
+   * What this claimer should take. While work under way names files, the choice looks at the top
+   * of the queue (unlocked) and avoids overlapping tasks; the claim statement re-checks the chosen
+   * row, so a task taken meanwhile is refused and the engine tries again. Otherwise the usual
+   * locked top row (SKIP LOCKED), which keeps concurrent claimers apart without a retry.
+   */
+  async propose(tx: Queryable, f: ClaimFilter): Promise<Proposal> {
+    if (await hasBusyFootprints(tx, f.projectId)) return chooseAvoidingConflicts(tx, await readyWindow(tx, f, CONFLICT_WINDOW));
+    return proposalOf(await this.next(tx, f));
   }
 
   /** Whether Postgres holds a ready task this claimer may take. */

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Queryable } from '../store/db.js';
 import type { ClaimFilter } from './claimFilter.js';
-import type { ClaimPorts, ClaimStep } from './claimStrategy.js';
+import { proposalOf, type ClaimPorts, type ClaimStep, type Proposal } from './claimStrategy.js';
+import { CONFLICT_WINDOW, chooseAvoidingConflicts } from './chooseAvoidingConflicts.js';
+import { hasBusyFootprints } from './sql/hasBusyFootprints.js';
+import { windowOf } from './sql/readyWindow.js';
 import { QueueUnavailableError, type QueueEntry, type ReadyQueue } from './readyQueue.js';
 import { poppedClaim } from './poppedClaim.js';
 import { readyCounts } from './sql/readyCounts.js';
@@ -11,9 +14,11 @@ import { readyEntriesAfter, readyEntriesSince } from './sql/readyEntries.js';
 import { queueMember, queueScore, routeAllows, routeOf } from '../core/queueOrder.js';
 
 const CLAIM_NEXT_LUA = readFileSync(new URL('./lua/claimNext.lua', import.meta.url), 'utf8');
+const READY_WINDOW_LUA = readFileSync(new URL('./lua/readyWindow.lua', import.meta.url), 'utf8');
 
 type RedisWithClaim = Redis & {
   claimNext(routesKey: string, builtKey: string, prefix: string, pool: string, caps: string, project: string): Promise<string | number | null>;
+  readyWindow(routesKey: string, builtKey: string, prefix: string, pool: string, caps: string, project: string, limit: number): Promise<string[] | number>;
 };
 
 /**
@@ -33,6 +38,7 @@ export class RedisQueue implements ReadyQueue {
     private readonly now: () => number = Date.now,
   ) {
     redis.defineCommand('claimNext', { numberOfKeys: 2, lua: CLAIM_NEXT_LUA });
+    redis.defineCommand('readyWindow', { numberOfKeys: 2, lua: READY_WINDOW_LUA });
     this.redis = redis as RedisWithClaim;
     this.routesKey = `${prefix}routes`;
     this.builtKey = `${prefix}built`;
@@ -60,7 +66,41 @@ export class RedisQueue implements ReadyQueue {
   }
 
   claim<C>(ports: ClaimPorts<C>, agentId: number, projectId: number | undefined): Promise<ClaimStep<C>> {
-    return poppedClaim((tx, f) => this.next(tx, f), ports, agentId, projectId);
+    return poppedClaim((db, f) => this.propose(db, f), ports, agentId, projectId);
+  }
+
+  /**
+   * What this claimer should take. While work under way names files, the index proposes its top
+   * entries for the claimer (readyWindow.lua), the choice avoids the overlapping ones, and the chosen
+   * entry comes out of its set; Postgres then commits the claim or refuses it. Otherwise the usual pop.
+   */
+  async propose(db: Queryable, f: ClaimFilter): Promise<Proposal> {
+    if (await hasBusyFootprints(db, f.projectId)) {
+      const entries = await this.window(f, CONFLICT_WINDOW);
+      const window = await windowOf(db, entries.map((e) => Number(e.member)));
+      // A window of stale entries only: the usual pop below takes one out, and Postgres refuses it.
+      if (window.length) {
+        const choice = await chooseAvoidingConflicts(db, window);
+        if (choice.id === null) return choice;
+        const chosen = entries.find((e) => Number(e.member) === choice.id)!;
+        // Zero removed: another claimer took it out first; Postgres decides which claim commits.
+        await this.guard('claim', () => this.redis.zrem(chosen.key, chosen.member));
+        return choice;
+      }
+    }
+    return proposalOf(await this.next(db, f));
+  }
+
+  /** The index's top `limit` entries for the claimer, best first, left in place. */
+  async window(f: ClaimFilter, limit: number): Promise<{ key: string; member: string }[]> {
+    const res = await this.guard('claim', () =>
+      this.redis.readyWindow(this.routesKey, this.builtKey, this.prefix, f.pool, f.capabilities.join(','), f.projectId === undefined ? '' : String(f.projectId), limit),
+    );
+    if (res === -1) throw new QueueUnavailableError('redis ready index is missing (restart or FLUSHALL): rebuild needed');
+    const flat = Array.isArray(res) ? res : [];
+    const out: { key: string; member: string }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ key: flat[i]!, member: flat[i + 1]! });
+    return out;
   }
 
   async add(entries: QueueEntry[]): Promise<void> {

@@ -12,6 +12,7 @@ const task: ClaimedTask = {
   id: 7,
   project_id: 1,
   key: '2.3',
+  footprint: [],
   title: 'Add the OIDC verifier!',
   body: 'Verify tokens.\n\n## Acceptance criteria\n- [ ] bad audience refused\n- good token accepted\n\n## Notes\n- not a criterion',
   deliverables: ['app/http/auth/oidc.ts'],

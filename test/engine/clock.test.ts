@@ -6,7 +6,7 @@ import { Engine } from '../../app/engine/engine.js';
 import { LocalEventBus } from '../../app/engine/events.js';
 import { RedisQueue } from '../../app/queue/redisQueue.js';
 import { poppedClaim } from '../../app/queue/poppedClaim.js';
-import type { ClaimPorts, ClaimStep } from '../../app/queue/claimStrategy.js';
+import { proposalOf, type ClaimPorts, type ClaimStep } from '../../app/queue/claimStrategy.js';
 import type { ClaimFilter } from '../../app/queue/claimFilter.js';
 import { QueueUnavailableError, type QueueEntry, type ReadyQueue } from '../../app/queue/readyQueue.js';
 import type { Queryable } from '../../app/store/db.js';
@@ -28,7 +28,7 @@ class FlakyRedis implements ReadyQueue {
     return this.inner.next(tx, f);
   }
   claim<C>(ports: ClaimPorts<C>, agentId: number, projectId: number | undefined): Promise<ClaimStep<C>> {
-    return poppedClaim((tx, f) => this.next(tx, f), ports, agentId, projectId);
+    return poppedClaim(async (tx, f) => proposalOf(await this.next(tx, f)), ports, agentId, projectId);
   }
   add = (e: QueueEntry[]) => this.inner.add(e);
   remove = (ids: number[]) => this.inner.remove(ids);

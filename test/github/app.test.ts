@@ -163,8 +163,21 @@ describe('runs, pull requests and checks become evidence', () => {
     opened.pull_request.head.ref = 'fleet/i1-do-the-thing';
     opened.pull_request.body = 'Closes #1';
     const prNumber = opened.pull_request.number as number;
+    // The PR's changed files join the task's footprint (issue 14); a rename counts both names.
+    const file = (filename: string, status: string, extra: Record<string, unknown> = {}) => ({
+      sha: 'c'.repeat(40), filename, status, additions: 1, deletions: 0, changes: 1,
+      blob_url: `https://github.com/${OWNER}/${REPO}/blob/x/${filename}`, raw_url: `https://github.com/${OWNER}/${REPO}/raw/x/${filename}`,
+      contents_url: `${API}${repoPath}/contents/${filename}`, ...extra,
+    });
+    const files = nock(API)
+      .get(`${repoPath}/pulls/${prNumber}/files`)
+      .query({ per_page: '100', page: '1' })
+      .reply(200, [file('app/x.ts', 'modified'), file('app/new.ts', 'renamed', { previous_filename: 'app/old.ts' })]);
     await send(app, 'pull_request', opened);
+    files.done();
     expect(await taskRow('i1')).toMatchObject({ status: 'in_review', pr_number: prNumber });
+    const fp = await db().db.query<{ footprint: string[] }>(`SELECT footprint FROM tasks WHERE key = 'i1'`);
+    expect(fp.rows[0]!.footprint).toEqual(['app/new.ts', 'app/old.ts', 'app/x.ts']);
 
     const check = example<{ check_run: Record<string, unknown> & { pull_requests: { number: number }[] } }>('check_run', 'completed');
     check.check_run.pull_requests[0]!.number = prNumber;
@@ -305,5 +318,17 @@ describe('repository settings from .github/fleet.yml', () => {
       [OWNER, REPO],
     );
     expect(rows[0]).toEqual({ lease_ttl_seconds: 1200, max_attempts: 5 });
+  });
+
+  it("applies the config's scheduling.conflicts to the repository's project (issue 14)", async () => {
+    const mode = async () => (await db().db.query<{ conflict_mode: string | null }>('SELECT conflict_mode FROM projects WHERE owner = $1 AND repo = $2', [OWNER, REPO])).rows[0]!.conflict_mode;
+    const { repoCtx } = await import('../../app/github/context.js');
+    const forbid = await makeApp(db().db, { config: { scheduling: { conflicts: 'forbid' } } });
+    await repoCtx({ id: 'settings-2', payload: example('star', 'created'), octokit: {}, log: forbid.probot.log as never }, forbid.deps);
+    expect(await mode()).toBe('forbid');
+    // Back to the default: stored as "not set".
+    const plain = await makeApp(db().db);
+    await repoCtx({ id: 'settings-3', payload: example('star', 'created'), octokit: {}, log: plain.probot.log as never }, plain.deps);
+    expect(await mode()).toBeNull();
   });
 });

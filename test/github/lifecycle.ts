@@ -130,6 +130,15 @@ export async function runLifecycle(db: Db, plan: SyncPlan, opts: { capacity?: nu
         dispatches.push({ task: b.inputs.task, issue: Number(b.inputs.issue), epoch: Number(b.inputs.epoch), runId });
         return [200, { workflow_run_id: runId, run_url: `${API}${repoPath}/actions/runs/${runId}`, html_url: `https://github.com/${OWNER}/${REPO}/actions/runs/${runId}` }];
       }),
+    // The files a task's PR changes join its footprint (issue 14); these PRs list none.
+    nock(API)
+      .persist()
+      .get(/\/repos\/Codertocat\/Hello-World\/pulls\/\d+\/files/)
+      .query(true)
+      .reply(() => {
+        count('GET /repos/{o}/{r}/pulls/{n}/files');
+        return [200, []];
+      }),
   ];
 
   // 1. the plan file is pushed to the default branch

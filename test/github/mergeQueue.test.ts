@@ -4,6 +4,7 @@ import { API, INSTALLATION, OWNER, REPO, example, makeApp, tokenScope, type Test
 import { orderMergeQueue, type MergeQueueInput } from '../../app/core/mergeOrder.js';
 import { checksOf } from '../../app/github/mergeQueue/prState.js';
 import { createMergeQueue } from '../../app/github/mergeQueue/hooks.js';
+import { MergeQueueStore } from '../../app/github/mergeQueue/store.js';
 import type { FleetConfigInput } from '../../schema/fleetConfig.js';
 
 // ---------------------------------------------------------------- pure: order and checks
@@ -148,6 +149,7 @@ interface PrOpts {
   checks?: { name: string; conclusion: string | null }[] | null;
   state?: 'OPEN' | 'CLOSED' | 'MERGED';
   inQueue?: number | null;
+  mergeable?: 'MERGEABLE' | 'CONFLICTING' | 'UNKNOWN';
 }
 
 function prNode(number: number, o: PrOpts) {
@@ -162,6 +164,7 @@ function prNode(number: number, o: PrOpts) {
     state: o.state ?? 'OPEN',
     isDraft: false,
     merged: o.state === 'MERGED',
+    mergeable: o.mergeable ?? 'MERGEABLE',
     url: `https://github.com/${OWNER}/${REPO}/pull/${number}`,
     headRefOid: o.head,
     baseRefName: 'main',
@@ -323,6 +326,7 @@ describe('merge queue (app mode)', () => {
 
     // The update lands: the new head has no checks yet, but the old head had "build".
     prQuery(gh, 20, { head: h2, checks: null });
+    gh.get(`${repoPath}/pulls/20/files`).query(true).reply(200, []); // the task's footprint (issue 14)
     await send(app, 'pull_request', prEvent('synchronize', 20, '2.1', h2));
     gh.done();
     expect(await queueRow(20)).toMatchObject({ state: 'waiting_checks', head_sha: h2, waiting_for: 'checks on 2222222: build' });
@@ -393,6 +397,45 @@ describe('merge queue (app mode)', () => {
     token.done();
     expect(await queueRow(41)).toMatchObject({ state: 'failed' });
     expect([await taskStatus(a), await taskStatus(b)]).toEqual(['in_review', 'in_review']);
+  });
+
+  it('overlapping PRs merge one at a time: after the first merges, the other is read again and, now conflicting, is not merged', async () => {
+    const { app, projectId } = await setup();
+    const first = await addTask(projectId, '6.1', 60, { cp: 10 });
+    const second = await addTask(projectId, '6.2', 61, { cp: 5 });
+    const third = await addTask(projectId, '6.3', 62, { cp: 1 });
+    await db().db.query(`UPDATE tasks SET footprint = '{app/shared.ts}' WHERE id = ANY($1::bigint[])`, [[first, second]]);
+    await db().db.query(`UPDATE tasks SET footprint = '{docs/other.md}' WHERE id = $1`, [third]);
+    const [h0, h1, h2] = [sha('6'), sha('7'), sha('8')];
+    const token = tokenScope();
+    const gh = nock(API);
+    // All three queued (as `/fleet merge` leaves them) while their checks run; none at the head yet.
+    const store = new MergeQueueStore(db().db);
+    for (const [taskId, pr, head] of [[first, 60, h0], [second, 61, h1], [third, 62, h2]] as const) {
+      const snapshot = { headSha: head, prNodeId: `PR_node${pr}`, approvals: 1, changesRequested: 0, checks: 'pending' as const, checkNames: ['build'] };
+      expect(await store.insert({ projectId, baseBranch: 'main', taskId, prNumber: pr, mode: 'app', enqueuedBy: 'octocat', snapshot })).not.toBeNull();
+    }
+
+    // One check suite turns all three green. The delivery reads each PR once, merges 6.1 (longest
+    // path) and, 6.2 sharing app/shared.ts with it, reads 6.2 again before trying it: it conflicts
+    // now, so it is removed with a comment and never merged. 6.3 touches other files: its earlier
+    // read stands and it merges.
+    const merged: number[] = [];
+    prQuery(gh, 60, { head: h0 });
+    prQuery(gh, 61, { head: h1 });
+    prQuery(gh, 62, { head: h2 });
+    compare(gh, h0, 0);
+    gh.put(`${repoPath}/pulls/60/merge`).reply(200, () => (merged.push(60), { sha: sha('a'), merged: true }));
+    prQuery(gh, 61, { head: h1, mergeable: 'CONFLICTING' });
+    gh.post(`${repoPath}/issues/61/comments`, (x: { body: string }) => /removed this pull request: it conflicts with `main`/.test(x.body)).reply(201, {});
+    compare(gh, h2, 0);
+    gh.put(`${repoPath}/pulls/62/merge`).reply(200, () => (merged.push(62), { sha: sha('b'), merged: true }));
+    await send(app, 'check_suite', checkSuite(sha('0'), [60, 61, 62]));
+    gh.done();
+    token.done();
+    expect(merged).toEqual([60, 62]);
+    expect(await queueRow(61)).toMatchObject({ state: 'failed' });
+    expect([await taskStatus(first), await taskStatus(second), await taskStatus(third)]).toEqual(['done', 'in_review', 'done']);
   });
 
   it('/fleet merge queues a PR that still needs approval; /fleet dequeue takes it out and it stays out', async () => {
@@ -540,6 +583,36 @@ describe('merge queue (GitHub native merge queue)', () => {
       ['merge_group', 'destroyed', 'merged'],
     ]);
     expect(await taskStatus(dependent)).toBe('in_review');
+  });
+
+  it("holds back a PR that overlaps one in GitHub's queue until that one merged, then enters it on a fresh read", async () => {
+    const { app, projectId } = await setup({ merge: { useNativeQueue: true } });
+    const a = await addTask(projectId, '9.1', 90, { cp: 10 });
+    const b = await addTask(projectId, '9.2', 91, { cp: 5 });
+    await db().db.query(`UPDATE tasks SET footprint = '{app/shared/**}' WHERE id = $1`, [a]);
+    await db().db.query(`UPDATE tasks SET footprint = '{app/shared/x.ts}' WHERE id = $1`, [b]);
+    const token = tokenScope();
+    const gh = nock(API);
+    prQuery(gh, 90, { head: sha('a') });
+    enqueueCall(gh, 90, sha('a'), 1);
+    await send(app, 'pull_request_review', review(90, '9.1', sha('a')));
+    gh.done();
+    expect(await queueRow(90)).toMatchObject({ state: 'merging' });
+
+    // 9.2 is ready too, but it changes a file 9.1 changes: GitHub's queue is not asked.
+    prQuery(gh, 91, { head: sha('b') });
+    await send(app, 'pull_request_review', review(91, '9.2', sha('b')));
+    gh.done();
+    expect(await queueRow(91)).toMatchObject({ state: 'queued', waiting_for: 'waiting for #90 to merge first: they change the same files' });
+
+    // 9.1's group merges: 9.2 is read again (after the merge) and enters.
+    prQuery(gh, 91, { head: sha('b') });
+    enqueueCall(gh, 91, sha('b'), 1);
+    await send(app, 'merge_group', mergeGroup('destroyed', 90, 'merged'));
+    gh.done();
+    token.done();
+    expect(await queueRow(91)).toMatchObject({ state: 'merging' });
+    expect(await taskStatus(a)).toBe('done');
   });
 
   it('an invalidated merge group removes the PR with a comment', async () => {

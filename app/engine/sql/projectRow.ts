@@ -1,5 +1,5 @@
 /** A projects row as the port reads it; one select list and one mapper for every project read. */
-export const PROJECT_COLUMNS = 'id, owner, repo, default_branch, installation_id, lease_ttl_seconds, max_attempts, demo';
+export const PROJECT_COLUMNS = 'id, owner, repo, default_branch, installation_id, lease_ttl_seconds, max_attempts, demo, conflict_mode';
 
 export interface ProjectRow {
   id: number;
@@ -10,6 +10,7 @@ export interface ProjectRow {
   lease_ttl_seconds: number | null;
   max_attempts: number | null;
   demo: boolean;
+  conflict_mode?: 'avoid' | 'forbid' | 'ignore' | null;
 }
 
 export interface ProjectRecord {
@@ -23,6 +24,8 @@ export interface ProjectRecord {
   maxAttempts: number | null;
   /** The example plan of the zero-configuration demo: no GitHub Actions job may see it. */
   demo: boolean;
+  /** scheduling.conflicts from .github/fleet.yml (migration 0032); null = the default, avoid. */
+  conflictMode?: 'avoid' | 'forbid' | 'ignore' | null;
 }
 
 export const mapProject = (r: ProjectRow): ProjectRecord => ({
@@ -34,4 +37,5 @@ export const mapProject = (r: ProjectRow): ProjectRecord => ({
   leaseTtlSeconds: r.lease_ttl_seconds ?? null,
   maxAttempts: r.max_attempts ?? null,
   demo: r.demo === true,
+  conflictMode: r.conflict_mode ?? null,
 });

@@ -4,7 +4,7 @@ import type { TaskStatus } from '../../core/taskStatus.js';
 /** The select list every task read uses, so one mapper serves them all. Alias `t` is tasks. */
 export const TASK_COLUMNS = `t.id, t.project_id, t.epic_id, e.key AS epic_key, t.key, t.title, t.body, t.deliverables,
   t.estimated_hours, t.priority, t.critical_path_hours, t.status, t.held, t.ready, t.issue_number, t.issue_node_id, t.branch,
-  t.pr_number, t.pr_url, t.required_pool, t.required_capabilities, t.attempts, t.lease_epoch, t.lease_expires_at,
+  t.pr_number, t.pr_url, t.footprint, t.required_pool, t.required_capabilities, t.attempts, t.lease_epoch, t.lease_expires_at,
   t.failure_reason, t.ready_since, t.started_at, t.completed_at, t.created_at, t.updated_at`;
 
 export const TASK_FROM = `tasks t LEFT JOIN epics e ON e.id = t.epic_id`;
@@ -30,6 +30,8 @@ export interface TaskRow {
   branch: string | null;
   pr_number: number | null;
   pr_url: string | null;
+  /** Migration 0032: the plan's globs and the PR's changed files, as one sorted list. */
+  footprint: string[] | null;
   required_pool: string | null;
   required_capabilities: string[] | null;
   attempts: number;
@@ -64,6 +66,7 @@ export function mapTask(r: TaskRow): Task {
     branch: r.branch,
     prNumber: r.pr_number,
     prUrl: r.pr_url,
+    footprint: r.footprint ?? [],
     requiredPool: r.required_pool,
     requiredCapabilities: r.required_capabilities ?? [],
     attempts: r.attempts,

@@ -72,6 +72,8 @@ export interface MergePullRequestNode {
   state: 'OPEN' | 'CLOSED' | 'MERGED';
   isDraft: boolean;
   merged: boolean;
+  /** MERGEABLE, CONFLICTING, or UNKNOWN while GitHub computes it (after a push to the base). */
+  mergeable?: 'MERGEABLE' | 'CONFLICTING' | 'UNKNOWN' | null;
   url?: string;
   headRefOid: string;
   baseRefName: string;
@@ -141,6 +143,11 @@ export interface GitHubGateway {
 
   // ---- pull requests and the merge queue
   pullRequestForMerge(prNumber: number): Promise<MergePullRequestNode | null>;
+  /**
+   * The paths a pull request changes (a rename counts both names), at most `maxFiles`; GitHub
+   * itself lists no more than 3000. Part of the task's footprint (issue 14).
+   */
+  listPullRequestFiles(prNumber: number, maxFiles?: number): Promise<string[]>;
   behindBy(base: string, headSha: string): Promise<number>;
   updateBranch(prNumber: number, expectedHeadSha: string): Promise<void>;
   mergePullRequest(prNumber: number, sha: string, method: 'merge' | 'squash' | 'rebase'): Promise<MergeResult>;

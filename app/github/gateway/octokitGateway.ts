@@ -185,6 +185,17 @@ export function octokitGateway(gh: GitHubClient, owner: string, repo: string, se
       return res.repository?.pullRequest ?? null;
     },
 
+    async listPullRequestFiles(prNumber, maxFiles = 3000) {
+      const out = new Set<string>();
+      for (let page = 1; out.size < maxFiles && page <= Math.ceil(maxFiles / 100); page++) {
+        const res = await gh.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { ...r, pull_number: prNumber, per_page: 100, page });
+        const list = (res.data ?? []) as { filename?: string; previous_filename?: string }[];
+        for (const f of list) for (const name of [f.filename, f.previous_filename]) if (typeof name === 'string' && name) out.add(name);
+        if (list.length < 100) break;
+      }
+      return [...out].slice(0, maxFiles);
+    },
+
     async behindBy(base, headSha) {
       const res = await gh.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...r, basehead: `${base}...${headSha}`, per_page: 1 });
       return Number((res.data as { behind_by?: number }).behind_by ?? 0);

@@ -3,7 +3,7 @@
 export const PR_STATE_QUERY = `query fleetMergeQueuePr($owner: String!, $repo: String!, $number: Int!) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
-      id number state isDraft merged url headRefOid baseRefName
+      id number state isDraft merged mergeable url headRefOid baseRefName
       mergeCommit { oid }
       mergeQueueEntry { position state }
       latestOpinionatedReviews(first: 100, writersOnly: true) { nodes { state author { login } } }

@@ -4,6 +4,7 @@ import type { WebhookPayload } from './payloads.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { readMarker } from '../planSync/index.js';
 import { mergeQueueEvents } from '../mergeQueue/hooks.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
 
 /** Issue numbers a PR body closes: "Closes #12", "fixes #3", "Resolves: #4". */
 export function closingIssues(body: unknown): number[] {
@@ -74,6 +75,7 @@ export async function onPullRequest(ctx: RepoCtx, payload: WebhookPayload<PrEven
     deliveryId: ctx.deliveryId,
     metadata: { action: p.action, number: pr.number, branch: pr.head?.ref ?? null, draft: !!pr.draft, merged },
   });
+  if (p.action === 'opened' || p.action === 'synchronize' || p.action === 'reopened') await recordPrFiles(ctx, task.id, pr.number);
   switch (p.action) {
     case 'opened':
     case 'reopened':
@@ -94,6 +96,18 @@ export async function onPullRequest(ctx: RepoCtx, payload: WebhookPayload<PrEven
       break;
   }
   await mergeQueueEvents(ctx)?.onPullRequest(ctx, p.action, pr);
+}
+
+/**
+ * The files the PR changes join the task's footprint, so the scheduler and the merge queue see what
+ * the agent really touched (issue 14). Best effort: without them the plan's globs still hold.
+ */
+async function recordPrFiles(ctx: RepoCtx, taskId: number, prNumber: number): Promise<void> {
+  try {
+    await ctx.deps.port.setPrFiles(taskId, await gatewayOf(ctx).listPullRequestFiles(prNumber));
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message, pr: prNumber }, 'could not list the pull request files: the footprint keeps the plan globs');
+  }
 }
 
 /** pull_request_review.submitted / dismissed */

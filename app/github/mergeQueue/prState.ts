@@ -19,6 +19,8 @@ export interface PrState {
   merged: boolean;
   mergeSha: string | null;
   draft: boolean;
+  /** GitHub's word on a conflict with the base; 'UNKNOWN' while it computes (or when not told). */
+  mergeable: 'MERGEABLE' | 'CONFLICTING' | 'UNKNOWN';
   headSha: string;
   baseRef: string;
   url: string | null;
@@ -82,6 +84,7 @@ export async function fetchPrState(ctx: RepoCtx, number: number, expectedChecks:
     merged: pr.merged || pr.state === 'MERGED',
     mergeSha: pr.mergeCommit?.oid ?? null,
     draft: pr.isDraft,
+    mergeable: pr.mergeable === 'MERGEABLE' || pr.mergeable === 'CONFLICTING' ? pr.mergeable : 'UNKNOWN',
     headSha: pr.headRefOid,
     baseRef: pr.baseRefName,
     url: pr.url ?? null,

@@ -21,7 +21,7 @@ export async function readMergeQueueRows(db: Queryable, projectId: number | null
     tasks: tasks.map((t) => ({
       id: Number(t.id), key: t.key, title: t.title, epic: t.epic, projectId: Number(t.project_id), project: t.project, defaultBranch: t.default_branch,
       prNumber: t.pr_number === null ? null : Number(t.pr_number), branch: t.branch, priority: Number(t.priority),
-      criticalPathHours: Number(t.critical_path_hours), updatedAt: new Date(t.updated_at),
+      criticalPathHours: Number(t.critical_path_hours), updatedAt: new Date(t.updated_at), footprint: t.footprint ?? [],
     })),
     evidence: ev.rows.map((r) => ({ taskId: Number(r.task_id), type: r.type, ref: r.ref, url: r.url, metadata: r.metadata })),
     prerequisites: pre.rows.map((r) => ({

@@ -9,6 +9,7 @@ import type { OrderedMergeEntry, MergeQueueInput } from '../../core/mergeOrder.j
 import { buildMergeQueue } from '../../core/mergeQueueView.js';
 import { readMergeQueueRows } from './rows.js';
 import { LIVE_STATES, type EntryState, type MergeQueueStore, type MergeQueueEntry } from './store.js';
+import { footprintsOverlap } from '../../core/footprintOverlap.js';
 
 /**
  * Drives the queue of one base branch, one pull request at a time (app mode):
@@ -123,9 +124,23 @@ export class MergeQueueRunner {
       }
       if (blocked.length) continue;
 
-      // Native mode: every ready entry goes to GitHub's queue (dependencies are already merged).
-      for (const o of ordered) {
-        if (o.entry.mode === 'native' && o.entry.state === 'queued' && o.state === 'ready') await this.enterNative(ctx, o.entry, known);
+      // Native mode: every ready entry goes to GitHub's queue (dependencies are already merged),
+      // except one that touches the files of a PR already in it: overlapping PRs merge one at a
+      // time, and it enters once that one merged, judged on a state read after the merge.
+      const native = ordered.filter((o) => o.entry.mode === 'native');
+      const footprints = native.length ? await this.store.footprints(native.map((o) => o.entry.taskId)) : new Map<number, string[]>();
+      const inGitHub = native.filter((o) => o.entry.state === 'merging').map((o) => o.entry);
+      for (const o of native) {
+        if (o.entry.state !== 'queued' || o.state !== 'ready') continue;
+        // Only a known overlap holds a PR back here: GitHub's queue tests each group itself.
+        const blocker = inGitHub.find((e) => footprintsOverlap(footprints.get(e.taskId) ?? [], footprints.get(o.entry.taskId) ?? []));
+        if (blocker) {
+          await this.store.setWaiting(o.entry.id, `waiting for #${blocker.prNumber} to merge first: they change the same files`);
+          continue;
+        }
+        await this.enterNative(ctx, o.entry, known);
+        const now = await this.store.byId(o.entry.id);
+        if (now?.state === 'merging') inGitHub.push(now);
       }
 
       // App mode: the head, else the first ready entry becomes the head.
@@ -179,6 +194,8 @@ export class MergeQueueRunner {
     }
 
     if (pr.checks === 'failure') return this.fail(ctx, entry, `required checks failed on ${sha7(pr.headSha)}: ${pr.checkNames.join(', ')}`);
+    // Read after the last overlapping merge (forgetOverlapping): a PR that now conflicts is not tried.
+    if (pr.mergeable === 'CONFLICTING') return this.fail(ctx, entry, `it conflicts with \`${entry.baseBranch}\` (a pull request changing the same files merged first); rebase it`);
     if (pr.checks === 'pending') {
       const words = `checks on ${sha7(pr.headSha)}: ${pr.checkNames.join(', ')}`;
       if (updated) {
@@ -218,7 +235,21 @@ export class MergeQueueRunner {
     }
     if (!res.merged) return this.fail(ctx, entry, `GitHub did not merge it (${res.message || 'no reason given'})`);
     await this.merged(ctx, entry, { sha: res.sha, byUs: true, url: pr.url, headSha: pr.headSha });
+    await this.forgetOverlapping(entry, known);
     return 'continue';
+  }
+
+  /**
+   * After a merge, what this delivery saw of the PRs that touch the same files is out of date: the
+   * base moved under them and they may conflict now. Forgetting them makes the next look re-read
+   * their state, mergeability included, before any of them is merged. A PR whose task has no
+   * footprint is forgotten too (nothing says it does not overlap).
+   */
+  private async forgetOverlapping(merged: MergeQueueEntry, known: Known): Promise<void> {
+    const live = (await this.store.liveOnBase(merged.projectId, merged.baseBranch)).filter((e) => e.id !== merged.id);
+    if (!live.length) return;
+    const fps = await this.store.footprints([merged.taskId, ...live.map((e) => e.taskId)]);
+    for (const e of live) if (overlaps(fps.get(merged.taskId), fps.get(e.taskId))) known.delete(e.prNumber);
   }
 
   /** Native mode: hands a ready entry to GitHub's merge queue. */
@@ -311,6 +342,12 @@ export class MergeQueueRunner {
     await this.store.move(entry.id, LIVE_STATES, 'removed', { reason });
     return 'continue';
   }
+}
+
+/** Whether two tasks' PRs may touch the same file; an unknown or empty footprint may touch any. */
+function overlaps(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!a?.length || !b?.length) return true;
+  return footprintsOverlap(a, b);
 }
 
 /** What to remember of a PR; the expected checks grow until one head is green with them all. */

@@ -10,6 +10,7 @@ import { updateQueueSnapshot } from '../sql/updateQueueSnapshot.js';
 import { moveQueueEntry } from '../sql/moveQueueEntry.js';
 import { setQueueWaiting } from '../sql/setQueueWaiting.js';
 import { setQueuePositions } from '../sql/setQueuePositions.js';
+import { selectTaskFootprints } from '../sql/selectTaskFootprints.js';
 
 /** The merge queue's rows (`merge_queue`), through the statements in app/github/sql/. */
 
@@ -36,6 +37,11 @@ export class MergeQueueStore {
   /** Live entries whose head is this commit or whose PR is one of these. */
   liveFor(projectId: number, headSha: string | null, prNumbers: readonly number[]): Promise<MergeQueueEntry[]> {
     return selectLiveQueueEntriesFor(this.db, projectId, headSha, prNumbers);
+  }
+
+  /** The tasks' footprints (plan globs and PR files), to keep overlapping PRs one at a time. */
+  footprints(taskIds: readonly number[]): Promise<Map<number, string[]>> {
+    return selectTaskFootprints(this.db, taskIds);
   }
 
   liveOnBase(projectId: number, base: string): Promise<MergeQueueEntry[]> {

@@ -12,7 +12,7 @@ type Loose<T> = { [K in keyof T]?: T[K] | undefined };
 export type SyncPlanEpic = Pick<PlanEpic, 'key' | 'title'> & Loose<Pick<PlanEpic, 'priority' | 'declaredHours' | 'hours' | 'dependsOn' | 'completionCriteria'>>;
 
 /** A task as the sync needs it: the plan's own type, plus an optional priority of its own. */
-export type SyncPlanTask = Pick<PlanTask, 'key' | 'epic' | 'title' | 'hours' | 'dependsOn'> & Loose<Pick<PlanTask, 'deliverables'>> & { priority?: number | undefined };
+export type SyncPlanTask = Pick<PlanTask, 'key' | 'epic' | 'title' | 'hours' | 'dependsOn'> & Loose<Pick<PlanTask, 'deliverables' | 'footprint'>> & { priority?: number | undefined };
 
 export interface SyncPlan {
   epics: SyncPlanEpic[];
@@ -52,6 +52,7 @@ export function toSyncPlan(plan: unknown): SyncPlan {
       hours: num(o.hours) ?? num(o.estimatedHours) ?? num(o.estimate) ?? 0,
       dependsOn: strs(o.dependsOn),
       deliverables: strs(o.deliverables),
+      footprint: strs(o.footprint),
       priority: num(o.priority),
     };
   }
