@@ -40,12 +40,42 @@ export const AssignBody = z.strictObject({
   agent_id: z.number().int().positive(),
 });
 
+/** How an agent run ended (issue 15): the Action's classification, the circuit breaker's input. */
+export const ExitReason = z.enum(['agent_error', 'rate_limited', 'timeout', 'budget', 'no_change'], {
+  error: 'expected one of agent_error, rate_limited, timeout, budget, no_change',
+});
+
+const count = z.number().int().min(0).max(1e12);
+/** POST /api/assignments/:id/usage: cumulative for the run (its epoch); may be sent several times. */
+export const AssignmentUsageBody = z.strictObject({
+  epoch,
+  input_tokens: count.optional(),
+  output_tokens: count.optional(),
+  cost_usd: z.number().min(0).max(1e6).optional(),
+  model: z.string().trim().min(1).max(200).optional(),
+  turns: count.optional(),
+  wall_seconds: z.number().min(0).max(1e7).optional(),
+  runner_minutes: z.number().min(0).max(1e6).optional(),
+  /** Where the numbers came from: usage_file, claude_code, codex. */
+  source: z.string().trim().min(1).max(50).optional(),
+});
+
+/** `:project` in /api/projects/:project/...: the numeric id or the URL-encoded owner/repo. */
+export const ProjectParam = z.strictObject({
+  project: z.string().trim().min(1).max(200).regex(/^(\d+|[\w.-]+\/[\w.-]+)$/, 'expected the numeric project id or owner/repo (URL-encoded: owner%2Frepo)'),
+});
+
+/** PUT /api/projects/:project/budgets: the `.github/fleet.yml` `budgets` object. */
+export { BudgetsConfigSchema as ProjectBudgetsBody } from './fleetConfig.js';
+
 /** PATCH /api/assignments/:id/progress and PATCH /api/tasks/:id/progress */
 export const AssignmentProgressBody = z.strictObject({
   epoch,
   percent_complete: z.number().int().min(0).max(100).optional(),
   status: z.enum(['in_progress', 'in_review', 'done', 'failed']).optional(),
   notes: z.string().max(10_000).optional(),
+  /** Issue 15: why the agent stopped (action/src/exitReason.ts), sent with a failure report. */
+  exit_reason: ExitReason.optional(),
 });
 
 export const AssignmentHeartbeatBody = z.strictObject({ epoch });
