@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../app/core/taskStatus.js';
 import { AssignmentStatus } from './apiResponses.js';
+import { BudgetsConfigSchema } from './fleetConfig.js';
 
 /** Request bodies and queries of the orchestrator API: the one definition the app and the action share. */
 
@@ -66,7 +67,14 @@ export const ProjectParam = z.strictObject({
 });
 
 /** PUT /api/projects/:project/budgets: the `.github/fleet.yml` `budgets` object. */
-export { BudgetsConfigSchema as ProjectBudgetsBody } from './fleetConfig.js';
+export const ProjectBudgetsBody = z.strictObject(BudgetsConfigSchema.shape, {
+  error: (iss) =>
+    iss.code === 'unrecognized_keys'
+      ? `unknown budget ${iss.keys.join(', ')}: accepted are perTaskUsd, perEpicUsd, perDayUsd (USD) and perTaskMinutes`
+      : iss.code === 'invalid_type'
+        ? 'expected an object with any of perTaskUsd, perEpicUsd, perDayUsd (USD) and perTaskMinutes'
+        : undefined,
+});
 
 /** PATCH /api/assignments/:id/progress and PATCH /api/tasks/:id/progress */
 export const AssignmentProgressBody = z.strictObject({
