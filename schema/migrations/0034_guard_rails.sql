@@ -14,7 +14,9 @@ ALTER TABLE projects
   ADD COLUMN paused boolean NOT NULL DEFAULT false,
   ADD COLUMN pause_mode text NOT NULL DEFAULT 'drain' CHECK (pause_mode IN ('drain', 'stop')),
   ADD COLUMN backoff jsonb NOT NULL DEFAULT '{}'::jsonb,
-  ADD COLUMN circuit_breaker jsonb NOT NULL DEFAULT '{}'::jsonb;
+  ADD COLUMN circuit_breaker jsonb NOT NULL DEFAULT '{}'::jsonb,
+  -- Whether the epic issues carry `fleet:paused` now; the app brings it in line with `paused`.
+  ADD COLUMN paused_labelled boolean NOT NULL DEFAULT false;
 
 -- Why a task is held when the guard rails held it (NULL = by a person): `budget`, `paused`,
 -- `backoff`, `stopped`. Guard holds are released by the guard that set them only.
