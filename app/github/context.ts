@@ -5,6 +5,7 @@ import type { SyncPlan } from './planSync/plan.js';
 import type { GitHubClient, Logger } from './types.js';
 import type { PermissionCache } from './commands/permissions.js';
 import type { GitHubGateway } from './gateway/gitHubGateway.js';
+import type { GuardCommands } from '../guards/guardCommands.js';
 
 /** What the plan file needs: a parser and something that writes the plan's rows. */
 export interface PlanHooks {
@@ -29,6 +30,8 @@ export interface FleetAppDeps {
   mergeQueue?: MergeQueueHooks | undefined;
   /** Add "blocked by" relationships on plan sync (default true). */
   blockedBy?: boolean | undefined;
+  /** Issue 15: the kill switch and stop for `/fleet pause|resume|stop` (absent: those verbs are refused). */
+  guards?: GuardCommands | undefined;
 }
 
 /** Everything a handler needs about the repository an event came from. */

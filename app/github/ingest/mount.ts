@@ -22,6 +22,7 @@ import { installedProjects } from '../sql/installedProjects.js';
 import { octokitGateway } from '../gateway/octokitGateway.js';
 import { runGuardJob } from '../../guards/githubGuardJob.js';
 import { guardsFor } from '../../guards/guardsFor.js';
+import { guardCommands } from '../../guards/guardCommands.js';
 
 /** How long a delivery's record of its GitHub writes is kept. */
 const EFFECTS_KEPT_MS = 7 * 24 * 3600 * 1000;
@@ -132,6 +133,7 @@ export function githubRoutes(
           orchestratorUrl: settings.orchestratorUrl,
           plan: planHooks(deps.db, parsePlan),
           mergeQueue: createMergeQueue(deps.db),
+          guards: guardCommands({ db: deps.db, engine: deps.engine }),
         }),
       );
       const proc = new DeliveryProcessor({ db: deps.db, probot, log });
