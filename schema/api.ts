@@ -47,18 +47,23 @@ export const ExitReason = z.enum(['agent_error', 'rate_limited', 'timeout', 'bud
 });
 
 const count = z.number().int().min(0).max(1e12);
+/** null: the tool did not say (action/src/usage usageReportBody sends every field). */
+const maybe = <T extends z.ZodType>(t: T) => t.nullable().optional();
 /** POST /api/assignments/:id/usage: cumulative for the run (its epoch); may be sent several times. */
 export const AssignmentUsageBody = z.strictObject({
   epoch,
-  input_tokens: count.optional(),
-  output_tokens: count.optional(),
-  cost_usd: z.number().min(0).max(1e6).optional(),
-  model: z.string().trim().min(1).max(200).optional(),
-  turns: count.optional(),
-  wall_seconds: z.number().min(0).max(1e7).optional(),
-  runner_minutes: z.number().min(0).max(1e6).optional(),
+  input_tokens: maybe(count),
+  output_tokens: maybe(count),
+  cached_input_tokens: maybe(count),
+  cost_usd: maybe(z.number().min(0).max(1e6)),
+  model: maybe(z.string().trim().min(1).max(200)),
+  turns: maybe(count),
+  wall_seconds: maybe(z.number().min(0).max(1e7)),
+  runner_minutes: maybe(z.number().min(0).max(1e6)),
   /** Where the numbers came from: usage_file, claude_code, codex. */
-  source: z.string().trim().min(1).max(50).optional(),
+  source: maybe(z.string().trim().min(1).max(50)),
+  /** True once the tool's final totals were seen. */
+  final: z.boolean().optional(),
 });
 
 /** `:project` in /api/projects/:project/...: the numeric id or the URL-encoded owner/repo. */

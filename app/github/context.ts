@@ -73,5 +73,7 @@ export async function repoCtx(
   if (project.leaseTtlSeconds !== config.leaseTtlSeconds || project.maxAttempts !== config.maxAttempts) {
     await deps.port.setProjectSettings(project.id, { leaseTtlSeconds: config.leaseTtlSeconds, maxAttempts: config.maxAttempts });
   }
+  // Issue 15: its budgets, pause mode, backoff and circuit breaker too (one UPDATE that changes nothing when they did not).
+  await deps.guards?.applyFleetConfig(project.id, config);
   return { gh, owner, repo, project, config, deliveryId: context.id, installationId, log: context.log, deps };
 }

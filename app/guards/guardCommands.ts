@@ -2,6 +2,9 @@ import type { Db } from '../store/db.js';
 import type { Engine } from '../engine/engine.js';
 import { guardsFor } from './guardsFor.js';
 import { guardHeldTasks } from './sql/guardReads.js';
+import { guardSettings } from './sql/guardSettings.js';
+import { setFleetGuards } from './sql/setGuardSettings.js';
+import type { FleetConfig } from '../../schema/fleetConfig.js';
 
 /** What `/fleet pause|resume|stop|status` need from the guard rails (the GitHub App's view of them). */
 export interface GuardCommands {
@@ -13,6 +16,8 @@ export interface GuardCommands {
   endStopped(taskId: number, assignmentId: number): Promise<void>;
   /** Lines for `/fleet status`: paused, tasks held by budget, open circuits. */
   statusLines(projectId: number): Promise<string[]>;
+  /** The repository's `.github/fleet.yml` guard settings (budgets, pause, backoff, circuitBreaker) apply from now on. */
+  applyFleetConfig(projectId: number, cfg: Pick<FleetConfig, 'budgets' | 'pause' | 'backoff' | 'circuitBreaker'>): Promise<void>;
 }
 
 export function guardCommands(o: { db: Db; engine: Engine }): GuardCommands {
@@ -22,6 +27,14 @@ export function guardCommands(o: { db: Db; engine: Engine }): GuardCommands {
     resume: (projectId) => g.resume(projectId),
     stopTask: async (taskId) => g.stopTask(await o.engine.getTask(taskId)),
     endStopped: async (taskId, assignmentId) => g.endStopped(await o.engine.getTask(taskId), assignmentId),
+    async applyFleetConfig(projectId, cfg) {
+      // Budgets set in fleet.yml win; a fleet.yml without any keeps what the API set.
+      const current = await guardSettings(o.db, projectId);
+      if (!current) return;
+      const fileBudgets = Object.fromEntries(Object.entries(cfg.budgets).filter(([, v]) => typeof v === 'number'));
+      const budgets = Object.keys(fileBudgets).length ? fileBudgets : current.budgets;
+      await setFleetGuards(o.db, projectId, { budgets, pauseMode: cfg.pause, backoff: cfg.backoff, circuitBreaker: cfg.circuitBreaker });
+    },
     async statusLines(projectId) {
       const lines: string[] = [];
       if (await g.isPaused(projectId)) lines.push('The project is **paused**: nothing is dispatched or handed out (`/fleet resume` resumes it).');

@@ -21,12 +21,14 @@ export interface UsageReport {
   epoch: number;
   inputTokens?: number | undefined;
   outputTokens?: number | undefined;
+  cachedInputTokens?: number | undefined;
   costUsd?: number | undefined;
   model?: string | undefined;
   turns?: number | undefined;
   wallSeconds?: number | undefined;
   runnerMinutes?: number | undefined;
   source?: string | undefined;
+  final?: boolean | undefined;
 }
 
 export interface SpendRollups {
@@ -88,6 +90,8 @@ export class GuardRails {
     put('wall_seconds', u.wallSeconds);
     put('runner_minutes', u.runnerMinutes);
     put('source', u.source);
+    put('cached_input_tokens', u.cachedInputTokens);
+    put('final', u.final);
     const ev = await recordEvidence(this.o.db, (t, d) => this.o.engine.events.publish(t, d), {
       projectId: task.projectId,
       taskId: task.id,
