@@ -1,7 +1,8 @@
 import type { Db } from '../store/db.js';
 import type { Engine } from '../engine/engine.js';
 import { guardsFor } from './guardsFor.js';
-import { guardHeldTasks } from './sql/guardReads.js';
+import { createHash } from 'node:crypto';
+import { flagUntrustedEdit, guardHeldTasks, setPlanProvenance } from './sql/guardReads.js';
 import { guardSettings } from './sql/guardSettings.js';
 import { setFleetGuards } from './sql/setGuardSettings.js';
 import type { FleetConfig } from '../../schema/fleetConfig.js';
@@ -18,6 +19,10 @@ export interface GuardCommands {
   statusLines(projectId: number): Promise<string[]>;
   /** The repository's `.github/fleet.yml` guard settings (budgets, pause, backoff, circuitBreaker) apply from now on. */
   applyFleetConfig(projectId: number, cfg: Pick<FleetConfig, 'budgets' | 'pause' | 'backoff' | 'circuitBreaker'>): Promise<void>;
+  /** A plan sync wrote these tasks from `text` of the plan file at `path` and commit `commit`. */
+  recordProvenance(projectId: number, taskIds: number[], plan: { path: string; commit: string | null; text: string }): Promise<void>;
+  /** Someone without write access edited the body of this issue: its task is flagged on the dashboard. */
+  flagUntrustedEdit(projectId: number, issueNumber: number, by: string): Promise<string[]>;
 }
 
 export function guardCommands(o: { db: Db; engine: Engine }): GuardCommands {
@@ -35,6 +40,9 @@ export function guardCommands(o: { db: Db; engine: Engine }): GuardCommands {
       const budgets = Object.keys(fileBudgets).length ? fileBudgets : current.budgets;
       await setFleetGuards(o.db, projectId, { budgets, pauseMode: cfg.pause, backoff: cfg.backoff, circuitBreaker: cfg.circuitBreaker });
     },
+    recordProvenance: (projectId, taskIds, plan) =>
+      setPlanProvenance(o.db, projectId, taskIds, { planPath: plan.path, planCommit: plan.commit, planHash: `sha256:${createHash('sha256').update(plan.text).digest('hex')}` }),
+    flagUntrustedEdit: (projectId, issueNumber, by) => flagUntrustedEdit(o.db, projectId, issueNumber, new Date(g.now()), by),
     async statusLines(projectId) {
       const lines: string[] = [];
       if (await g.isPaused(projectId)) lines.push('The project is **paused**: nothing is dispatched or handed out (`/fleet resume` resumes it).');

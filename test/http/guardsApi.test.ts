@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
+import { createHash } from 'node:crypto';
 import { mintAgentToken } from '../../app/http/auth.js';
+import { guardCommands } from '../../app/guards/guardCommands.js';
 import { AssignmentHeartbeatResponse, BudgetsResponse, ClaimResponse, GuardsResponse, PauseResponse, UsageResponse } from '../../schema/apiResponses.js';
 
 function conforms(schema: z.ZodType, r: { status: number; json: unknown }, status = 200): void {
@@ -66,7 +68,12 @@ describe('guard-rail API', () => {
     const resumed = await s.call('POST', `/api/projects/${projectId}/resume`);
     conforms(PauseResponse, resumed);
     expect(resumed.json).toMatchObject({ paused: false, changed: true });
-    expect((await s.call('POST', '/api/assignments/claim', {}, token)).status).toBe(200);
+    // The claim carries where the task text came from (stored at plan sync), for the prompt header.
+    const tasks = (await s.o.db.query<{ id: number }>('SELECT id FROM tasks WHERE project_id = $1', [projectId])).rows.map((r) => Number(r.id));
+    await guardCommands({ db: s.o.db, engine: s.o.engine }).recordProvenance(projectId, tasks, { path: 'plans/guards.md', commit: 'abc1234', text: '# plan' });
+    const claimed = await s.call('POST', '/api/assignments/claim', {}, token);
+    conforms(ClaimResponse, claimed);
+    expect(claimed.json.provenance).toEqual({ plan_path: 'plans/guards.md', plan_commit: 'abc1234', plan_hash: `sha256:${createHash('sha256').update('# plan').digest('hex')}` });
 
     expect((await s.call('POST', '/api/projects/acme%2Fguards/pause', undefined, token)).status).toBe(403);
     const bad = await s.call('PUT', '/api/projects/acme%2Fguards/budgets', { perTaskUsd: -1 });

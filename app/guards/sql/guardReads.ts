@@ -4,7 +4,7 @@ const HELD_SQL = `SELECT key, hold_reason, ready_after FROM tasks WHERE project_
 const UNTRUSTED_SQL = `SELECT key, untrusted_edit_by, untrusted_edit_at FROM tasks WHERE project_id = $1 AND untrusted_edit_at IS NOT NULL ORDER BY key`;
 const PROVENANCE_SQL = `SELECT plan_path, plan_commit, plan_hash FROM tasks WHERE id = $1`;
 const SET_PROVENANCE_SQL = `UPDATE tasks SET plan_path = $2, plan_commit = $3, plan_hash = $4
-WHERE project_id = $1 AND key = ANY($5::text[]) AND (plan_path, plan_commit, plan_hash) IS DISTINCT FROM ($2, $3, $4)`;
+WHERE project_id = $1 AND id = ANY($5::bigint[]) AND (plan_path, plan_commit, plan_hash) IS DISTINCT FROM ($2, $3, $4)`;
 const UNTRUSTED_EDIT_SQL = `UPDATE tasks SET untrusted_edit_at = $3, untrusted_edit_by = $4 WHERE project_id = $1 AND issue_number = $2 RETURNING key`;
 
 export async function guardHeldTasks(q: Queryable, projectId: number): Promise<{ key: string; reason: 'budget' | 'paused' | 'backoff' | 'stopped'; readyAfter: Date | null }[]> {
@@ -31,9 +31,9 @@ export async function taskProvenance(q: Queryable, taskId: number): Promise<Plan
 }
 
 /** Stores the provenance of the tasks a plan sync wrote. */
-export async function setPlanProvenance(q: Queryable, projectId: number, keys: string[], p: PlanProvenance): Promise<void> {
-  if (!keys.length) return;
-  await q.query(SET_PROVENANCE_SQL, [projectId, p.planPath, p.planCommit, p.planHash, keys]);
+export async function setPlanProvenance(q: Queryable, projectId: number, taskIds: number[], p: PlanProvenance): Promise<void> {
+  if (!taskIds.length) return;
+  await q.query(SET_PROVENANCE_SQL, [projectId, p.planPath, p.planCommit, p.planHash, taskIds]);
 }
 
 /** Flags the task of an issue whose body someone without write access edited; the task keys flagged. */
