@@ -256,26 +256,6 @@ const Tally = z.object({
 });
 const Eta = z.object({ hours: z.number(), days: z.number(), date: timestamp });
 
-/** GET /api/progress/summary */
-export const ProgressSummaryResponse = z.object({
-  epics: z.array(Tally.extend({ epic: z.string(), title: z.string(), project: z.string(), percent: z.number() })),
-  overall: Tally.extend({
-    overall_percent: z.number(),
-    hours_remaining: z.number(),
-    velocity_hours_per_day: z.number().nullable(),
-    active_agents: z.number().int(),
-    eta: z.object({
-      by_velocity: Eta.nullable(),
-      by_simulation: Eta.extend({
-        basis: z.enum(['observed_rate', 'estimate_pace']),
-        workers: z.number().int(),
-        as_of: timestamp,
-        stuck_tasks: z.number().int(),
-      }).nullable(),
-    }),
-  }),
-});
-
 /** Spend per task, epic, project and day (issue 15): GET /api/progress/summary?project=…, GET /api/projects/:project/spend. */
 export const SpendJson = z.object({
   day_start: timestamp,
@@ -299,6 +279,28 @@ export const SpendJson = z.object({
     }),
   ),
 });
+/** GET /api/progress/summary */
+export const ProgressSummaryResponse = z.object({
+  /** Issue 15: spend of the project asked for (`?project=`); null across projects. */
+  spend: SpendJson.nullable(),
+  epics: z.array(Tally.extend({ epic: z.string(), title: z.string(), project: z.string(), percent: z.number() })),
+  overall: Tally.extend({
+    overall_percent: z.number(),
+    hours_remaining: z.number(),
+    velocity_hours_per_day: z.number().nullable(),
+    active_agents: z.number().int(),
+    eta: z.object({
+      by_velocity: Eta.nullable(),
+      by_simulation: Eta.extend({
+        basis: z.enum(['observed_rate', 'estimate_pace']),
+        workers: z.number().int(),
+        as_of: timestamp,
+        stuck_tasks: z.number().int(),
+      }).nullable(),
+    }),
+  }),
+});
+
 export const CircuitJson = z.object({
   project_id: id,
   pool: z.string(),

@@ -4,7 +4,10 @@ import type { Assignment, Task } from '../engine/types.js';
 import type { Clock } from '../engine/clock.js';
 import { systemClock } from '../engine/clock.js';
 import { NotFoundError, StaleEpochError } from '../core/errors.js';
-import { budgetLeft, exhaustedBudgets, type Budgets } from '../core/budgets.js';
+import { exhaustedBudgets, type Budgets } from '../core/budgets.js';
+import { dayStartOf, spendRollups, type SpendRollups } from './spendRollups.js';
+
+export { dayStartOf, type SpendRollups } from './spendRollups.js';
 import { heartbeatStop, type StopAnswer } from '../core/guardDecisions.js';
 import { circuitPolicy, circuitStatus, closedCircuit, describeCircuitEvent, dispatchAllowance, readCircuitState, recordEnding, type AgentEnding } from '../core/circuitBreaker.js';
 import { recordEvidence, type EvidenceJson } from '../evidence/recordEvidence.js';
@@ -31,13 +34,6 @@ export interface UsageReport {
   final?: boolean | undefined;
 }
 
-export interface SpendRollups {
-  day_start: string;
-  project: { spend_usd: number; day_usd: number; burn_rate_usd_per_hour: number; budget_left: Partial<Record<'day', number>> };
-  epics: { epic_id: number; key: string; spend_usd: number; budget_left_usd: number | null }[];
-  tasks: { task_id: number; key: string; epic_key: string | null; spend_usd: number; minutes: number; input_tokens: number; output_tokens: number; budget_left: Partial<Record<'task' | 'task_minutes', number>> }[];
-}
-
 export interface CircuitView {
   pool: string;
   status: 'closed' | 'open' | 'half_open';
@@ -45,12 +41,6 @@ export interface CircuitView {
   trips: number;
   last_failure: string | null;
 }
-
-/** The start (UTC midnight) of the day `now` falls in: the daily budget's boundary. */
-export const dayStartOf = (now: number): Date => {
-  const d = new Date(now);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-};
 
 /**
  * The guard rails of issue 15 around the engine: usage and spend, budgets before hand-out and
@@ -112,45 +102,7 @@ export class GuardRails {
   /** Spend, burn rate and budget left per task, epic, project and day. */
   async rollups(projectId: number): Promise<SpendRollups> {
     const s = await this.settings(projectId);
-    const rows = await this.spend(projectId);
-    const now = this.now();
-    const dayStart = dayStartOf(now);
-    const total = rows.reduce((n, r) => n + r.usd, 0);
-    const day = rows.reduce((n, r) => n + r.dayUsd, 0);
-    const hours = Math.max((now - dayStart.getTime()) / 3_600_000, 1 / 60);
-    const epics = new Map<number, { key: string; usd: number }>();
-    for (const r of rows) {
-      if (r.epicId === null) continue;
-      const e = epics.get(r.epicId) ?? { key: r.epicKey ?? String(r.epicId), usd: 0 };
-      e.usd += r.usd;
-      epics.set(r.epicId, e);
-    }
-    const b = s.budgets;
-    return {
-      day_start: dayStart.toISOString(),
-      project: {
-        spend_usd: round(total),
-        day_usd: round(day),
-        burn_rate_usd_per_hour: round(day / hours),
-        budget_left: budgetLeft({ ...(b.perDayUsd === undefined ? {} : { perDayUsd: b.perDayUsd }) }, { dayUsd: day }) as Partial<Record<'day', number>>,
-      },
-      epics: [...epics].map(([id, e]) => ({
-        epic_id: id,
-        key: e.key,
-        spend_usd: round(e.usd),
-        budget_left_usd: b.perEpicUsd === undefined ? null : round(Math.max(0, b.perEpicUsd - e.usd)),
-      })),
-      tasks: rows.map((r) => ({
-        task_id: r.taskId,
-        key: r.key,
-        epic_key: r.epicKey,
-        spend_usd: round(r.usd),
-        minutes: round(r.minutes),
-        input_tokens: r.inputTokens,
-        output_tokens: r.outputTokens,
-        budget_left: budgetLeft(pick(b, ['perTaskUsd', 'perTaskMinutes']), { taskUsd: r.usd, taskMinutes: r.minutes }) as Partial<Record<'task' | 'task_minutes', number>>,
-      })),
-    };
+    return spendRollups(s.budgets, await this.spend(projectId), this.now());
   }
 
   // budgets
@@ -343,12 +295,3 @@ export class GuardRails {
   }
 }
 
-function round(n: number): number {
-  return Math.round(n * 10_000) / 10_000;
-}
-
-function pick(b: Budgets, keys: (keyof Budgets)[]): Budgets {
-  const out: Budgets = {};
-  for (const k of keys) if (b[k] !== undefined) out[k] = b[k];
-  return out;
-}
