@@ -115,7 +115,7 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
     }
     closers.unshift(() => events.close());
 
-    const engine = new Engine({ db, queue, events, leaseTtlSeconds: config.LEASE_TTL_SECONDS, maxAttempts: config.MAX_ATTEMPTS, log, retryBackoff: true });
+    const engine = new Engine({ db, queue, events, leaseTtlSeconds: config.LEASE_TTL_SECONDS, maxAttempts: config.MAX_ATTEMPTS, log, retryBackoff: config.FLEET_RETRY_BACKOFF });
     installGuardRails({ db, engine });
     await opts.onEngine?.({ engine, db, config, log });
     await engine.refreshAll();
