@@ -3,6 +3,7 @@ import type { Engine } from './engine/engine.js';
 import type { Settings } from './config/env.js';
 import { compactRollup } from './progress/store.js';
 import { progressServiceFor } from './progress/service.js';
+import { guardsFor } from './guards/guardsFor.js';
 
 /** What registers periodic jobs: the server's Periodic (the sweep round run by one process at a time). */
 export interface JobRegistry {
@@ -33,5 +34,7 @@ export function registerPeriodicJobs(
   // A snapshot of every project every SNAPSHOT_INTERVAL_SECONDS (default 15 minutes): burndown and velocity.
   const every = Math.max(1, Math.round(o.settings.SNAPSHOT_INTERVAL_SECONDS / o.settings.SWEEP_INTERVAL_SECONDS));
   periodic.register('progress.snapshot', every, () => progress.snapshot(null));
+  // Issue 15: backoff holds whose time has come go back to the queue.
+  periodic.register('guards.sweep', 1, () => guardsFor(o).sweep());
   for (const j of o.more ?? []) periodic.register(j.name, j.everyRounds, j.run);
 }

@@ -19,6 +19,7 @@ import { Periodic } from './engine/periodic.js';
 import { createOidcVerifier } from './http/auth/oidc.js';
 import { registerPeriodicJobs } from './jobs.js';
 import { pingDatabase } from './http/sql/pingDatabase.js';
+import { installGuardRails } from './guards/guardsFor.js';
 
 export interface Orchestrator {
   url: string;
@@ -114,7 +115,8 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
     }
     closers.unshift(() => events.close());
 
-    const engine = new Engine({ db, queue, events, leaseTtlSeconds: config.LEASE_TTL_SECONDS, maxAttempts: config.MAX_ATTEMPTS, log });
+    const engine = new Engine({ db, queue, events, leaseTtlSeconds: config.LEASE_TTL_SECONDS, maxAttempts: config.MAX_ATTEMPTS, log, retryBackoff: config.FLEET_RETRY_BACKOFF });
+    installGuardRails({ db, engine });
     await opts.onEngine?.({ engine, db, config, log });
     await engine.refreshAll();
     await engine.rebuildQueue();

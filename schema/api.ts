@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../app/core/taskStatus.js';
 import { AssignmentStatus } from './apiResponses.js';
+import { BudgetsConfigSchema } from './fleetConfig.js';
 
 /** Request bodies and queries of the orchestrator API: the one definition the app and the action share. */
 
@@ -40,12 +41,54 @@ export const AssignBody = z.strictObject({
   agent_id: z.number().int().positive(),
 });
 
+/** How an agent run ended (issue 15): the Action's classification, the circuit breaker's input. */
+export const ExitReason = z.enum(['agent_error', 'rate_limited', 'timeout', 'budget', 'no_change'], {
+  error: 'expected one of agent_error, rate_limited, timeout, budget, no_change',
+});
+
+const count = z.number().int().min(0).max(1e12);
+/** null: the tool did not say (action/src/usage usageReportBody sends every field). */
+const maybe = <T extends z.ZodType>(t: T) => t.nullable().optional();
+/** POST /api/assignments/:id/usage: cumulative for the run (its epoch); may be sent several times. */
+export const AssignmentUsageBody = z.strictObject({
+  epoch,
+  input_tokens: maybe(count),
+  output_tokens: maybe(count),
+  cached_input_tokens: maybe(count),
+  cost_usd: maybe(z.number().min(0).max(1e6)),
+  model: maybe(z.string().trim().min(1).max(200)),
+  turns: maybe(count),
+  wall_seconds: maybe(z.number().min(0).max(1e7)),
+  runner_minutes: maybe(z.number().min(0).max(1e6)),
+  /** Where the numbers came from: usage_file, claude_code, codex. */
+  source: maybe(z.string().trim().min(1).max(50)),
+  /** True once the tool's final totals were seen. */
+  final: z.boolean().optional(),
+});
+
+/** `:project` in /api/projects/:project/...: the numeric id or the URL-encoded owner/repo. */
+export const ProjectParam = z.strictObject({
+  project: z.string().trim().min(1).max(200).regex(/^(\d+|[\w.-]+\/[\w.-]+)$/, 'expected the numeric project id or owner/repo (URL-encoded: owner%2Frepo)'),
+});
+
+/** PUT /api/projects/:project/budgets: the `.github/fleet.yml` `budgets` object. */
+export const ProjectBudgetsBody = z.strictObject(BudgetsConfigSchema.shape, {
+  error: (iss) =>
+    iss.code === 'unrecognized_keys'
+      ? `unknown budget ${iss.keys.join(', ')}: accepted are perTaskUsd, perEpicUsd, perDayUsd (USD) and perTaskMinutes`
+      : iss.code === 'invalid_type'
+        ? 'expected an object with any of perTaskUsd, perEpicUsd, perDayUsd (USD) and perTaskMinutes'
+        : undefined,
+});
+
 /** PATCH /api/assignments/:id/progress and PATCH /api/tasks/:id/progress */
 export const AssignmentProgressBody = z.strictObject({
   epoch,
   percent_complete: z.number().int().min(0).max(100).optional(),
   status: z.enum(['in_progress', 'in_review', 'done', 'failed']).optional(),
   notes: z.string().max(10_000).optional(),
+  /** Issue 15: why the agent stopped (action/src/exitReason.ts), sent with a failure report. */
+  exit_reason: ExitReason.optional(),
 });
 
 export const AssignmentHeartbeatBody = z.strictObject({ epoch });

@@ -129,10 +129,20 @@ export const AgentHeartbeatResponse = z.object({
 /** GET /api/assignments and GET /api/agents/:id/assignments */
 export const AssignmentListResponse = z.object({ assignments: z.array(AssignmentJson) });
 /** POST /api/assignments/claim (200; 204 without a body when nothing fits) and POST /api/assignments (201). */
-export const ClaimResponse = z.object({ assignment: AssignmentJson, task: TaskWithDependenciesJson, lease: LeaseJson });
+/** Where the task's text came from (issue 15): the plan file at the synced commit; null for tasks not from a plan file. */
+export const PlanProvenanceJson = z.object({ plan_path: z.string(), plan_commit: z.string().nullable(), plan_hash: z.string().nullable() });
+export const ClaimResponse = z.object({ assignment: AssignmentJson, task: TaskWithDependenciesJson, lease: LeaseJson, provenance: PlanProvenanceJson.nullable() });
 export type ClaimResponse = z.infer<typeof ClaimResponse>;
-/** POST /api/assignments/:id/heartbeat */
-export const AssignmentHeartbeatResponse = z.object({ lease: LeaseJson, assignment: AssignmentJson });
+/** Why a running job must stop (issue 15): `/fleet stop`, a pause with `pause: stop`, a spent budget. */
+export const StopReason = z.enum(['stopped', 'paused', 'budget']);
+/** POST /api/assignments/:id/heartbeat; `stop` true: the Action stops its agent, commits nothing and reports failed. */
+export const AssignmentHeartbeatResponse = z.object({
+  lease: LeaseJson,
+  assignment: AssignmentJson,
+  stop: z.boolean(),
+  reason: StopReason.optional(),
+  message: z.string().optional(),
+});
 export type AssignmentHeartbeatResponse = z.infer<typeof AssignmentHeartbeatResponse>;
 
 // ---- git ---------------------------------------------------------------------------------
@@ -248,8 +258,33 @@ const Tally = z.object({
 });
 const Eta = z.object({ hours: z.number(), days: z.number(), date: timestamp });
 
+/** Spend per task, epic, project and day (issue 15): GET /api/progress/summary?project=…, GET /api/projects/:project/spend. */
+export const SpendJson = z.object({
+  day_start: timestamp,
+  project: z.object({
+    spend_usd: z.number(),
+    day_usd: z.number(),
+    burn_rate_usd_per_hour: z.number(),
+    budget_left: z.object({ day: z.number().optional() }),
+  }),
+  epics: z.array(z.object({ epic_id: id, key: z.string(), spend_usd: z.number(), budget_left_usd: z.number().nullable() })),
+  tasks: z.array(
+    z.object({
+      task_id: id,
+      key: z.string(),
+      epic_key: z.string().nullable(),
+      spend_usd: z.number(),
+      minutes: z.number(),
+      input_tokens: z.number(),
+      output_tokens: z.number(),
+      budget_left: z.object({ task: z.number().optional(), task_minutes: z.number().optional() }),
+    }),
+  ),
+});
 /** GET /api/progress/summary */
 export const ProgressSummaryResponse = z.object({
+  /** Issue 15: spend of the project asked for (`?project=`); null across projects. */
+  spend: SpendJson.nullable(),
   epics: z.array(Tally.extend({ epic: z.string(), title: z.string(), project: z.string(), percent: z.number() })),
   overall: Tally.extend({
     overall_percent: z.number(),
@@ -267,6 +302,32 @@ export const ProgressSummaryResponse = z.object({
     }),
   }),
 });
+
+export const CircuitJson = z.object({
+  project_id: id,
+  pool: z.string(),
+  status: z.enum(['closed', 'open', 'half_open']),
+  open_until: timestamp.nullable(),
+  trips: z.number().int(),
+  last_failure: z.string().nullable(),
+});
+/** The guard rails of one project: paused, budgets, held tasks by reason, circuits, tasks whose issue a non-writer edited. */
+export const GuardsJson = z.object({
+  paused: z.boolean(),
+  pause_mode: z.enum(['drain', 'stop']),
+  budgets: z.object({ perTaskUsd: z.number().optional(), perEpicUsd: z.number().optional(), perDayUsd: z.number().optional(), perTaskMinutes: z.number().optional() }),
+  held: z.array(z.object({ key: z.string(), reason: z.enum(['budget', 'paused', 'backoff', 'stopped']), ready_after: timestamp.nullable() })),
+  circuits: z.array(CircuitJson),
+  untrusted_edits: z.array(z.object({ key: z.string(), edited_by: z.string().nullable(), edited_at: timestamp })),
+});
+/** GET /api/projects/:project/guards */
+export const GuardsResponse = z.object({ project: z.string(), spend: SpendJson, guards: GuardsJson });
+/** POST /api/assignments/:id/usage */
+export const UsageResponse = z.object({ evidence: EvidenceJson.nullable(), stop: z.boolean(), reason: StopReason.optional(), message: z.string().optional() });
+/** PUT /api/projects/:project/budgets */
+export const BudgetsResponse = z.object({ project: z.string(), budgets: GuardsJson.shape.budgets, held: z.array(z.string()) });
+/** POST /api/projects/:project/pause and /resume */
+export const PauseResponse = z.object({ project: z.string(), paused: z.boolean(), changed: z.boolean(), mode: z.enum(['drain', 'stop']), held: z.number().int(), released: z.number().int(), stopping: z.number().int() });
 
 /** GET /api/progress/projects */
 export const ProjectListResponse = z.object({ projects: z.array(z.object({ id, name: z.string(), default_branch: z.string() })) });

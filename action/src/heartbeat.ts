@@ -1,12 +1,14 @@
 import type { Clock } from './clock.js';
-import type { Lease } from './orchestratorClient.js';
+import type { BeatAnswer } from './orchestratorClient.js';
 import { StaleEpochError } from './orchestratorClient.js';
 
 export interface HeartbeatOptions {
   intervalMs: number;
   clock: Clock;
   /** One heartbeat; the client retries transient failures itself. */
-  beat: (signal: AbortSignal) => Promise<Lease>;
+  beat: (signal: AbortSignal) => Promise<BeatAnswer>;
+  /** Called once when a beat's answer says stop (a spent budget, a pause with stop, /fleet stop); beats go on. */
+  onStop?: (stop: NonNullable<BeatAnswer['stop']>) => void;
   /** Called once when the orchestrator says the claim was superseded. */
   onStale: (err: StaleEpochError) => void;
   onFailure?: (err: unknown, consecutive: number) => void;
@@ -18,7 +20,9 @@ export interface HeartbeatStats {
   ok: number;
   failed: number;
   stale: boolean;
-  lastLease: Lease | undefined;
+  lastLease: BeatAnswer | undefined;
+  /** The stop the orchestrator asked for, if any. */
+  stop?: NonNullable<BeatAnswer['stop']> | undefined;
 }
 
 export interface Heartbeat {
@@ -45,6 +49,10 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
       try {
         stats.lastLease = await opts.beat(controller.signal);
         stats.ok++;
+        if (stats.lastLease.stop && !stats.stop) {
+          stats.stop = stats.lastLease.stop;
+          opts.onStop?.(stats.stop);
+        }
         if (consecutive > 0) opts.onRecovered?.(consecutive);
         consecutive = 0;
       } catch (err) {

@@ -17,7 +17,7 @@ import { branchName, buildPrompt } from './prompt.js';
 import { buildPullBody, openOrUpdatePullRequest, pullTitle, type GitHubClient } from './pullRequest.js';
 import { describeError } from './retry.js';
 import { classifyExit, type ExitClassification } from './exitReason.js';
-import { readAgentUsage, UsageTracker, type AgentUsage } from './usage/index.js';
+import { readAgentUsage, UsageTracker, usageReportBody, type AgentUsage, type UsageReportBody } from './usage/index.js';
 
 export type JobResultKind = 'success' | 'failed' | 'timeout' | 'stale' | 'no-task';
 
@@ -147,13 +147,35 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     return result;
   };
 
-  // 2. Heartbeats from now until the end: a superseded claim aborts everything.
+  // 2. Heartbeats from now until the end: a superseded claim aborts everything; an answer that
+  // says stop (a spent budget, a pause with `pause: stop`, /fleet stop) stops the agent (issue 15).
   const stale = new AbortController();
   let staleReason = '';
+  const halt = new AbortController();
+  let haltedBy: { reason: 'stopped' | 'paused' | 'budget'; message: string } | null = null;
+  // The run's usage so far, posted with each beat and once at the end (cumulative; best effort).
+  let usageSoFar: (() => Promise<UsageReportBody | null>) | null = null;
+  const postUsage = async (): Promise<void> => {
+    if (!usageSoFar || !orchestrator.usage) return;
+    try {
+      const body = await usageSoFar();
+      if (body) await orchestrator.usage(assignment.id, body);
+    } catch (err) {
+      log.warning(`could not report usage: ${describeError(err)}`);
+    }
+  };
   const heartbeat: Heartbeat = startHeartbeat({
     intervalMs: inputs.heartbeatSeconds * 1000,
     clock,
-    beat: (signal) => orchestrator.heartbeat(assignment.id, epoch, { signal }),
+    beat: async (signal) => {
+      await postUsage();
+      return orchestrator.heartbeat(assignment.id, epoch, { signal });
+    },
+    onStop: (stop) => {
+      haltedBy = stop;
+      log.warning(`the orchestrator asked to stop (${stop.reason}): ${stop.message}; stopping the agent, nothing will be committed`);
+      halt.abort();
+    },
     onStale: (err) => {
       staleReason = err.message;
       log.warning(`claim superseded: ${err.message}; stopping the agent, nothing will be pushed`);
@@ -180,7 +202,8 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     await heartbeat.stop();
     if (stale.signal.aborted) return finish('stale', staleReason);
     log.error(reason);
-    await report({ status: 'failed', notes: reason.slice(0, 2000) });
+    const exit = haltedBy?.reason === 'budget' ? 'budget' : result.exit?.reason;
+    await report({ status: 'failed', notes: reason.slice(0, 2000), ...(exit && exit !== 'success' ? { exit_reason: exit } : {}) });
     return finish(kind, reason);
   };
 
@@ -221,7 +244,8 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     // 4. The prompt file, outside the workspace so it is never committed.
     const promptFile = join(context.tempDir, `fleet-task-${task.key.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
     try {
-      await deps.writeFile(promptFile, buildPrompt(task, { repository: context.repository, branch, baseBranch, serverUrl: context.serverUrl }));
+      // The task text as synced from the plan (served by the orchestrator, never the live issue body), with its source.
+      await deps.writeFile(promptFile, buildPrompt(task, { repository: context.repository, branch, baseBranch, serverUrl: context.serverUrl }, { provenance: claim.provenance ?? null }));
     } catch (err) {
       return fail(`could not write the prompt file: ${describeError(err)}`);
     }
@@ -231,12 +255,16 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     const agentStarted = clock.now();
     const usageFile = join(context.tempDir, `fleet-usage-${assignment.id}-${epoch}.jsonl`);
     const tracker = new UsageTracker();
+    usageSoFar = async () => {
+      const r = readAgentUsage({ usageFile: await readFile(usageFile, 'utf8').catch(() => null), output: tracker }).reading;
+      return r ? usageReportBody(r, { epoch, wallMs: clock.now() - agentStarted, final: false }) : null;
+    };
     const run = await log.group(`Run the agent (timeout ${inputs.timeoutMinutes} min)`, () =>
       deps.processes.runAgent(inputs.agentCommand, {
         cwd: context.workspace,
         env: agentEnvironment(context.baseEnv, task, { branch, baseBranch, promptFile, epoch, workspace: context.workspace, usageFile }),
         timeoutMs,
-        signal: stale.signal,
+        signal: AbortSignal.any([stale.signal, halt.signal]),
         killGraceMs: deps.killGraceMs ?? 10_000,
         onOutput: (chunk) => {
           tracker.write(chunk);
@@ -256,7 +284,14 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
       `agent ended: ${result.exit.reason}${u ? `; used ${u.input_tokens ?? '?'} input and ${u.output_tokens ?? '?'} output tokens, ${u.cost_usd === null ? 'cost unknown' : `$${u.cost_usd.toFixed(4)}`}${u.turns === null ? '' : `, ${u.turns} turns`} (${used.reading?.source})` : '; no usage reported'}`,
     );
 
-    if (run.aborted || stale.signal.aborted) return stopStale();
+    usageSoFar = async () => (used.reading ? usageReportBody(used.reading, { epoch, wallMs: result.agentMs ?? 0, final: true }) : null);
+    await postUsage();
+    if (stale.signal.aborted) return stopStale();
+    if (haltedBy) {
+      const h: { reason: string; message: string } = haltedBy;
+      return fail(`stopped by the orchestrator (${h.reason}): ${h.message}; nothing was committed`);
+    }
+    if (run.aborted) return stopStale();
     if (run.timedOut) return fail(`the agent did not finish within ${inputs.timeoutMinutes} minutes and was stopped`, 'timeout');
     if (run.spawnError) return fail(`the agent command could not be started: ${run.spawnError}`);
     if (run.exitCode !== 0) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { AssignmentHeartbeatResponse, ClaimResponse, ErrorResponse, type LeaseJson } from '../../schema/apiResponses.js';
-import type { AssignmentProgressBody, EvidenceBody as EvidenceBodySchema, TaskGitBody as TaskGitBodySchema } from '../../schema/api.js';
+import type { AssignmentProgressBody, AssignmentUsageBody, EvidenceBody as EvidenceBodySchema, TaskGitBody as TaskGitBodySchema } from '../../schema/api.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_RETRY, describeError, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
 
@@ -19,8 +19,12 @@ type TaskGitBody = z.input<typeof TaskGitBodySchema>;
 /** POST /api/git/evidence */
 type EvidenceBody = z.input<typeof EvidenceBodySchema>;
 
-/** The heartbeat answer also carries the assignment; the job needs only the lease. */
-const HeartbeatLease = AssignmentHeartbeatResponse.pick({ lease: true });
+/** The heartbeat answer also carries the assignment; the job needs the lease and whether to stop. */
+const HeartbeatLease = AssignmentHeartbeatResponse.pick({ lease: true, stop: true, reason: true, message: true }).partial({ stop: true });
+/** A beat's answer: the lease, and `stop` when the orchestrator wants the agent stopped (issue 15). */
+export type BeatAnswer = Lease & { stop?: { reason: 'stopped' | 'paused' | 'budget'; message: string } };
+/** POST /api/assignments/:id/usage */
+export type UsageBody = z.input<typeof AssignmentUsageBody>;
 
 /** An answer from the orchestrator that is not a success: carries its HTTP status and error code. */
 export class OrchestratorError extends Error {
@@ -68,7 +72,9 @@ export interface OrchestratorClient {
    * Extends the lease. By default one quick retry: the heartbeat loop is the retry. `patient`
    * uses the full backoff (the fencing check before a push).
    */
-  heartbeat(assignmentId: number, epoch: number, opts?: { signal?: AbortSignal | undefined; patient?: boolean }): Promise<Lease>;
+  heartbeat(assignmentId: number, epoch: number, opts?: { signal?: AbortSignal | undefined; patient?: boolean }): Promise<BeatAnswer>;
+  /** The run's usage so far (cumulative); optional so older fakes still fit. */
+  usage?(assignmentId: number, body: UsageBody): Promise<void>;
   progress(assignmentId: number, body: ProgressBody): Promise<void>;
   taskGit(taskId: number, body: TaskGitBody): Promise<void>;
   evidence(body: EvidenceBody): Promise<void>;
@@ -186,7 +192,11 @@ export function createOrchestratorClient(opts: OrchestratorClientOptions): Orche
       const what = `heartbeat for assignment ${assignmentId}`;
       const path = `/api/assignments/${assignmentId}/heartbeat`;
       const { json } = await call(what, 'POST', path, { epoch }, true, hb.signal, hb.patient ? policy : heartbeatPolicy);
-      return parse(what, HeartbeatLease, json).lease;
+      const a = parse(what, HeartbeatLease, json);
+      return a.stop && a.reason ? { ...a.lease, stop: { reason: a.reason, message: a.message ?? a.reason } } : a.lease;
+    },
+    async usage(assignmentId, body) {
+      await call('usage report', 'POST', `/api/assignments/${assignmentId}/usage`, body, true);
     },
     async progress(assignmentId, body) {
       await call(`progress report (${body.status ?? 'percent'})`, 'PATCH', `/api/assignments/${assignmentId}/progress`, body, true);

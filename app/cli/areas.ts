@@ -5,6 +5,7 @@ import { registerGithubCommands } from './githubCommands.js';
 import { registerPlanCommands } from './planCommands.js';
 import { registerStatusCommand } from './statusCommand.js';
 import { registerAppCommands } from './appCommands.js';
+import { registerGuardCommands } from './guardCommands.js';
 
 /** Commands of the plan, GitHub, runner and progress areas, each kept in its own module. */
 export function registerAreaCommands(program: Command, io: CliIo): void {
@@ -18,4 +19,5 @@ export function registerAreaCommands(program: Command, io: CliIo): void {
   registerRunnersCommands(program, { out: io.stdout, err: io.stderr, env: io.env });
   registerStatusCommand(program, io);
   registerAppCommands(program, io);
+  registerGuardCommands(program, io);
 }

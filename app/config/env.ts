@@ -70,6 +70,11 @@ export const EnvSchema = z.object({
     .default('local/example'),
   LEASE_TTL_SECONDS: intFrom(5, 86_400).default(600),
   MAX_ATTEMPTS: intFrom(1, 100).default(3),
+  /** Issue 15: a failed attempt waits out its backoff (fleet.yml `backoff`, default 5 min base) before it is ready again. */
+  FLEET_RETRY_BACKOFF: z
+    .enum(['true', 'false', '1', '0', ''], { error: 'expected true or false' })
+    .default('true')
+    .transform((v) => v !== 'false' && v !== '0'),
   SWEEP_INTERVAL_SECONDS: intFrom(1, 3_600).default(15),
   SNAPSHOT_INTERVAL_SECONDS: intFrom(10, 86_400).default(900),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

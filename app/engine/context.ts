@@ -19,4 +19,6 @@ export interface EngineContext {
   readonly leaseTtlSeconds: number;
   /** Attempt limit when the project sets none. */
   readonly maxAttempts: number;
+  /** Issue 15: a failed attempt waits out its backoff (projects.backoff) before it is ready again. */
+  readonly retryBackoff?: boolean;
 }

@@ -35,6 +35,8 @@ export interface EngineOptions {
   log?: EngineLog;
   /** The clock (ms since the epoch) for backoffs and caches; tests may inject one. */
   now?: Clock;
+  /** Issue 15: failed attempts wait out their backoff before they are ready again (the server turns it on). */
+  retryBackoff?: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export class Engine {
   readonly maxAttempts: number;
   private readonly ctx: EngineContext;
   private readonly claims: Claims;
+  private claimGate: ((pool: string, projectId: number | undefined) => Promise<boolean>) | null = null;
 
   constructor(opts: EngineOptions) {
     this.db = opts.db;
@@ -66,6 +69,7 @@ export class Engine {
       log,
       leaseTtlSeconds: this.leaseTtlSeconds,
       maxAttempts: this.maxAttempts,
+      retryBackoff: opts.retryBackoff ?? false,
     };
     this.claims = new Claims(this.ctx);
   }
@@ -134,8 +138,16 @@ export class Engine {
     return this.claim(agent.id, projectId === undefined ? {} : { projectId });
   }
   /** The best ready task the agent may take, under a new lease; null when nothing fits. */
-  claim(agentId: number, opts: { projectId?: number; key?: ClaimKey | undefined } = {}): Promise<Claim | null> {
+  async claim(agentId: number, opts: { projectId?: number; key?: ClaimKey | undefined } = {}): Promise<Claim | null> {
+    if (this.claimGate && !(await this.claimGate((await this.getAgent(agentId)).pool, opts.projectId))) return null;
     return this.claims.claim(agentId, opts);
+  }
+  /**
+   * Issue 15: what may refuse every hand-out to an agent's pool in a project (a paused project,
+   * an open circuit). A claim retried with its idempotency key still gets its earlier answer.
+   */
+  setClaimGate(gate: ((pool: string, projectId: number | undefined) => Promise<boolean>) | null): void {
+    this.claimGate = gate;
   }
   /** Assigns one given task to one given agent; 409 unless the task is ready and free. */
   assign(taskId: number, agentId: number): Promise<Claim> {

@@ -8,6 +8,9 @@ import { activeAssignment } from './sql/activeAssignment.js';
 import { endTaskAssignment } from './sql/endTaskAssignment.js';
 import { attemptLimit } from './sql/attemptLimit.js';
 import { KEEP_COLUMNS, writeTaskStatus, type StatusColumns } from './sql/writeTaskStatus.js';
+import { backoffPolicy, readyAtMs } from '../core/backoff.js';
+import { projectBackoff } from '../guards/sql/projectBackoff.js';
+import { holdForBackoff } from '../guards/sql/guardHolds.js';
 
 /** How a status change ends the task's live assignment. */
 export type AssignmentEnd = 'completed' | 'cancelled' | 'released' | 'failed';
@@ -117,4 +120,10 @@ export async function returnTaskIn(tx: Queryable, ctx: EngineContext, taskId: nu
     endAssignmentAs: null,
     set: { completedAt: 'keep', failureReason: 'reason', attempts: countAttempt ? 'keep' : 'giveBack' },
   });
+  // Issue 15: a failed attempt is ready again only after its backoff (held `backoff` until then),
+  // so a 429 storm is not retried at once by every runner.
+  if (ctx.retryBackoff && countAttempt && !fail) {
+    const policy = backoffPolicy(await projectBackoff(tx, taskId));
+    await holdForBackoff(tx, taskId, new Date(readyAtMs(ctx.now(), t.attempts, policy)));
+  }
 }

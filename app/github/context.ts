@@ -5,6 +5,7 @@ import type { SyncPlan } from './planSync/plan.js';
 import type { GitHubClient, Logger } from './types.js';
 import type { PermissionCache } from './commands/permissions.js';
 import type { GitHubGateway } from './gateway/gitHubGateway.js';
+import type { GuardCommands } from '../guards/guardCommands.js';
 
 /** What the plan file needs: a parser and something that writes the plan's rows. */
 export interface PlanHooks {
@@ -29,6 +30,8 @@ export interface FleetAppDeps {
   mergeQueue?: MergeQueueHooks | undefined;
   /** Add "blocked by" relationships on plan sync (default true). */
   blockedBy?: boolean | undefined;
+  /** Issue 15: the kill switch and stop for `/fleet pause|resume|stop` (absent: those verbs are refused). */
+  guards?: GuardCommands | undefined;
 }
 
 /** Everything a handler needs about the repository an event came from. */
@@ -72,5 +75,7 @@ export async function repoCtx(
   }
   // Its scheduling.conflicts decides how its tasks are handed out (issue 14).
   if ((project.conflictMode ?? 'avoid') !== config.scheduling.conflicts) await deps.port.setConflictMode?.(project.id, config.scheduling.conflicts);
+  // Issue 15: its budgets, pause mode, backoff and circuit breaker too (one UPDATE that changes nothing when they did not).
+  await deps.guards?.applyFleetConfig(project.id, config);
   return { gh, owner, repo, project, config, deliveryId: context.id, installationId, log: context.log, deps };
 }

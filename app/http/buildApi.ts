@@ -12,6 +12,7 @@ import { isDatabaseUnavailable } from '../store/unavailable.js';
 import { taskRoutes } from './routes/tasks.js';
 import { agentRoutes } from './routes/agents.js';
 import { assignmentRoutes } from './routes/assignments.js';
+import { guardRoutes } from './routes/guards.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { wsRoutes } from './routes/ws.js';
 import type { Periodic } from '../engine/periodic.js';
@@ -149,6 +150,7 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
   await taskRoutes(app, deps);
   await agentRoutes(app, deps);
   await assignmentRoutes(app, deps);
+  await guardRoutes(app, deps);
   await wsRoutes(app, deps);
   for (const mod of opts.extraRoutes ?? []) await mod(app, deps);
   return app;

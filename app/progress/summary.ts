@@ -14,6 +14,9 @@ import {
 } from './maths.js';
 import { COMPACT_ABOVE, compactRollup, foldTallies, readActiveAgents, readEpics, readTallyRows, readVelocityBases } from './store.js';
 import type { SimulationEta, VelocityEtaCache } from './velocityEta.js';
+import { dayStartOf, spendRollups, type SpendRollups } from '../guards/spendRollups.js';
+import { guardSettings } from '../guards/sql/guardSettings.js';
+import { taskSpend } from '../guards/sql/taskSpend.js';
 
 /** Progress per epic and overall: tallies (O(epics), not O(tasks)), velocity and the two ETAs. */
 
@@ -32,6 +35,8 @@ export interface SummaryJson {
     active_agents: number;
     eta: { by_velocity: Eta | null; by_simulation: SimulationEta | null };
   };
+  /** Issue 15: spend, burn rate and budget left of the one project asked for (null across projects). */
+  spend: SpendRollups | null;
 }
 
 export interface SummaryDeps {
@@ -85,7 +90,11 @@ export async function progressSummary(d: SummaryDeps, projectId: number | null):
     if (eta) bySimulation = { ...eta, workers: sim.workers, as_of: sim.at.toISOString(), stuck_tasks: sim.stuck };
   }
 
+  const guard = projectId === null ? null : await guardSettings(d.db, projectId);
+  const spend = guard && projectId !== null ? spendRollups(guard.budgets, await taskSpend(d.db, projectId, dayStartOf(now.getTime())), now.getTime()) : null;
+
   return {
+    spend,
     epics: epics.map((e) => {
       const t = byEpic.get(e.id) ?? foldTallies([]).all;
       const s = totals(t);

@@ -54,6 +54,11 @@ async function held(project: 'x' | 'y', holder: 'poolX' | 'poolY' | 'agentA', ke
   return { taskId: t.id, key: t.key, assignmentId: c.assignment.id, epoch: c.lease.epoch };
 }
 
+async function throwawayProject(): Promise<number> {
+  const { rows } = await s.o.db.query<{ id: number }>(`INSERT INTO projects (owner, repo) VALUES ('acme', $1) RETURNING id`, [`matrix-z-${++seq}`]);
+  return Number(rows[0]!.id);
+}
+
 async function throwawayAgent(active = true): Promise<number> {
   const a = await s.o.engine.heartbeatAgent({ name: `matrix-throwaway-${++seq}` });
   if (!active) await s.o.engine.deactivateAgent(a.id);
@@ -293,6 +298,19 @@ const ROWS: Row[] = [
   ...perAssignment('PATCH /api/tasks/:id/progress', 200, (h) => ({ method: 'PATCH', path: `/api/tasks/${h.taskId}/progress`, body: { epoch: h.epoch, status: 'in_progress' } })),
   ...perAssignment('PATCH /api/tasks/:id/git', 200, (h) => ({ method: 'PATCH', path: `/api/tasks/${h.taskId}/git`, body: { epoch: h.epoch, branch: `fleet/${h.key}` } })),
   ...perAssignment('POST /api/git/evidence', 201, (h) => ({ method: 'POST', path: '/api/git/evidence', body: { task_id: h.taskId, type: 'note', summary: 'matrix' } })),
+
+  ...perAssignment('POST /api/assignments/:id/usage', 200, (h) => ({ method: 'POST', path: `/api/assignments/${h.assignmentId}/usage`, body: { epoch: h.epoch, cost_usd: 0.01 } })),
+
+  // -- guard rails (issue 15): a throwaway project, so pausing it touches no other row
+  { route: 'GET /api/projects/:project/guards', target: 'X', expect: X_READ(403), request: async () => ({ method: 'GET', path: `/api/projects/${projectIds.x}/guards` }) },
+  { route: 'POST /api/projects/:project/pause', target: 'a throwaway project', expect: ADMIN_ONLY(200), request: async () => ({ method: 'POST', path: `/api/projects/${await throwawayProject()}/pause`, body: {} }) },
+  { route: 'POST /api/projects/:project/resume', target: 'a throwaway project', expect: ADMIN_ONLY(200), request: async () => ({ method: 'POST', path: `/api/projects/${await throwawayProject()}/resume`, body: {} }) },
+  {
+    route: 'PUT /api/projects/:project/budgets',
+    target: 'a throwaway project',
+    expect: ADMIN_ONLY(200),
+    request: async () => ({ method: 'PUT', path: `/api/projects/${await throwawayProject()}/budgets`, body: { perTaskUsd: 1 } }),
+  },
 
   // -- progress
   {

@@ -70,7 +70,7 @@ describe('progress and git API', () => {
   it('summarises a fresh plan: nothing done, no velocity, no agents, so no ETA', async () => {
     const r = await s.call('GET', '/api/progress/summary?project=acme/progress');
     expect(r.status).toBe(200);
-    expect(Object.keys(r.json)).toEqual(['epics', 'overall']);
+    expect(Object.keys(r.json)).toEqual(['spend', 'epics', 'overall']);
     expect(r.json.overall).toMatchObject({
       hours_done: 0,
       hours_total: PLAN_HOURS,

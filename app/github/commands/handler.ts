@@ -7,28 +7,33 @@ import { errorText } from '../types.js';
 import { once, transient } from '../effects/once.js';
 import { commentOnce, reactOnce } from '../effects/writes.js';
 import { gatewayOf } from '../gateway/gatewayOf.js';
-import { helpText, parseCommands, type FleetCommand } from './parse.js';
+import { hasCommandCandidate, helpText, parseCommands, type FleetCommand } from './parse.js';
+import { isBotActor } from '../../core/botActor.js';
 import { roleAtLeast } from './permissions.js';
 
 interface CommentPayload {
   action?: string;
-  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } | null };
+  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } | null; performed_via_github_app?: { id?: number; slug?: string } | null };
   issue?: { number?: number; pull_request?: unknown; state?: string };
+  sender?: { login?: string; type?: string } | null;
 }
 
 /** issue_comment.created: runs the `/fleet` commands in the comment. Never throws on content. */
 export async function onComment(ctx: RepoCtx, payload: WebhookPayload<'issue_comment.created'>): Promise<void> {
   const p: CommentPayload = payload;
   if (p.action !== 'created' || !p.comment || typeof p.issue?.number !== 'number') return;
-  const parsed = parseCommands(p.comment.body);
-  if (!parsed.length) return; // the common case: costs nothing
   const login = p.comment.user?.login ?? '';
-  const isBot = p.comment.user?.type === 'Bot' || login.endsWith('[bot]');
-  if (isBot && !ctx.config.commands.allowBots.includes(login)) return;
+  // Issue 15: bots and Apps never trigger commands (this App's own comments quote them back);
+  // then the cheap line test, and only then the permission lookup and the Markdown parse.
+  const isBot = isBotActor({ user: p.comment.user ?? null, sender: p.sender ?? null, performed_via_github_app: p.comment.performed_via_github_app ?? null });
+  if (p.comment.performed_via_github_app || (isBot && !ctx.config.commands.allowBots.includes(login))) return;
+  if (!hasCommandCandidate(p.comment.body)) return; // the common case: costs nothing
   const issueNumber = p.issue.number;
   const commentId = p.comment.id;
 
   const role = await ctx.deps.permissions.role(gatewayOf(ctx), ctx.owner, ctx.repo, login);
+  const parsed = parseCommands(p.comment.body);
+  if (!parsed.length) return; // `/fleet` only inside a quote, code or HTML: not a command
   if (!roleAtLeast(role, ctx.config.commands.allow)) {
     // Outsiders must not spend the App's write budget: a reaction per comment, and one
     // explanation per person and issue an hour (recorded in Postgres, so it holds across processes).
@@ -45,7 +50,7 @@ export async function onComment(ctx: RepoCtx, payload: WebhookPayload<'issue_com
 
   // The commands' outcome is recorded with the delivery: a re-run replies with what was done the
   // first time instead of running the commands again (a second /fleet retry would be refused).
-  const outcome = await once(ctx, `commands:${commentId ?? 0}`, () => runCommands(ctx, parsed, issueNumber, !!p.issue?.pull_request));
+  const outcome = await once(ctx, `commands:${commentId ?? 0}`, () => runCommands(ctx, parsed, issueNumber, !!p.issue?.pull_request, roleAtLeast(role, 'write')));
   await react(ctx, commentId, outcome.failed ? 'confused' : '+1');
   if (outcome.lines.length) {
     await reply(ctx, issueNumber, outcome.failed ? `@${login} some commands were not carried out:\n\n${outcome.lines.join('\n')}` : outcome.lines.join('\n\n'));
@@ -62,7 +67,7 @@ interface CommandsOutcome {
   dispatch: boolean;
 }
 
-async function runCommands(ctx: RepoCtx, parsed: ReturnType<typeof parseCommands>, issueNumber: number, isPr: boolean): Promise<CommandsOutcome> {
+async function runCommands(ctx: RepoCtx, parsed: ReturnType<typeof parseCommands>, issueNumber: number, isPr: boolean, canWrite: boolean): Promise<CommandsOutcome> {
   const { port } = ctx.deps;
   let task: Task | null = isPr ? await port.findTaskByPr(ctx.project.id, issueNumber) : await port.findTaskByIssue(ctx.project.id, issueNumber);
   const lines: string[] = [];
@@ -78,6 +83,16 @@ async function runCommands(ctx: RepoCtx, parsed: ReturnType<typeof parseCommands
     const cmd = entry.command;
     if (cmd.kind === 'help') {
       lines.push(helpText());
+      continue;
+    }
+    if (cmd.kind === 'pause' || cmd.kind === 'resume' || cmd.kind === 'stop') {
+      // The kill switch works from any issue of the project, and needs write access whatever `commands.allow` says.
+      const out = canWrite ? await killSwitch(ctx, cmd) : { error: `\`/fleet ${cmd.kind}\` needs write access to this repository` };
+      if (out.error) {
+        failed = true;
+        lines.push(`- \`${clip(entry.text)}\`: ${out.error}`);
+      } else if (out.text) lines.push(out.text);
+      dispatch ||= !!out.dispatch;
       continue;
     }
     if (!task) {
@@ -155,7 +170,8 @@ async function run(ctx: RepoCtx, task: Task, cmd: FleetCommand, prNumber: number
       return { ...refusal(await port.cancel(task.id, 'cancelled by /fleet cancel')), dispatch: true };
     case 'status': {
       const s = await port.status(task.id);
-      return s ? { text: statusText(s) } : { error: 'the task no longer exists' };
+      const guardLines = (await ctx.deps.guards?.statusLines(ctx.project.id)) ?? [];
+      return s ? { text: statusText({ ...s, guardLines }) } : { error: 'the task no longer exists' };
     }
     case 'merge':
     case 'dequeue': {
@@ -168,15 +184,48 @@ async function run(ctx: RepoCtx, task: Task, cmd: FleetCommand, prNumber: number
     case 'help':
       return { text: helpText() };
     case 'revise':
+      // Parsed since #15; its handler comes with the feedback loop.
+      return { error: `\`/fleet ${cmd.kind}\` is not available on this orchestrator yet` };
     case 'pause':
     case 'resume':
     case 'stop':
-      // Parsed since #15; their handlers come with the feedback loop and the kill switch.
-      return { error: `\`/fleet ${cmd.kind}\` is not available on this orchestrator yet` };
+      return killSwitch(ctx, cmd);
   }
 }
 
-export function statusText(s: TaskStatusReport): string {
+/**
+ * `/fleet pause|resume` (the project) and `/fleet stop <task>` (one task: its run cancelled at
+ * once through the Actions API, its assignment ended without counting an attempt, the task held).
+ */
+async function killSwitch(ctx: RepoCtx, cmd: Extract<FleetCommand, { kind: 'pause' | 'resume' | 'stop' }>): Promise<RunOut> {
+  const guards = ctx.deps.guards;
+  if (!guards) return { error: `\`/fleet ${cmd.kind}\` is not available on this orchestrator` };
+  if (cmd.kind === 'pause') {
+    const r = await guards.pause(ctx.project.id);
+    const running = r.mode === 'stop' ? `${r.stopping} running job(s) stop at their next heartbeat (pause: stop)` : 'running jobs finish (pause: drain)';
+    return { text: r.changed ? `Paused: nothing is dispatched or handed out; ${running}. \`/fleet resume\` resumes.` : 'The project was already paused.' };
+  }
+  if (cmd.kind === 'resume') {
+    const r = await guards.resume(ctx.project.id);
+    return { text: r.changed ? `Resumed: ${r.released} task(s) are back in the queue.` : 'The project was not paused.', dispatch: r.changed };
+  }
+  const { port } = ctx.deps;
+  const task = 'key' in cmd.task ? await port.findTaskByKey(ctx.project.id, cmd.task.key) : await port.findTaskByIssue(ctx.project.id, cmd.task.issue);
+  if (!task) return { error: `there is no task ${'key' in cmd.task ? cmd.task.key : `#${cmd.task.issue}`} in this project` };
+  const s = await guards.stopTask(task.id);
+  if (s.assignmentId !== null) {
+    const runId = s.workflowRunId;
+    if (runId !== null) {
+      const github = gatewayOf(ctx);
+      await once(ctx, `cancel-run:${runId}`, () => github.cancelWorkflowRun(runId));
+    }
+    await guards.endStopped(task.id, s.assignmentId);
+  }
+  const ran = s.assignmentId === null ? 'it was not running' : s.workflowRunId === null ? 'its assignment ended' : `run ${s.workflowRunId} was cancelled and its assignment ended`;
+  return { text: `Stopped task ${task.key}: ${ran}; it is held (\`/fleet unhold\` on its issue releases it).` };
+}
+
+export function statusText(s: TaskStatusReport & { guardLines?: string[] }): string {
   const t = s.task;
   const rows = [
     `**Task ${t.key}**: ${t.title}`,
@@ -196,6 +245,7 @@ export function statusText(s: TaskStatusReport): string {
   }
   if (t.prNumber) rows.push(`| pull request | #${t.prNumber} |`);
   if (t.failureReason) rows.push(`| last failure | ${t.failureReason.replace(/\|/g, '/')} |`);
+  if (s.guardLines?.length) rows.push('', ...s.guardLines);
   if (s.recentEvidence.length) {
     rows.push('', 'Recent evidence:', ...s.recentEvidence.map((e) => `- ${e.type}${e.ref ? ` \`${e.ref.slice(0, 12)}\`` : ''}${e.url ? ` ${e.url}` : ''}`));
   }

@@ -118,6 +118,8 @@ export interface GitHubGateway {
   updateIssue(issueNumber: number, patch: { title?: string | undefined; body?: string | undefined }): Promise<void>;
   addLabels(issueNumber: number, labels: string[]): Promise<void>;
   listLabels(issueNumber: number): Promise<string[]>;
+  /** Removes one label; an issue without it is left as it is (GitHub answers 404). */
+  removeLabel(issueNumber: number, label: string): Promise<void>;
   createComment(issueNumber: number, body: string): Promise<{ id: number | null }>;
   /** Comments since `since` (ISO time), at most `maxPages` pages of 100. */
   listCommentsSince(issueNumber: number, since: string, maxPages?: number): Promise<CommentRecord[]>;
@@ -140,6 +142,8 @@ export interface GitHubGateway {
   /** workflow_dispatch; the run's id and URL when the server tells them. */
   dispatchWorkflow(workflow: string, ref: string, inputs: Record<string, string>): Promise<DispatchedRun>;
   listDispatchedRuns(workflow: string, createdSince: string): Promise<WorkflowRunRecord[]>;
+  /** Issue 15: cancels a workflow run; 'finished' when it had already ended (GitHub answers 409). */
+  cancelWorkflowRun(runId: number): Promise<'cancelled' | 'finished'>;
 
   // ---- pull requests and the merge queue
   pullRequestForMerge(prNumber: number): Promise<MergePullRequestNode | null>;

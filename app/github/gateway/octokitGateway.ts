@@ -90,6 +90,25 @@ export function octokitGateway(gh: GitHubClient, owner: string, repo: string, se
       await gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { ...r, issue_number: issueNumber, labels });
     },
 
+    async removeLabel(issueNumber, label) {
+      try {
+        await gh.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', { ...r, issue_number: issueNumber, name: label });
+      } catch (err) {
+        if ((err as { status?: number }).status !== 404) throw err;
+      }
+    },
+
+    async cancelWorkflowRun(runId) {
+      try {
+        await gh.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', { ...r, run_id: runId });
+        return 'cancelled';
+      } catch (err) {
+        // 409: the run has already completed; nothing left to cancel.
+        if ((err as { status?: number }).status === 409) return 'finished';
+        throw err;
+      }
+    },
+
     async listLabels(issueNumber) {
       const res = await gh.request('GET /repos/{owner}/{repo}/issues/{issue_number}/labels', { ...r, issue_number: issueNumber, per_page: 100 });
       return ((res.data ?? []) as { name?: string }[]).map((l) => l.name ?? '').filter(Boolean);

@@ -3,6 +3,8 @@ import type { WebhookPayload } from './payloads.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { readMarker, TASK_LABEL } from '../planSync/index.js';
 import { commentOnce } from '../effects/writes.js';
+import { gatewayOf } from '../gateway/gatewayOf.js';
+import { roleAtLeast } from '../commands/permissions.js';
 
 /** `Depends on: #12, #15` and `Estimate: 8h` lines of a hand-written task issue. */
 export function parseIssueBody(body: unknown): { dependsOn: number[]; estimatedHours?: number } {
@@ -93,6 +95,12 @@ export async function onIssue(ctx: RepoCtx, payload: WebhookPayload<IssueEvents>
     }
   }
   if (!task) return;
+  // Issue 15: an issue body edited by someone without write access is flagged (the agent never reads it).
+  if (p.action === 'edited' && (p as { changes?: { body?: unknown } }).changes?.body && !byBot && ctx.deps.guards) {
+    const login = p.sender?.login ?? '';
+    const role = login ? await ctx.deps.permissions.role(gatewayOf(ctx), ctx.owner, ctx.repo, login) : 'none';
+    if (!roleAtLeast(role, 'write')) await ctx.deps.guards.flagUntrustedEdit(ctx.project.id, issue.number, login || 'unknown');
+  }
 
   switch (p.action) {
     case 'closed': {

@@ -19,6 +19,10 @@ import { reconcile } from '../reconcile.js';
 import { createMergeQueue } from '../mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
 import { installedProjects } from '../sql/installedProjects.js';
+import { octokitGateway } from '../gateway/octokitGateway.js';
+import { runGuardJob } from '../../guards/githubGuardJob.js';
+import { guardsFor } from '../../guards/guardsFor.js';
+import { guardCommands } from '../../guards/guardCommands.js';
 
 /** How long a delivery's record of its GitHub writes is kept. */
 const EFFECTS_KEPT_MS = 7 * 24 * 3600 * 1000;
@@ -129,6 +133,7 @@ export function githubRoutes(
           orchestratorUrl: settings.orchestratorUrl,
           plan: planHooks(deps.db, parsePlan),
           mergeQueue: createMergeQueue(deps.db),
+          guards: guardCommands({ db: deps.db, engine: deps.engine }),
         }),
       );
       const proc = new DeliveryProcessor({ db: deps.db, probot, log });
@@ -143,6 +148,8 @@ export function githubRoutes(
         await port.effects.prune(new Date(Date.now() - EFFECTS_KEPT_MS), STRANGER_REPLY_WINDOW_S);
       });
 
+      guardJob(probot, port);
+
       // Repairs what lost webhooks left wrong: every ~5 minutes (20 sweep rounds), one process at a time.
       deps.periodic?.register('reconcile', 20, async () => {
         for (const p of await installedProjects(deps.db)) {
@@ -156,6 +163,25 @@ export function githubRoutes(
         }
       });
     };
+
+    // Issue 15: runs that did not stop in time are cancelled, circuit notices posted, paused epics labelled.
+    const guardJob = (probot: ReturnType<typeof createFleetProbot>, port: ReturnType<typeof createSqlPort>) =>
+      deps.periodic?.register('guards.github', 2, () =>
+        runGuardJob({
+          db: deps.db,
+          guards: guardsFor({ db: deps.db, engine: deps.engine }),
+          port,
+          log: probot.log,
+          gateway: async (owner, repo) => {
+            try {
+              return octokitGateway((await installationClient(probot, owner, repo)).gh, owner, repo);
+            } catch (err) {
+              if ((err as { status?: number }).status === 404) return null;
+              throw err;
+            }
+          },
+        }),
+      );
 
     await app.register(async (scope) => {
       // The signature covers the exact bytes GitHub sent: keep the body raw in this scope.

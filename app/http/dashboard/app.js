@@ -385,6 +385,31 @@ function renderFeed(evidence) {
   );
 }
 
+const usd = (n) => `$${Number(n).toFixed(2)}`;
+
+/** Issue 15: paused, spend and budget left, tasks held by a guard, open circuits, issue bodies edited by non-writers. */
+function renderGuards(g) {
+  $('guards-none').hidden = !!g;
+  $('guards-stats').hidden = !g;
+  if (!g) return $('guards-list').replaceChildren();
+  const { spend, guards } = g;
+  $('guards-paused').textContent = guards.paused ? `paused (${guards.pause_mode})` : 'running';
+  $('spend-day').textContent = usd(spend.project.day_usd);
+  $('spend-rate').textContent = `${usd(spend.project.burn_rate_usd_per_hour)}/h`;
+  $('spend-left').textContent = spend.project.budget_left.day === undefined ? 'no daily budget' : usd(spend.project.budget_left.day);
+  $('spend-total').textContent = usd(spend.project.spend_usd);
+  const items = [
+    ...guards.circuits.filter((c) => c.status !== 'closed').map((c) => h('li', { class: 'warn', 'data-testid': 'circuit-open' }, `pool ${c.pool}: circuit ${c.status.replace('_', '-')}${c.open_until ? ` until ${new Date(c.open_until).toLocaleTimeString()}` : ''} (last failure ${c.last_failure || 'unknown'})`)),
+    ...guards.held.map((t) => h('li', { 'data-testid': 'held-task' }, `task ${t.key} held: ${t.reason}${t.ready_after ? ` until ${new Date(t.ready_after).toLocaleTimeString()}` : ''}`)),
+    ...guards.untrusted_edits.map((u) => h('li', { class: 'warn', 'data-testid': 'untrusted-edit' }, `task ${u.key}: issue body edited by ${u.edited_by || 'someone'} without write access (agents get the synced plan text)`)),
+    ...spend.tasks
+      .filter((t) => t.spend_usd > 0)
+      .slice(0, 20)
+      .map((t) => h('li', { class: 'muted' }, `task ${t.key}: ${usd(t.spend_usd)}${t.budget_left.task === undefined ? '' : `, ${usd(t.budget_left.task)} left`}`)),
+  ];
+  $('guards-list').replaceChildren(...items);
+}
+
 async function loadProjects() {
   const { projects } = await api('/api/progress/projects');
   state.projects = projects;
@@ -414,6 +439,7 @@ async function refreshNow() {
     }),
   ]);
   Object.assign(state, { sum, history, baseline, forecast });
+  renderGuards(graphProject ? await apiOrNull(`/api/projects/${graphProject.id}/guards`) : null);
   renderSummary(sum);
   renderBurndown(history, sum, baseline, forecast);
   if (forecast) renderForecast(forecast);

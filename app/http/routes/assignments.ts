@@ -10,6 +10,10 @@ import { assertAssignmentInScope, assertMayConfirm, projectFor } from '../author
 import { readProject } from '../readScope.js';
 import { taskDependencies } from '../sql/taskDependencies.js';
 import { listProjectAssignments } from '../sql/listProjectAssignments.js';
+import { guardsFor } from '../../guards/guardsFor.js';
+import { afterRunEnded } from '../../guards/afterRunEnded.js';
+import { taskProvenance } from '../../guards/sql/guardReads.js';
+import { stopJson } from './guards.js';
 
 /** Who sent a claim, for its Idempotency-Key: a key is only ever looked up for the same caller. */
 const callerOf = (actor: Actor): string =>
@@ -19,10 +23,13 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   const { engine } = deps;
 
   const claimJson = async (c: Claim) => {
+    const prov = await taskProvenance(deps.db, c.task.id);
     return {
       assignment: assignmentJson(c.assignment),
       task: { ...taskJson(c.task), dependencies: await taskDependencies(deps.db, c.task.id) },
       lease: { epoch: c.lease.epoch, expires_at: c.lease.expiresAt },
+      // Issue 15: the prompt is built from the plan text as synced; the Action prints where it came from.
+      provenance: prov && { plan_path: prov.planPath, plan_commit: prov.planCommit, plan_hash: prov.planHash },
     };
   };
 
@@ -93,7 +100,9 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     const body = parseInput(AssignmentHeartbeatBody, req.body, 'body');
     await assertAssignmentInScope(deps.db, actor, id);
     const a = await engine.heartbeatAssignment(id, body.epoch, actor);
-    return { lease: { epoch: a.epoch, expires_at: a.leaseExpiresAt }, assignment: assignmentJson(a) };
+    // Issue 15: a stop request, a pause with `pause: stop` or a spent budget answers stop.
+    const stop = await guardsFor({ db: deps.db, engine }).heartbeatAnswer(a, await engine.getTask(a.taskId));
+    return { lease: { epoch: a.epoch, expires_at: a.leaseExpiresAt }, assignment: assignmentJson(a), ...stopJson(stop) };
   });
 
   app.patch('/api/assignments/:id/progress', async (req) => {
@@ -106,6 +115,7 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       { epoch: body.epoch, percentComplete: body.percent_complete, status: body.status, notes: body.notes },
       actor,
     );
+    await afterRunEnded(deps, out.assignment, out.task, body.status, body.exit_reason);
     return { assignment: assignmentJson(out.assignment), task: taskJson(out.task) };
   });
 }

@@ -1,0 +1,84 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import nock from 'nock';
+import pino from 'pino';
+import { freshDb, type TestDb } from '../support/db.js';
+import { insertProject } from '../support/fixtures.js';
+import { API, OWNER, REPO } from '../github/helpers.js';
+import { Engine } from '../../app/engine/engine.js';
+import { LocalEventBus } from '../../app/engine/events.js';
+import { PostgresQueue } from '../../app/queue/postgresQueue.js';
+import { createSqlPort } from '../../app/github/sqlPort.js';
+import { engineHooks } from '../../app/github/engineHooks.js';
+import { tokenClient } from '../../app/github/ingest/probot.js';
+import { octokitGateway } from '../../app/github/gateway/octokitGateway.js';
+import { installGuardRails } from '../../app/guards/guardsFor.js';
+import { runGuardJob, STOP_GRACE_MS } from '../../app/guards/githubGuardJob.js';
+
+/**
+ * Issue 15, the GitHub side: a job told to stop that keeps its lease past the grace period has its
+ * workflow run cancelled through the Actions API (asserted in nock, validated against GitHub's
+ * API description) and its lease revoked; a pause labels the epic issues `fleet:paused` and a
+ * resume takes the label off; an opened circuit is told on the plan's tracking issue. Once each.
+ */
+describe('the guard job in the GitHub App', () => {
+  let t: TestDb;
+  let now = Date.UTC(2026, 10, 29, 9, 0, 0);
+  const repoPath = `/repos/${OWNER}/${REPO}`;
+  beforeAll(async () => {
+    t = await freshDb('guard_job', { backend: 'postgres' });
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+  });
+
+  it('cancels the run of a job that did not stop in time, revokes its lease, labels paused epics and posts the circuit notice, each once', async () => {
+    const engine = new Engine({ db: t.db, queue: new PostgresQueue(), events: new LocalEventBus(), now: () => now });
+    const guards = installGuardRails({ db: t.db, engine, now: () => now });
+    const port = createSqlPort(t.db, { engine: engineHooks(engine) });
+    const { projectId } = await insertProject(t.db, [{ key: '1.1' }, { key: '1.2' }], `${OWNER}/${REPO}`);
+    await t.db.query(`UPDATE projects SET installation_id = 77, pause_mode = 'stop', circuit_breaker = '{"failures": 2}'::jsonb WHERE id = $1`, [projectId]);
+    await t.db.query(`UPDATE epics SET issue_number = 10 WHERE project_id = $1`, [projectId]);
+    await engine.refreshAll();
+    await engine.rebuildQueue();
+    const agent = await engine.poolAgent({ name: 'vm', capacity: 4 });
+    const c = (await engine.claim(agent.id, { projectId }))!;
+    await t.db.query('UPDATE assignments SET workflow_run_id = 4242 WHERE id = $1', [c.assignment.id]);
+
+    await guards.pause(projectId);
+    expect(await guards.heartbeatAnswer(c.assignment, c.task)).toMatchObject({ stop: true, reason: 'paused' });
+    const job = () =>
+      runGuardJob({ db: t.db, guards, port, log: pino({ level: 'silent' }), gateway: async (o, r) => octokitGateway(tokenClient('ghs_test'), o, r) });
+
+    // Within the grace period: only the label.
+    const label = nock(API).post(`${repoPath}/issues/10/labels`, { labels: ['fleet:paused'] }).reply(200, [{ name: 'fleet:paused' }]);
+    expect(await job()).toEqual({ cancelled: 0, notices: 0, labelled: 1 });
+    expect(label.isDone()).toBe(true);
+
+    now += STOP_GRACE_MS + 1000;
+    const cancel = nock(API).post(`${repoPath}/actions/runs/4242/cancel`).reply(202, {});
+    expect(await job()).toEqual({ cancelled: 1, notices: 0, labelled: 0 });
+    expect(cancel.isDone()).toBe(true);
+    expect((await engine.getAssignment(c.assignment.id)).status).toBe('released');
+    const task = await t.db.query<{ held: boolean; attempts: number }>('SELECT held, attempts FROM tasks WHERE id = $1', [c.task.id]);
+    expect(task.rows[0]).toEqual({ held: true, attempts: 0 });
+    // Nothing more to do: a second round writes nothing (nock would refuse any request).
+    expect(await job()).toEqual({ cancelled: 0, notices: 0, labelled: 0 });
+
+    // Resume takes the label off; the circuit opening is told on the tracking issue.
+    await guards.resume(projectId);
+    await guards.recordEnding(projectId, 'vm', 'rate_limited');
+    await guards.recordEnding(projectId, 'vm', 'rate_limited');
+    const unlabel = nock(API).delete(`${repoPath}/issues/10/labels/fleet%3Apaused`).reply(200, []);
+    const comment = nock(API)
+      .post(`${repoPath}/issues/10/comments`, (b: { body: string }) => /Pool `vm`: circuit opened after 2 failed runs/.test(b.body))
+      .reply(201, { id: 1 });
+    expect(await job()).toEqual({ cancelled: 0, notices: 1, labelled: 1 });
+    expect(unlabel.isDone() && comment.isDone()).toBe(true);
+    expect(await job()).toEqual({ cancelled: 0, notices: 0, labelled: 0 });
+  });
+});
