@@ -1,6 +1,7 @@
 import type { Claim, Task } from '../engine/types.js';
 import type { MoveTaskOptions } from '../engine/engine.js';
 import type { TaskStatus } from '../core/taskStatus.js';
+import type { FeedbackStore } from '../feedback/store.js';
 
 /**
  * The narrow surface the GitHub handlers need from the orchestrator. Handlers never touch SQL or
@@ -134,6 +135,8 @@ export interface EffectStore {
 export interface FleetPort {
   /** The record of GitHub writes per delivery (app/github/effects.ts). */
   effects: EffectStore;
+  /** The feedback loop's items and rounds (#14); without it, checks and reviews are evidence only. */
+  feedback?: FeedbackStore | undefined;
 
   // projects
   ensureProject(ref: ProjectRef): Promise<Project>;

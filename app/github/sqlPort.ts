@@ -1,4 +1,5 @@
 import type { Db, Queryable } from '../store/db.js';
+import { createFeedbackStore } from '../feedback/store.js';
 import type { Task } from '../engine/types.js';
 import { TASK_COLUMNS, TASK_FROM, mapTask, type TaskRow } from '../engine/sql/taskRow.js';
 import { refreshReadiness, affectedBy } from '../engine/sql/refreshReadiness.js';
@@ -76,6 +77,7 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
 
   const port: FleetPort = {
     effects: createEffectStore(db),
+    feedback: createFeedbackStore(db, engine),
 
     async ensureProject(ref: ProjectRef) {
       const { rows } = await db.query<ProjectRow>(
