@@ -9,6 +9,7 @@ import { startRound } from './sql/startRound.js';
 import { setPrState } from './sql/setPrState.js';
 import { clearRoundMode } from './sql/clearRoundMode.js';
 import { markNeedsHuman } from './sql/markNeedsHuman.js';
+import { hasOpenPrTasks } from './sql/hasOpenPrTasks.js';
 
 /** Where the feedback loop keeps its items and a task's rounds (Postgres; tests may fake it). */
 export interface FeedbackStore {
@@ -24,6 +25,8 @@ export interface FeedbackStore {
    */
   beginRound(taskId: number, from: number, mode: RoundMode, reason: string): Promise<number | null>;
   setPrState(taskId: number, state: PrState | null): Promise<void>;
+  /** Whether any unfinished task of the project has a pull request. */
+  hasOpenPrs(projectId: number): Promise<boolean>;
   /** The PR was closed unmerged: the next dispatch starts afresh. */
   forgetPr(taskId: number): Promise<void>;
   /** Records that the rounds stopped; false when they had stopped already. */
@@ -50,6 +53,7 @@ export function createFeedbackStore(db: Db, engine: Pick<EngineHooks, 'moveTask'
       return round;
     },
     setPrState: (taskId, state) => setPrState(db, taskId, state),
+    hasOpenPrs: (projectId) => hasOpenPrTasks(db, projectId),
     forgetPr: (taskId) => clearRoundMode(db, taskId),
     markNeedsHuman: (taskId) => markNeedsHuman(db, taskId),
   };

@@ -3,14 +3,14 @@ import type { FeedbackItem, NewFeedback } from '../types.js';
 import { FEEDBACK_COLUMNS, mapFeedback, type FeedbackRow } from './feedbackRow.js';
 
 /**
- * Stores one item for the task's next round: the round it waits in when one was started and not
- * yet handed out (pending with a round mode), else its current round + 1. Null when this source
+ * Stores one item for the task's next round: the round it waits in when one was started and its
+ * agent has not begun yet (pending or assigned with a round mode), else its current round + 1. Null when this source
  * event is stored already (a replayed delivery).
  */
 export async function insertFeedback(db: Queryable, f: NewFeedback): Promise<FeedbackItem | null> {
   const { rows } = await db.query<FeedbackRow>(
     `INSERT INTO feedback (task_id, kind, source, author, url, text, files, round)
-     SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, CASE WHEN t.status = 'pending' AND t.round > 0 AND t.round_mode IS NOT NULL THEN t.round ELSE t.round + 1 END
+     SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, CASE WHEN t.status IN ('pending', 'assigned') AND t.round > 0 AND t.round_mode IS NOT NULL THEN t.round ELSE t.round + 1 END
      FROM tasks t WHERE t.id = $1
      ON CONFLICT (task_id, source) DO NOTHING
      RETURNING ${FEEDBACK_COLUMNS}`,

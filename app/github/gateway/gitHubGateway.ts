@@ -176,8 +176,8 @@ export interface GitHubGateway {
   /** A check run's first `max` annotations (at most 50: one page). */
   checkRunAnnotations(checkRunId: number, max?: number): Promise<AnnotationRecord[]>;
   /**
-   * Names of the status checks the branch's protection requires; empty when it has no protection
-   * or requires none (404), or the App may not read it (403).
+   * Names of the status checks the branch's protection requires; empty when it requires none,
+   * or the branch cannot be read (404, 403).
    */
   requiredChecks(branch: string): Promise<string[]>;
 

@@ -179,9 +179,12 @@ export function octokitGateway(gh: GitHubClient, owner: string, repo: string, se
     },
 
     async requiredChecks(branch) {
+      // The branch read carries its protection's required checks and needs only contents: read
+      // (the protection endpoints would need administration access).
       try {
-        const res = await gh.request('GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks', { ...r, branch });
-        const names = [...(res.data.contexts ?? []), ...(res.data.checks ?? []).map((c) => c.context)];
+        const res = await gh.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...r, branch });
+        const rc = res.data.protection?.required_status_checks;
+        const names = [...(rc?.contexts ?? []), ...(rc?.checks ?? []).map((c) => c.context)];
         return [...new Set(names)];
       } catch (err) {
         const s = httpStatus(err);
