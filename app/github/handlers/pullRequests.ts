@@ -109,7 +109,7 @@ export async function onPullRequest(ctx: RepoCtx, payload: WebhookPayload<PrEven
 export async function onReview(ctx: RepoCtx, payload: WebhookPayload<'pull_request_review.submitted' | 'pull_request_review.dismissed'>): Promise<void> {
   const p: {
     action?: string;
-    review?: { id?: number; state?: string; body?: string | null; html_url?: string; commit_id?: string; user?: { login?: string; type?: string; id?: number } | null };
+    review?: { id?: number; state?: string; body?: string | null; html_url?: string; author_association?: string; commit_id?: string; user?: { login?: string; type?: string; id?: number } | null };
     pull_request?: PrLike;
     sender?: { login?: string; type?: string; id?: number } | null;
   } = payload;
@@ -128,13 +128,15 @@ export async function onReview(ctx: RepoCtx, payload: WebhookPayload<'pull_reque
   });
   const state = p.review.state?.toLowerCase();
   const prNumber = p.pull_request.number;
-  if (p.action === 'submitted' && typeof prNumber === 'number' && task.prNumber === prNumber && (state === 'changes_requested' || state === 'approved')) {
-    // Only a writer's review counts (bots, this App included, never do).
-    if (await mayGiveFeedback(ctx, p.review.user, p.sender)) {
-      if (state === 'approved') await ctx.deps.port.feedback?.setPrState(task.id, 'approved');
-      else if (typeof p.review.id === 'number') {
-        await reviewRequestedChanges(ctx, task, prNumber, { id: p.review.id, body: p.review.body ?? null, url: p.review.html_url ?? null, author: p.review.user!.login! });
-      }
+  if (p.action === 'submitted' && typeof prNumber === 'number' && task.prNumber === prNumber) {
+    // An approval shows on the dashboard when it comes from someone GitHub counts as part of the
+    // repository (no API call); whether it is enough to merge is the merge queue's business.
+    if (state === 'approved' && ['OWNER', 'MEMBER', 'COLLABORATOR'].includes(p.review.author_association ?? '')) {
+      await ctx.deps.port.feedback?.setPrState(task.id, 'approved');
+    }
+    // Only a writer's changes-requested review is feedback (bots, this App included, never are).
+    if (state === 'changes_requested' && typeof p.review.id === 'number' && ctx.config.feedback.onChangesRequested && (await mayGiveFeedback(ctx, p.review.user, p.sender))) {
+      await reviewRequestedChanges(ctx, task, prNumber, { id: p.review.id, body: p.review.body ?? null, url: p.review.html_url ?? null, author: p.review.user!.login! });
     }
   }
   await mergeQueueEvents(ctx)?.onReview(ctx, p.pull_request, p.action === 'dismissed' ? { state: 'dismissed' } : p.review);
