@@ -90,6 +90,6 @@ export function summary(task: Task, rounds: number, maxRounds: number, items: Fe
     const what = list.map((it) => `${KIND_TEXT[it.kind]}${it.author ? ` (by ${it.author.replace(/[^A-Za-z0-9-]/g, '')})` : ''}`);
     lines.push(`- ${r <= rounds ? `round ${r}` : 'not yet sent'}: ${[...new Set(what)].join(', ')}`);
   }
-  lines.push('', `Label \`${NEEDS_HUMAN_LABEL}\` added. \`/fleet revise <instructions>\` is not taken any more for this task; push to the branch or close the PR.`);
+  lines.push('', `Label \`${NEEDS_HUMAN_LABEL}\` added. Further feedback is kept with the task but sends no agent; push to the branch yourself, or close the PR to start the task afresh.`);
   return lines.join('\n');
 }
