@@ -110,6 +110,8 @@ export const TaskListQuery = z.strictObject({
 
 /** GET /api/tasks/:id: a key several projects share needs ?project=owner/repo. */
 export const TaskGetQuery = z.strictObject({ project: TaskListQuery.shape.project });
+/** GET /api/tasks/:id/feedback (#14): the task by id or key, `project` as for GET /api/tasks/:id. */
+export const TaskFeedbackQuery = TaskGetQuery;
 
 export const ReadyListQuery = z.strictObject({
   pool: label.optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../app/core/taskStatus.js';
+import { FEEDBACK_KINDS, PR_STATES } from '../app/feedback/types.js';
 
 /**
  * Response bodies of the orchestrator API: the one definition the server's serializers are typed
@@ -47,8 +48,32 @@ export const TaskJson = z.object({
   completed_at: timestamp.nullable(),
   created_at: timestamp,
   updated_at: timestamp,
+  /** Feedback rounds started so far (#14). */
+  round: z.number().int().min(0).default(0),
+  /** The task PR's state as the webhooks last said; null without a PR. */
+  pr_state: z.enum(PR_STATES).nullable().default(null),
 });
 export type TaskJson = z.infer<typeof TaskJson>;
+
+/** One feedback item (#14): what the task's PR was told, for the agent's round. */
+export const FeedbackItemJson = z.object({
+  id,
+  kind: z.enum(FEEDBACK_KINDS),
+  /** The event it came from: check_run:<id>, status:<id>, review:<id>, comment:<id>, conflict:<pr>:<sha>. */
+  source: z.string(),
+  author: z.string().nullable(),
+  url: z.string().nullable(),
+  /** Untrusted text (a reviewer's words, a check's output): give it to an agent only fenced as such. */
+  text: z.string(),
+  files: z.array(z.object({ path: z.string(), line: z.number().int().nullable(), body: z.string() })),
+  round: z.number().int().min(1),
+  created_at: timestamp,
+});
+export type FeedbackItemJson = z.infer<typeof FeedbackItemJson>;
+
+/** GET /api/tasks/:id/feedback: every item of the task, oldest first. */
+export const TaskFeedbackResponse = z.object({ feedback: z.array(FeedbackItemJson) });
+export type TaskFeedbackResponse = z.infer<typeof TaskFeedbackResponse>;
 
 /** A task a task depends on, as GET /api/tasks/:id and a claim list them. */
 export const TaskDependencyJson = z.object({ key: z.string(), status: TaskStatus, pr_number: z.number().int().nullable() });
@@ -131,7 +156,17 @@ export const AssignmentListResponse = z.object({ assignments: z.array(Assignment
 /** POST /api/assignments/claim (200; 204 without a body when nothing fits) and POST /api/assignments (201). */
 /** Where the task's text came from (issue 15): the plan file at the synced commit; null for tasks not from a plan file. */
 export const PlanProvenanceJson = z.object({ plan_path: z.string(), plan_commit: z.string().nullable(), plan_hash: z.string().nullable() });
-export const ClaimResponse = z.object({ assignment: AssignmentJson, task: TaskWithDependenciesJson, lease: LeaseJson, provenance: PlanProvenanceJson.nullable() });
+export const ClaimResponse = z.object({
+  assignment: AssignmentJson,
+  task: TaskWithDependenciesJson,
+  lease: LeaseJson,
+  provenance: PlanProvenanceJson.nullable(),
+  /** The feedback of the task's current round (empty on a first attempt). */
+  feedback: z.array(FeedbackItemJson).default([]),
+  /** The task's branch and PR: a revise or rebase round works on them. */
+  branch: z.string().nullable().default(null),
+  pr_number: z.number().int().nullable().default(null),
+});
 export type ClaimResponse = z.infer<typeof ClaimResponse>;
 /** Why a running job must stop (issue 15): `/fleet stop`, a pause with `pause: stop`, a spent budget. */
 export const StopReason = z.enum(['stopped', 'paused', 'budget']);

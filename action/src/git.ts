@@ -21,6 +21,11 @@ export interface Git {
   remoteBranchSha(branch: string): Promise<string>;
   /** Fetches `base` and checks out `branch` starting from it; returns the base commit. */
   checkoutNewBranch(branch: string, base: string): Promise<string>;
+  /**
+   * Fetches `branch` and `base` and checks out `branch` as the remote has it (a feedback round
+   * works on the task's existing branch; `base` is there for a rebase). Returns the branch's commit.
+   */
+  checkoutExistingBranch(branch: string, base: string): Promise<string>;
   /** True when the working tree has changes or commits were made since `baseSha`. */
   hasChanges(baseSha: string): Promise<boolean>;
   /** Commits whatever is uncommitted; returns the HEAD commit. */
@@ -86,6 +91,15 @@ export function createGit(opts: GitOptions): Git {
     async checkoutNewBranch(branch, base) {
       await git(['fetch', '--no-tags', 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`], await remoteEnv());
       await git(['checkout', '-B', branch, `refs/remotes/origin/${base}`]);
+      return (await git(['rev-parse', 'HEAD'])).trim();
+    },
+
+    async checkoutExistingBranch(branch, base) {
+      await git(
+        ['fetch', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`, `+refs/heads/${base}:refs/remotes/origin/${base}`],
+        await remoteEnv(),
+      );
+      await git(['checkout', '-B', branch, `refs/remotes/origin/${branch}`]);
       return (await git(['rev-parse', 'HEAD'])).trim();
     },
 

@@ -66,10 +66,19 @@ export const InputsSchema = z
     'heartbeat-seconds': numberIn(1, 3_600, 60, true),
     'timeout-minutes': numberIn(0.01, 4_320, 60, false),
     'draft-pr': boolean,
+    mode: trimmed.transform((v, ctx) => {
+      const m = v === '' ? 'new' : v.toLowerCase();
+      if (m === 'new' || m === 'revise' || m === 'rebase') return m;
+      ctx.addIssue({ code: 'custom', message: `expected new, revise or rebase, got "${v.slice(0, 20)}"` });
+      return z.NEVER;
+    }),
   })
   .superRefine((v, ctx) => {
     if (v.task !== undefined && v.epoch === undefined) {
       ctx.addIssue({ code: 'custom', path: ['epoch'], message: 'is required when task is set (the app dispatches both)' });
+    }
+    if (v.mode !== 'new' && v.task === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: `${v.mode} needs task and epoch: a round works on one task's branch` });
     }
     if (v.task === undefined && v.pool === undefined) {
       ctx.addIssue({ code: 'custom', path: ['pool'], message: 'is required when task is empty (claim the best task for a pool)' });
@@ -87,6 +96,8 @@ export interface Inputs {
   heartbeatSeconds: number;
   timeoutMinutes: number;
   draftPr: boolean;
+  /** new: a new branch and PR; revise/rebase: a feedback round on the task's branch and PR. */
+  mode: 'new' | 'revise' | 'rebase';
 }
 
 export class InputError extends Error {
@@ -116,5 +127,6 @@ export function readInputs(read: InputReader): Inputs {
     heartbeatSeconds: v['heartbeat-seconds'],
     timeoutMinutes: v['timeout-minutes'],
     draftPr: v['draft-pr'],
+    mode: v.mode,
   };
 }

@@ -223,16 +223,25 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
       log.warning(`could not report the start: ${describeError(err)}`);
     }
 
-    // 3. Branch from the default branch.
+    // 3. Branch from the default branch; a feedback round (#14) works on the task's own branch.
+    const mode = inputs.mode;
     let baseBranch: string;
     let baseSha: string;
     let remoteSha: string;
-    const branch = branchName(task);
+    const roundBranch = claim.branch ?? task.branch;
+    if (mode !== 'new' && !roundBranch) return fail(`a ${mode} round needs the task's branch, and the orchestrator names none for task ${task.key}`);
+    const branch = mode === 'new' ? branchName(task) : branchName({ ...task, branch: roundBranch });
     result.branch = branch;
     try {
       ({ baseBranch, baseSha, remoteSha } = await log.group(`Prepare branch ${branch}`, async () => {
         const b = await deps.git.defaultBranch();
         const r = await deps.git.remoteBranchSha(branch);
+        if (mode !== 'new') {
+          if (!r) throw new Error(`the branch ${branch} of the ${mode} round does not exist on the remote`);
+          const s = await deps.git.checkoutExistingBranch(branch, b);
+          log.info(`${mode} round ${task.round ?? ''}: branch ${branch} at ${s.slice(0, 12)} (base ${b}), ${claim.feedback.length} feedback item(s)`);
+          return { baseBranch: b, baseSha: s, remoteSha: r };
+        }
         const s = await deps.git.checkoutNewBranch(branch, b);
         log.info(`branch ${branch} from ${b} at ${s.slice(0, 12)}${r ? `; the remote branch exists at ${r.slice(0, 12)} and will be replaced` : ''}`);
         return { baseBranch: b, baseSha: s, remoteSha: r };
@@ -241,11 +250,16 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
       return fail(`could not prepare the branch: ${describeError(err)}`);
     }
 
-    // 4. The prompt file, outside the workspace so it is never committed.
+    // 4. The prompt file, outside the workspace so it is never committed: the task text, then
+    // (in a round) the feedback, fenced as untrusted review input.
     const promptFile = join(context.tempDir, `fleet-task-${task.key.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
     try {
-      // The task text as synced from the plan (served by the orchestrator, never the live issue body), with its source.
-      await deps.writeFile(promptFile, buildPrompt(task, { repository: context.repository, branch, baseBranch, serverUrl: context.serverUrl }, { provenance: claim.provenance ?? null }));
+      // The task text as synced from the plan (served by the orchestrator, never the live issue body), with its source,
+      // then a round's feedback fenced as untrusted review input.
+      await deps.writeFile(
+        promptFile,
+        buildPrompt(task, { repository: context.repository, branch, baseBranch, serverUrl: context.serverUrl }, { provenance: claim.provenance ?? null, feedback: claim.feedback, mode }),
+      );
     } catch (err) {
       return fail(`could not write the prompt file: ${describeError(err)}`);
     }

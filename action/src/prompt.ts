@@ -65,7 +65,14 @@ export const FeedbackItemSchema = z.object({
   author: z.string().max(256).nullable().optional(),
   url: z.string().max(2048).nullable().optional(),
   text: z.string().max(200_000).nullable().optional().transform((v) => v ?? ''),
-  files: z.array(z.string().max(1024)).max(1000).nullable().optional().transform((v) => v ?? []),
+  // A path, or (as the orchestrator sends them) a place with what was said there: a review
+  // comment, a check annotation.
+  files: z
+    .array(z.union([z.string().max(1024), z.object({ path: z.string().max(1024), line: z.number().int().nullable().optional(), body: z.string().max(65_536).nullable().optional() })]))
+    .max(1000)
+    .nullable()
+    .optional()
+    .transform((v) => (v ?? []).map((x) => (typeof x === 'string' ? { path: x, line: null, body: '' } : { path: x.path, line: x.line ?? null, body: x.body ?? '' }))),
   round: z.number().int().nullable().optional(),
   created_at: z.string().nullable().optional(),
 });
@@ -174,9 +181,12 @@ function feedbackSection(items: readonly FeedbackItem[], mode: RunMode | undefin
       f.url && /^https?:\/\//.test(f.url) ? cleanInline(f.url, 500) : '',
     ].filter(Boolean);
     out.push(`### ${i + 1}. ${kind}${meta.length ? ` (${meta.join(', ')})` : ''}`, '');
-    const files = f.files.map((x) => cleanInline(x, 300)).filter(Boolean);
+    const places = f.files.map((x) => ({ at: cleanInline(`${x.path}${x.line ? `:${x.line}` : ''}`, 300), body: cleanForAgent(x.body).trim() })).filter((x) => x.at);
+    const files = [...new Set(places.map((x) => x.at))];
     if (files.length) out.push(`Files: ${files.slice(0, 50).map((x) => `\`${x.replace(/`/g, '')}\``).join(', ')}${files.length > 50 ? `, and ${files.length - 50} more` : ''}`, '');
-    const text = cleanForAgent(f.text).trim();
+    // What was said at each place goes inside the fence with the item's text: it is review input too.
+    const said = places.filter((x) => x.body).slice(0, 100).map((x) => `${x.at}: ${x.body}`);
+    const text = [cleanForAgent(f.text).trim(), ...said].filter(Boolean).join('\n\n');
     if (text) {
       const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1));
       out.push(`${fence}text`, text, fence, '');

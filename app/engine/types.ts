@@ -34,6 +34,12 @@ export interface Task {
   completedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Feedback rounds started so far (#14). */
+  round: number;
+  /** What the next dispatch does with the task's branch: null = a new branch. */
+  roundMode: 'revise' | 'rebase' | null;
+  /** The task PR's state as the webhooks last said; null without a PR. */
+  prState: 'open' | 'failing' | 'conflicting' | 'approved' | 'merged' | null;
 }
 
 export interface Agent {

@@ -6,6 +6,7 @@ import type { GitHubClient, Logger } from './types.js';
 import type { PermissionCache } from './commands/permissions.js';
 import type { GitHubGateway } from './gateway/gitHubGateway.js';
 import type { GuardCommands } from '../guards/guardCommands.js';
+import type { OwnApp } from '../core/botActor.js';
 
 /** What the plan file needs: a parser and something that writes the plan's rows. */
 export interface PlanHooks {
@@ -28,6 +29,10 @@ export interface FleetAppDeps {
   plan?: PlanHooks | undefined;
   permissions: PermissionCache;
   mergeQueue?: MergeQueueHooks | undefined;
+  /** Waits between mergeability reads while GitHub computes it (default handlers/conflicts.ts). */
+  mergeabilityRetryMs?: number[] | undefined;
+  /** This App's id (and slug when known): its own reviews and comments never become feedback. */
+  ownApp?: OwnApp | undefined;
   /** Add "blocked by" relationships on plan sync (default true). */
   blockedBy?: boolean | undefined;
   /** Issue 15: the kill switch and stop for `/fleet pause|resume|stop` (absent: those verbs are refused). */

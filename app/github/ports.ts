@@ -2,6 +2,7 @@ import type { EvidenceJson } from '../evidence/recordEvidence.js';
 import type { Claim, Task } from '../engine/types.js';
 import type { MoveTaskOptions } from '../engine/engine.js';
 import type { TaskStatus } from '../core/taskStatus.js';
+import type { FeedbackStore } from '../feedback/store.js';
 
 /**
  * The narrow surface the GitHub handlers need from the orchestrator. Handlers never touch SQL or
@@ -134,6 +135,11 @@ export interface EffectStore {
   prune(before: Date, replyWindowSeconds: number): Promise<number>;
 }
 
+/** The feedback loop's items and rounds (#14); without it, checks and reviews are evidence only. */
+export interface FeedbackPort {
+  feedback?: FeedbackStore | undefined;
+}
+
 /** Projects: one per repository, found case-insensitively as GitHub names them. */
 export interface ProjectsPort {
   ensureProject(ref: ProjectRef): Promise<Project>;
@@ -221,7 +227,7 @@ export interface EffectsPort {
 }
 
 /** Everything the GitHub handlers need: the intersection of the role ports above. */
-export type FleetPort = EffectsPort & ProjectsPort & TaskLookupPort & IssueLinkPort & EvidencePort & DispatchPort & StatusPort & SteeringPort;
+export type FleetPort = EffectsPort & FeedbackPort & ProjectsPort & TaskLookupPort & IssueLinkPort & EvidencePort & DispatchPort & StatusPort & SteeringPort;
 
 /**
  * What sqlPort needs from the engine (app/engine/engine.ts): the claim and release paths with

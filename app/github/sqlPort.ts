@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import { createFeedbackStore } from '../feedback/store.js';
 import type { Task } from '../engine/types.js';
 import { taskById } from '../engine/sql/taskById.js';
 import { activeAssignment } from '../engine/sql/activeAssignment.js';
@@ -82,6 +83,7 @@ export function createSqlPort(db: Db, opts: SqlPortOptions): FleetPort {
 
   const port: FleetPort = {
     effects: createEffectStore(db),
+    feedback: createFeedbackStore(db, engine),
 
     ensureProject: (ref) => ensureProject(db, ref),
     setProjectSettings: (projectId, st) => setProjectSettings(db, projectId, st),

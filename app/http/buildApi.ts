@@ -10,6 +10,7 @@ import { FleetError, NotFoundError } from '../core/errors.js';
 import { bearer, type Authenticator } from './auth.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
 import { taskRoutes } from './routes/tasks.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { agentRoutes } from './routes/agents.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { guardRoutes } from './routes/guards.js';
@@ -148,6 +149,7 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
 
   await healthRoutes(app, deps);
   await taskRoutes(app, deps);
+  await feedbackRoutes(app, deps);
   await agentRoutes(app, deps);
   await assignmentRoutes(app, deps);
   await guardRoutes(app, deps);

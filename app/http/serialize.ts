@@ -1,5 +1,6 @@
 import type { Agent, Assignment, Task } from '../engine/types.js';
-import type { AgentJson, AssignmentJson, TaskJson } from '../../schema/apiResponses.js';
+import type { AgentJson, AssignmentJson, FeedbackItemJson, TaskJson } from '../../schema/apiResponses.js';
+import type { FeedbackItem } from '../feedback/types.js';
 
 /**
  * Wire shapes: snake_case, as the old system's clients expect, typed by the response schemas in
@@ -39,6 +40,20 @@ export const taskJson = (t: Task): TaskJson => ({
   completed_at: isoOrNull(t.completedAt),
   created_at: iso(t.createdAt),
   updated_at: iso(t.updatedAt),
+  round: t.round,
+  pr_state: t.prState,
+});
+
+export const feedbackJson = (f: FeedbackItem): FeedbackItemJson => ({
+  id: f.id,
+  kind: f.kind,
+  source: f.source,
+  author: f.author,
+  url: f.url,
+  text: f.text,
+  files: f.files.map((x) => ({ path: x.path, line: x.line, body: x.body })),
+  round: f.round,
+  created_at: iso(f.createdAt),
 });
 
 export const agentJson = (a: Agent): AgentJson => ({

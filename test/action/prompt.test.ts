@@ -33,6 +33,8 @@ const task: ClaimedTask = {
   completed_at: null,
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z',
+  round: 0,
+  pr_state: null,
   dependencies: [],
 };
 const ctx = { repository: 'acme/w', branch: 'fleet/2.3-x', baseBranch: 'main', serverUrl: 'https://github.com' };

@@ -36,7 +36,7 @@ function harness(stopOnBeat: number) {
     evidence: async () => undefined,
   } as unknown as OrchestratorClient;
   const deps: JobDeps = {
-    inputs: { orchestratorUrl: 'http://o', task: '1.1', pool: 'vm', epoch: 3, agentCommand: 'agent', githubToken: 't', orchestratorToken: 'x', heartbeatSeconds: 30, timeoutMinutes: 60, draftPr: false },
+    inputs: { orchestratorUrl: 'http://o', task: '1.1', pool: 'vm', epoch: 3, agentCommand: 'agent', githubToken: 't', orchestratorToken: 'x', heartbeatSeconds: 30, timeoutMinutes: 60, draftPr: false, mode: 'new' },
     context: { workspace: '/ws', tempDir: '/nonexistent-tmp', repository: 'acme/widgets', serverUrl: 'https://github.com', baseEnv: {} },
     orchestrator,
     github: {} as JobDeps['github'],
@@ -44,6 +44,7 @@ function harness(stopOnBeat: number) {
       defaultBranch: async () => 'main',
       remoteBranchSha: async () => '',
       checkoutNewBranch: async () => 'base0000',
+      checkoutExistingBranch: async () => 'base0000',
       hasChanges: async () => (gitCalls.push('hasChanges'), true),
       commitAll: async () => (gitCalls.push('commitAll'), 'c0ffee'),
       changedFiles: async () => [],

@@ -38,6 +38,8 @@ const task: ClaimedTask = {
   completed_at: null,
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z',
+  round: 0,
+  pr_state: null,
   dependencies: [{ key: '1.1', status: 'in_review', pr_number: 12 }],
 };
 

@@ -179,9 +179,14 @@ describe('runs, pull requests and checks become evidence', () => {
     const fp = await db().db.query<{ footprint: string[] }>(`SELECT footprint FROM tasks WHERE key = 'i1'`);
     expect(fp.rows[0]!.footprint).toEqual(['app/new.ts', 'app/old.ts', 'app/x.ts']);
 
+    // The example's check failed, and the base branch requires another one: evidence, no feedback round (#14).
+    const branch = nock(API)
+      .get(`/repos/${OWNER}/${REPO}/branches/master`)
+      .reply(200, { name: 'master', protected: true, protection: { enabled: true, required_status_checks: { contexts: ['required-ci'], checks: [{ context: 'required-ci', app_id: null }] } } });
     const check = example<{ check_run: Record<string, unknown> & { pull_requests: { number: number }[] } }>('check_run', 'completed');
     check.check_run.pull_requests[0]!.number = prNumber;
     await send(app, 'check_run', check);
+    branch.done();
     const suite = example<{ check_suite: Record<string, unknown> & { pull_requests: { number: number }[] } }>('check_suite', 'completed');
     suite.check_suite.pull_requests = [{ number: prNumber }];
     await send(app, 'check_suite', suite);

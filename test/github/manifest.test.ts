@@ -57,7 +57,12 @@ function eventsFromSpec(): Map<string, EventFacts> {
   return events;
 }
 
-const permissionKey = (displayName: string) => displayName.toLowerCase().replace(/\s+/g, '_');
+/** Display names whose key is not their snake_case form (the spec says "Commit statuses" for `statuses`). */
+const PERMISSION_ALIASES: Record<string, string> = { commit_statuses: 'statuses' };
+const permissionKey = (displayName: string) => {
+  const k = displayName.toLowerCase().replace(/\s+/g, '_');
+  return PERMISSION_ALIASES[k] ?? k;
+};
 
 const manifest = parse(readFileSync(new URL('../../app.yml', import.meta.url), 'utf8')) as {
   default_events: string[];

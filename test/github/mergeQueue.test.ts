@@ -383,6 +383,8 @@ describe('merge queue (app mode)', () => {
     gh.done();
     prQuery(gh, 40, { head: sha('4'), checks: [{ name: 'build', conclusion: 'FAILURE' }] });
     gh.post(`${repoPath}/issues/40/comments`, (x: { body: string }) => /removed this pull request: checks failed: build/.test(x.body)).reply(201, {});
+    // The feedback loop (#14) reads the failed suite's runs; none failed in detail here, so no round.
+    gh.get(`${repoPath}/check-suites/118578147/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
     await send(app, 'check_suite', checkSuite(sha('4'), [40], 'failure'));
     gh.done();
     expect(await queueRow(40)).toMatchObject({ state: 'failed' });

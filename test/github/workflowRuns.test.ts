@@ -202,6 +202,7 @@ describe('the dispatch and the workflow agree', () => {
       'orchestrator-url': 'https://fleet.example.test',
       pool: 'gpu',
       'runs-on': JSON.stringify(['self-hosted', 'linux', 'gpu']),
+      mode: 'new',
     });
     // what GitHub will call the run, from those inputs, leads back to the task and its lease
     const runName = wf['run-name'].replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, k: string) => sent![k] ?? '');

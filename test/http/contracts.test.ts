@@ -29,6 +29,7 @@ import {
   TaskGitResponse,
   TaskListResponse,
   TaskResponse,
+  TaskFeedbackResponse,
 } from '../../schema/apiResponses.js';
 
 /**
@@ -67,6 +68,15 @@ describe('API responses match schema/apiResponses.ts', () => {
     const one = await s.call('GET', '/api/tasks/1.2');
     expect(one.json.task.dependencies).toHaveLength(1);
     conforms(TaskResponse, one);
+    // #14: a task's feedback, with every field an item has.
+    await s.o.db.query(
+      `INSERT INTO feedback (task_id, kind, source, author, url, text, files, round) VALUES ($1, 'changes_requested', 'review:1', 'octocat', 'https://github.com/acme/contracts/pull/1', 'fix it', $2::jsonb, 1)`,
+      [ids.get('1.2'), JSON.stringify([{ path: 'a.ts', line: 3, body: 'here' }])],
+    );
+    const fb = await s.call('GET', '/api/tasks/1.2/feedback');
+    expect(fb.json.feedback).toHaveLength(1);
+    conforms(TaskFeedbackResponse, fb);
+    conforms(TaskFeedbackResponse, await s.call('GET', '/api/tasks/2.1/feedback'));
   });
 
   it('agent heartbeat, claim, assignment heartbeat, progress, git and the agent views', async () => {

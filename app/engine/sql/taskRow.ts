@@ -5,7 +5,8 @@ import type { TaskStatus } from '../../core/taskStatus.js';
 export const TASK_COLUMNS = `t.id, t.project_id, t.epic_id, e.key AS epic_key, t.key, t.title, t.body, t.deliverables,
   t.estimated_hours, t.priority, t.critical_path_hours, t.status, t.held, t.ready, t.issue_number, t.issue_node_id, t.branch,
   t.pr_number, t.pr_url, t.footprint, t.required_pool, t.required_capabilities, t.attempts, t.lease_epoch, t.lease_expires_at,
-  t.failure_reason, t.ready_since, t.started_at, t.completed_at, t.created_at, t.updated_at`;
+  t.failure_reason, t.ready_since, t.started_at, t.completed_at, t.created_at, t.updated_at,
+  t.round, t.round_mode, t.pr_state`;
 
 export const TASK_FROM = `tasks t LEFT JOIN epics e ON e.id = t.epic_id`;
 
@@ -43,6 +44,10 @@ export interface TaskRow {
   completed_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** Feedback rounds (0030_feedback); absent from rows read before that migration. */
+  round?: number;
+  round_mode?: string | null;
+  pr_state?: string | null;
 }
 
 export function mapTask(r: TaskRow): Task {
@@ -78,5 +83,8 @@ export function mapTask(r: TaskRow): Task {
     completedAt: r.completed_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    round: r.round ?? 0,
+    roundMode: (r.round_mode ?? null) as Task['roundMode'],
+    prState: (r.pr_state ?? null) as Task['prState'],
   };
 }

@@ -10,12 +10,14 @@ import { gatewayOf } from '../gateway/gatewayOf.js';
 import { hasCommandCandidate, helpText, parseCommands, type FleetCommand } from './parse.js';
 import { isBotActor } from '../../core/botActor.js';
 import { roleAtLeast } from './permissions.js';
+import { reviseCommand } from '../handlers/reviewFeedback.js';
+import type { FeedbackOutcome } from '../handlers/feedback.js';
 
 interface CommentPayload {
   action?: string;
-  comment?: { id?: number; body?: string; user?: { login?: string; type?: string } | null; performed_via_github_app?: { id?: number; slug?: string } | null };
-  issue?: { number?: number; pull_request?: unknown; state?: string };
+  comment?: { id?: number; body?: string; html_url?: string; user?: { login?: string; type?: string } | null; performed_via_github_app?: { id?: number; slug?: string } | null };
   sender?: { login?: string; type?: string } | null;
+  issue?: { number?: number; pull_request?: unknown; state?: string };
 }
 
 /** issue_comment.created: runs the `/fleet` commands in the comment. Never throws on content. */
@@ -50,7 +52,15 @@ export async function onComment(ctx: RepoCtx, payload: WebhookPayload<'issue_com
 
   // The commands' outcome is recorded with the delivery: a re-run replies with what was done the
   // first time instead of running the commands again (a second /fleet retry would be refused).
-  const outcome = await once(ctx, `commands:${commentId ?? 0}`, () => runCommands(ctx, parsed, issueNumber, !!p.issue?.pull_request, roleAtLeast(role, 'write')));
+  // Feedback never comes from a bot, whatever commands.allowBots lets it do (#14).
+  const from: CommandSource = {
+    canWrite: roleAtLeast(role, 'write'),
+    commentId: commentId ?? 0,
+    login,
+    url: p.comment.html_url ?? null,
+    bot: isBot || isBotActor({ user: p.comment.user, sender: p.sender, performed_via_github_app: p.comment.performed_via_github_app }, ctx.deps.ownApp ?? {}),
+  };
+  const outcome = await once(ctx, `commands:${commentId ?? 0}`, () => runCommands(ctx, parsed, issueNumber, !!p.issue?.pull_request, from));
   await react(ctx, commentId, outcome.failed ? 'confused' : '+1');
   if (outcome.lines.length) {
     await reply(ctx, issueNumber, outcome.failed ? `@${login} some commands were not carried out:\n\n${outcome.lines.join('\n')}` : outcome.lines.join('\n\n'));
@@ -67,7 +77,17 @@ interface CommandsOutcome {
   dispatch: boolean;
 }
 
-async function runCommands(ctx: RepoCtx, parsed: ReturnType<typeof parseCommands>, issueNumber: number, isPr: boolean, canWrite: boolean): Promise<CommandsOutcome> {
+/** Who wrote the commands and where: what `/fleet revise` records with its feedback. */
+interface CommandSource {
+  commentId: number;
+  login: string;
+  url: string | null;
+  bot: boolean;
+  canWrite: boolean;
+}
+
+async function runCommands(ctx: RepoCtx, parsed: ReturnType<typeof parseCommands>, issueNumber: number, isPr: boolean, from: CommandSource): Promise<CommandsOutcome> {
+  const canWrite = from.canWrite;
   const { port } = ctx.deps;
   let task: Task | null = isPr ? await port.findTaskByPr(ctx.project.id, issueNumber) : await port.findTaskByIssue(ctx.project.id, issueNumber);
   const lines: string[] = [];
@@ -101,7 +121,7 @@ async function runCommands(ctx: RepoCtx, parsed: ReturnType<typeof parseCommands
       continue;
     }
     try {
-      const out = await run(ctx, task, cmd, isPr ? issueNumber : task.prNumber);
+      const out = await run(ctx, task, cmd, isPr ? issueNumber : task.prNumber, from);
       if (out.error) {
         failed = true;
         lines.push(`- \`${clip(entry.text)}\`: ${out.error}`);
@@ -129,7 +149,7 @@ interface RunOut {
 
 const refusal = (r: ChangeResult): RunOut => ('refused' in r ? { error: r.refused, task: r.task } : { task: r.task, dispatch: r.changed });
 
-async function run(ctx: RepoCtx, task: Task, cmd: FleetCommand, prNumber: number | null): Promise<RunOut> {
+async function run(ctx: RepoCtx, task: Task, cmd: FleetCommand, prNumber: number | null, from: CommandSource): Promise<RunOut> {
   const { port } = ctx.deps;
   switch (cmd.kind) {
     case 'assign': {
@@ -183,13 +203,30 @@ async function run(ctx: RepoCtx, task: Task, cmd: FleetCommand, prNumber: number
     }
     case 'help':
       return { text: helpText() };
-    case 'revise':
-      // Parsed since #15; its handler comes with the feedback loop.
-      return { error: `\`/fleet ${cmd.kind}\` is not available on this orchestrator yet` };
+    case 'revise': {
+      if (from.bot) return { error: 'feedback never comes from a bot' };
+      if (!prNumber || task.prNumber === null) return { error: 'this task has no pull request yet: there is nothing to revise' };
+      const outcome = await reviseCommand(ctx, task, { commentId: from.commentId, instructions: cmd.instructions, url: from.url, author: from.login });
+      return { text: reviseText(task, outcome, ctx.config.feedback.maxRounds) };
+    }
     case 'pause':
     case 'resume':
     case 'stop':
       return killSwitch(ctx, cmd);
+  }
+}
+
+/** The answer to `/fleet revise`: what became of the instructions. */
+function reviseText(task: Task, outcome: FeedbackOutcome, maxRounds: number): string {
+  switch (outcome) {
+    case 'round':
+      return `Task ${task.key} goes back to its agent for a revise round with these instructions.`;
+    case 'needs-human':
+      return `Task ${task.key} has used its ${maxRounds} feedback rounds; the instructions are kept, but no agent is sent (\`fleet:needs-human\`).`;
+    case 'off':
+      return `Feedback is not stored on this orchestrator; nothing was sent.`;
+    default:
+      return `The instructions are kept for task ${task.key}'s next round (its agent is still at work, or a round is about to start).`;
   }
 }
 

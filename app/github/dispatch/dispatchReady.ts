@@ -10,6 +10,10 @@ type PoolConfig = RepoCtx['config']['pools'][number];
 
 export const poolLabel = (name: string) => `fleet:pool/${name}`;
 
+/** A round works on the task's existing branch and PR; anything else starts a new branch. */
+export const dispatchMode = (task: Pick<Task, 'roundMode' | 'prNumber' | 'branch'>): 'new' | 'revise' | 'rebase' =>
+  task.roundMode && task.prNumber !== null && task.branch ? task.roundMode : 'new';
+
 export interface Dispatched {
   pool: string;
   taskKey: string;
@@ -122,6 +126,9 @@ function intentOf(ctx: RepoCtx, pool: PoolConfig, task: Task, assignmentId: numb
       'orchestrator-url': ctx.deps.orchestratorUrl,
       pool: pool.name,
       'runs-on': JSON.stringify(pool.runsOn),
+      // new | revise | rebase (#14). The feedback itself never travels in inputs (size, count,
+      // and anyone who can read the run sees them): the job reads it from the claim.
+      mode: dispatchMode(task),
     },
     taskId: task.id,
     taskKey: task.key,

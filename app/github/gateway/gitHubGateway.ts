@@ -101,6 +101,44 @@ export interface ReconcileIssueNode {
 /** `i<number>` issues and `p<number>` pull requests of one reconcile batch. */
 export type ReconcileNodes = Record<string, ReconcileIssueNode | ReconcilePrNode | null>;
 
+/** A completed check run, as the feedback loop reads it (#14). */
+export interface CheckRunRecord {
+  id: number;
+  name: string;
+  conclusion: string | null;
+  headSha: string | null;
+  url: string | null;
+  title: string | null;
+  summary: string | null;
+}
+
+/** One check-run annotation: where and what. */
+export interface AnnotationRecord {
+  path: string;
+  line: number | null;
+  level: string | null;
+  title: string | null;
+  message: string;
+}
+
+/** One comment of a pull-request review. */
+export interface ReviewCommentRecord {
+  path: string;
+  line: number | null;
+  body: string;
+}
+
+/** An open pull request's branch and mergeability (`mergeable` null while GitHub computes it). */
+export interface MergeabilityRecord {
+  number: number;
+  state: string;
+  headRef: string | null;
+  headSha: string | null;
+  baseSha: string | null;
+  mergeable: boolean | null;
+  mergeableState: string | null;
+}
+
 export interface MergeResult {
   merged: boolean;
   sha: string | null;
@@ -137,6 +175,15 @@ export interface GitHubGateway {
   // ---- check runs
   createCheckRun(headSha: string, run: CheckRunInput): Promise<void>;
   listCheckRuns(ref: string, name: string): Promise<{ startedAt: string | null; completedAt: string | null }[]>;
+  /** The latest check runs of a check suite. */
+  checkRunsOfSuite(suiteId: number): Promise<CheckRunRecord[]>;
+  /** A check run's first `max` annotations (at most 50: one page). */
+  checkRunAnnotations(checkRunId: number, max?: number): Promise<AnnotationRecord[]>;
+  /**
+   * Names of the status checks the branch's protection requires; empty when it requires none,
+   * or the branch cannot be read (404, 403).
+   */
+  requiredChecks(branch: string): Promise<string[]>;
 
   // ---- workflows
   /** workflow_dispatch; the run's id and URL when the server tells them. */
@@ -152,6 +199,12 @@ export interface GitHubGateway {
    * itself lists no more than 3000. Part of the task's footprint (issue 14).
    */
   listPullRequestFiles(prNumber: number, maxFiles?: number): Promise<string[]>;
+  /** Open pull requests into `base` (at most 100). */
+  openPullRequests(base: string): Promise<{ number: number; headRef: string | null }[]>;
+  /** One pull request's mergeability as the REST API reports it. */
+  pullRequestMergeability(prNumber: number): Promise<MergeabilityRecord>;
+  /** The comments of one review (path, line, body). */
+  reviewComments(prNumber: number, reviewId: number): Promise<ReviewCommentRecord[]>;
   behindBy(base: string, headSha: string): Promise<number>;
   updateBranch(prNumber: number, expectedHeadSha: string): Promise<void>;
   mergePullRequest(prNumber: number, sha: string, method: 'merge' | 'squash' | 'rebase'): Promise<MergeResult>;

@@ -1,16 +1,20 @@
 import type { GitHubClient } from '../types.js';
 import { httpStatus } from '../types.js';
 import type {
+  AnnotationRecord,
   CheckRunInput,
+  CheckRunRecord,
   CommentRecord,
   DispatchedRun,
   GitHubGateway,
   IssueLink,
   IssueRecord,
+  MergeabilityRecord,
   MergePullRequestNode,
   MergeResult,
   ReactionContent,
   ReconcileNodes,
+  ReviewCommentRecord,
   WorkflowRunRecord,
 } from './gitHubGateway.js';
 import { issueDependenciesMissing, lacks, markLacking, runDetailsRefused } from './ghesFallbacks.js';
@@ -42,6 +46,19 @@ export function issueRecord(i: RawIssue): IssueRecord {
     state: i.state === 'closed' ? 'closed' : 'open',
     labels: (i.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
     parentNumber,
+  };
+}
+
+/** A check run as the checks API returns it, reduced to what the feedback loop keeps. */
+function checkRunRecord(c: { id: number | bigint; name: string; conclusion?: string | null; head_sha?: string; html_url?: string | null; details_url?: string | null; output?: { title?: string | null; summary?: string | null } }): CheckRunRecord {
+  return {
+    id: Number(c.id),
+    name: c.name,
+    conclusion: c.conclusion ?? null,
+    headSha: c.head_sha ?? null,
+    url: c.html_url ?? c.details_url ?? null,
+    title: c.output?.title ?? null,
+    summary: c.output?.summary ?? null,
   };
 }
 
@@ -170,6 +187,31 @@ export function octokitGateway(gh: GitHubClient, owner: string, repo: string, se
       return runs.map((x) => ({ startedAt: x.started_at ?? null, completedAt: x.completed_at ?? null }));
     },
 
+    async checkRunsOfSuite(suiteId): Promise<CheckRunRecord[]> {
+      const res = await gh.request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs', { ...r, check_suite_id: suiteId, filter: 'latest', per_page: 100 });
+      return (res.data.check_runs ?? []).map(checkRunRecord);
+    },
+
+    async checkRunAnnotations(checkRunId, max = 50): Promise<AnnotationRecord[]> {
+      const res = await gh.request('GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations', { ...r, check_run_id: checkRunId, per_page: Math.min(50, max) });
+      return res.data.slice(0, max).map((a) => ({ path: a.path, line: a.start_line ?? null, level: a.annotation_level ?? null, title: a.title ?? null, message: a.message ?? '' }));
+    },
+
+    async requiredChecks(branch) {
+      // The branch read carries its protection's required checks and needs only contents: read
+      // (the protection endpoints would need administration access).
+      try {
+        const res = await gh.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...r, branch });
+        const rc = res.data.protection?.required_status_checks;
+        const names = [...(rc?.contexts ?? []), ...(rc?.checks ?? []).map((c) => c.context)];
+        return [...new Set(names)];
+      } catch (err) {
+        const s = httpStatus(err);
+        if (s === 404 || s === 403) return [];
+        throw err;
+      }
+    },
+
     async dispatchWorkflow(workflow, ref, inputs): Promise<DispatchedRun> {
       const params = { ...r, workflow_id: workflow, ref, inputs };
       const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches' as const;
@@ -213,6 +255,30 @@ export function octokitGateway(gh: GitHubClient, owner: string, repo: string, se
         if (list.length < 100) break;
       }
       return [...out].slice(0, maxFiles);
+    },
+
+    async openPullRequests(base) {
+      const res = await gh.request('GET /repos/{owner}/{repo}/pulls', { ...r, state: 'open', base, per_page: 100 });
+      return res.data.map((p) => ({ number: p.number, headRef: p.head?.ref ?? null }));
+    },
+
+    async pullRequestMergeability(prNumber): Promise<MergeabilityRecord> {
+      const res = await gh.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...r, pull_number: prNumber });
+      const p = res.data;
+      return {
+        number: p.number,
+        state: p.state,
+        headRef: p.head?.ref ?? null,
+        headSha: p.head?.sha ?? null,
+        baseSha: p.base?.sha ?? null,
+        mergeable: typeof p.mergeable === 'boolean' ? p.mergeable : null,
+        mergeableState: typeof p.mergeable_state === 'string' ? p.mergeable_state : null,
+      };
+    },
+
+    async reviewComments(prNumber, reviewId): Promise<ReviewCommentRecord[]> {
+      const res = await gh.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments', { ...r, pull_number: prNumber, review_id: reviewId, per_page: 100 });
+      return res.data.map((c) => ({ path: c.path, line: c.line ?? c.original_line ?? null, body: c.body ?? '' }));
     },
 
     async behindBy(base, headSha) {

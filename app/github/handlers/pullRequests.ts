@@ -5,6 +5,7 @@ import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { readMarker } from '../planSync/index.js';
 import { mergeQueueEvents } from '../mergeQueue/hooks.js';
 import { gatewayOf } from '../gateway/gatewayOf.js';
+import { mayGiveFeedback, reviewRequestedChanges } from './reviewFeedback.js';
 
 /** Issue numbers a PR body closes: "Closes #12", "fixes #3", "Resolves: #4". */
 export function closingIssues(body: unknown): number[] {
@@ -76,18 +77,26 @@ export async function onPullRequest(ctx: RepoCtx, payload: WebhookPayload<PrEven
     metadata: { action: p.action, number: pr.number, branch: pr.head?.ref ?? null, draft: !!pr.draft, merged },
   });
   if (p.action === 'opened' || p.action === 'synchronize' || p.action === 'reopened') await recordPrFiles(ctx, task.id, pr.number);
+  const feedback = port.feedback;
   switch (p.action) {
     case 'opened':
     case 'reopened':
     case 'ready_for_review':
       if (!pr.draft) await port.markInReview(task.id);
+      await feedback?.setPrState(task.id, 'open');
+      break;
+    case 'synchronize':
+      // New commits (a round's push): what failed or conflicted is to be seen again.
+      if (task.prNumber === pr.number) await feedback?.setPrState(task.id, 'open');
       break;
     case 'closed':
       if (merged) {
+        await feedback?.setPrState(task.id, 'merged');
         await port.markDone(task.id, `PR #${pr.number} merged`);
         await dispatchReady(ctx);
       } else if (task.status === 'in_review' && task.prNumber === pr.number) {
-        // The work was abandoned: the task goes back to the queue for another attempt.
+        // The work was abandoned: the task goes back to the queue for another attempt, on a new branch.
+        await feedback?.forgetPr(task.id);
         await port.reopen(task.id, `PR #${pr.number} closed without merging`);
         await dispatchReady(ctx);
       }
@@ -112,7 +121,12 @@ async function recordPrFiles(ctx: RepoCtx, taskId: number, prNumber: number): Pr
 
 /** pull_request_review.submitted / dismissed */
 export async function onReview(ctx: RepoCtx, payload: WebhookPayload<'pull_request_review.submitted' | 'pull_request_review.dismissed'>): Promise<void> {
-  const p: { action?: string; review?: { state?: string; html_url?: string; commit_id?: string; user?: { login?: string } | null }; pull_request?: PrLike } = payload;
+  const p: {
+    action?: string;
+    review?: { id?: number; state?: string; body?: string | null; html_url?: string; author_association?: string; commit_id?: string; user?: { login?: string; type?: string; id?: number } | null };
+    pull_request?: PrLike;
+    sender?: { login?: string; type?: string; id?: number } | null;
+  } = payload;
   if (!p.pull_request || !p.review) return;
   const task = await taskForPr(ctx, p.pull_request);
   if (!task) return;
@@ -126,5 +140,18 @@ export async function onReview(ctx: RepoCtx, payload: WebhookPayload<'pull_reque
     deliveryId: ctx.deliveryId,
     metadata: { action: p.action, state: p.review.state, reviewer: p.review.user?.login, pr: p.pull_request.number },
   });
+  const state = p.review.state?.toLowerCase();
+  const prNumber = p.pull_request.number;
+  if (p.action === 'submitted' && typeof prNumber === 'number' && task.prNumber === prNumber) {
+    // An approval shows on the dashboard when it comes from someone GitHub counts as part of the
+    // repository (no API call); whether it is enough to merge is the merge queue's business.
+    if (state === 'approved' && ['OWNER', 'MEMBER', 'COLLABORATOR'].includes(p.review.author_association ?? '')) {
+      await ctx.deps.port.feedback?.setPrState(task.id, 'approved');
+    }
+    // Only a writer's changes-requested review is feedback (bots, this App included, never are).
+    if (state === 'changes_requested' && typeof p.review.id === 'number' && ctx.config.feedback.onChangesRequested && (await mayGiveFeedback(ctx, p.review.user, p.sender))) {
+      await reviewRequestedChanges(ctx, task, prNumber, { id: p.review.id, body: p.review.body ?? null, url: p.review.html_url ?? null, author: p.review.user!.login! });
+    }
+  }
   await mergeQueueEvents(ctx)?.onReview(ctx, p.pull_request, p.action === 'dismissed' ? { state: 'dismissed' } : p.review);
 }

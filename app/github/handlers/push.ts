@@ -6,6 +6,7 @@ import type { CheckRunInput } from '../gateway/gitHubGateway.js';
 import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { formatSyncReport, syncPlan, type SyncReport } from '../planSync/index.js';
 import { onceOrRefused, once, retryable } from '../effects/once.js';
+import { conflictsAfterPush } from './conflicts.js';
 
 interface PushPayload {
   ref?: string;
@@ -37,22 +38,26 @@ export async function onPush(ctx: RepoCtx, payload: WebhookPayload<'push'>): Pro
     const files = touched(p);
     if (files.has(CONFIG_PATH)) await reloadConfig(ctx, p.after);
     if (files.has(ctx.config.plan)) await syncPlanFile(ctx, p.after);
+    await conflictsAfterPush(ctx, branch, p.after);
     return;
   }
-  if (branch.startsWith('fleet/')) {
-    const task = await ctx.deps.port.findTaskByBranch(ctx.project.id, branch);
-    if (!task) return;
-    await ctx.deps.port.recordEvidence({
-      projectId: ctx.project.id,
-      taskId: task.id,
-      type: 'commit',
-      ref: p.after,
-      url: p.compare ?? null,
-      source: 'webhook',
-      deliveryId: ctx.deliveryId,
-      metadata: { branch, commits: (p.commits ?? []).length, head_message: p.head_commit?.message?.slice(0, 200) ?? null, pusher: p.pusher?.name },
-    });
+  if (!branch.startsWith('fleet/')) {
+    // Any other branch may be the base of task PRs (stacked work, release branches).
+    await conflictsAfterPush(ctx, branch, p.after);
+    return;
   }
+  const task = await ctx.deps.port.findTaskByBranch(ctx.project.id, branch);
+  if (!task) return;
+  await ctx.deps.port.recordEvidence({
+    projectId: ctx.project.id,
+    taskId: task.id,
+    type: 'commit',
+    ref: p.after,
+    url: p.compare ?? null,
+    source: 'webhook',
+    deliveryId: ctx.deliveryId,
+    metadata: { branch, commits: (p.commits ?? []).length, head_message: p.head_commit?.message?.slice(0, 200) ?? null, pusher: p.pusher?.name },
+  });
 }
 
 /** Re-reads .github/fleet.yml; an invalid file keeps the previous config and fails a check run with the lines. */

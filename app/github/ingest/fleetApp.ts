@@ -3,7 +3,7 @@ import type { EmitterWebhookEventName } from '@octokit/webhooks';
 import { repoCtx, type FleetAppDeps } from '../context.js';
 import { onIssue } from '../handlers/issues.js';
 import { onPullRequest, onReview } from '../handlers/pullRequests.js';
-import { onCheckRun, onCheckSuite, onMergeGroup } from '../handlers/checks.js';
+import { onCheckRun, onCheckSuite, onMergeGroup, onStatus } from '../handlers/checks.js';
 import { onWorkflowJob, onWorkflowRun } from '../handlers/workflowRuns.js';
 import type { RepoHandler, WebhookPayload } from '../handlers/payloads.js';
 import { onPush } from '../handlers/push.js';
@@ -44,6 +44,7 @@ export function fleetApp(deps: FleetAppDeps): ApplicationFunction {
     on(['pull_request_review.submitted', 'pull_request_review.dismissed'], onReview);
     on(['check_run.completed'], onCheckRun);
     on(['check_suite.completed'], onCheckSuite);
+    on(['status'], onStatus);
     on(['workflow_run.requested', 'workflow_run.in_progress', 'workflow_run.completed'], onWorkflowRun);
     on(['workflow_job.queued', 'workflow_job.in_progress', 'workflow_job.completed'], onWorkflowJob);
     on(['merge_group'], onMergeGroup);

@@ -130,6 +130,7 @@ export function githubRoutes(
           port,
           configs,
           permissions: new PermissionCache(),
+          ownApp: { id: settings.appId },
           orchestratorUrl: settings.orchestratorUrl,
           plan: planHooks(deps.db, parsePlan),
           mergeQueue: createMergeQueue(deps.db),

@@ -8,7 +8,7 @@ const STATUSES = ['pending', 'assigned', 'in_progress', 'in_review', 'done', 'fa
 const SVG = 'http://www.w3.org/2000/svg';
 
 const $ = (id) => document.getElementById(id);
-const state = { projects: [], refreshing: null, again: false, ws: null, retry: 0, timer: null, updates: 0, whatIf: null, sum: null, history: null, baseline: null, forecast: null, zoom: null, forecasts: 0 };
+const state = { projects: [], refreshing: null, again: false, ws: null, retry: 0, timer: null, updates: 0, whatIf: null, sum: null, history: null, baseline: null, forecast: null, zoom: null, forecasts: 0, rounds: null };
 
 function token() {
   return sessionStorage.getItem(TOKEN_KEY) || '';
@@ -347,6 +347,13 @@ function link(url, text) {
   return u ? h('a', { href: u, target: '_blank', rel: 'noopener noreferrer' }, text) : text;
 }
 
+/** A task's PR state and feedback round, as small print beside its PR link. */
+function roundNote(task) {
+  if (!task) return null;
+  const bits = [task.pr_state, task.round ? `round ${task.round}` : ''].filter(Boolean);
+  return bits.length ? h('small', { class: `muted pr-${task.pr_state || 'none'}`, 'data-round': String(task.round) }, ` ${bits.join(' · ')}`) : null;
+}
+
 function renderQueue(tasks) {
   replaceRows(
     $('queue').tBodies[0],
@@ -357,7 +364,7 @@ function renderQueue(tasks) {
             { 'data-key': t.key },
             h('td', {}, String(t.position)),
             h('td', {}, `${t.key} ${t.title}`),
-            h('td', {}, t.pr_number ? link(t.pr_url, `#${t.pr_number}`) : '–'),
+            h('td', {}, t.pr_number ? link(t.pr_url, `#${t.pr_number}`) : '–', roundNote(state.rounds && state.rounds.get(t.key))),
             h('td', { class: `state-${t.state}` }, t.state, t.queue ? h('small', { class: 'muted' }, ` queue: ${t.queue.state}${t.queue.position ? ` #${t.queue.position}` : ''}`) : null),
             h('td', {}, `${t.approvals.approved}/${t.approvals.required}`),
             h('td', {}, t.checks.state),
@@ -424,7 +431,7 @@ async function refreshNow() {
   const p = selectedProject();
   const q = p ? `?project=${encodeURIComponent(p.name)}` : '';
   const graphProject = p || (state.projects.length === 1 ? state.projects[0] : null);
-  const [sum, agents, queue, feed, history, graph, baseline, forecast] = await Promise.all([
+  const [sum, agents, queue, feed, history, graph, baseline, forecast, inReview] = await Promise.all([
     api(`/api/progress/summary${q}`),
     api('/api/progress/agents'),
     api(`/api/git/merge-queue${q}`),
@@ -437,7 +444,13 @@ async function refreshNow() {
       console.warn('forecast failed', err);
       return null;
     }),
+    // Each task's feedback round and PR state (#14), shown in the review table.
+    api(`/api/tasks${q ? `${q}&` : '?'}status=in_review&limit=500`).catch((err) => {
+      if (err instanceof AuthError) throw err;
+      return { tasks: [] };
+    }),
   ]);
+  state.rounds = new Map(inReview.tasks.map((t) => [t.key, t]));
   Object.assign(state, { sum, history, baseline, forecast });
   renderGuards(graphProject ? await apiOrNull(`/api/projects/${graphProject.id}/guards`) : null);
   renderSummary(sum);

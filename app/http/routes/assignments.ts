@@ -3,7 +3,8 @@ import type { ApiDeps } from '../buildApi.js';
 import { parseInput } from '../validate.js';
 import { AssignBody, AssignmentHeartbeatBody, AssignmentListQuery, AssignmentProgressBody, ClaimBody, IdParam, IdempotencyKey } from '../../../schema/api.js';
 import { requireActor, requireAdmin, requireRead } from '../principal.js';
-import { assignmentJson, taskJson } from '../serialize.js';
+import { assignmentJson, feedbackJson, taskJson } from '../serialize.js';
+import { roundFeedback } from '../../feedback/roundFeedback.js';
 import { ForbiddenError, ValidationError } from '../../core/errors.js';
 import type { Actor, Claim } from '../../engine/types.js';
 import { assertAssignmentInScope, assertMayConfirm, projectFor } from '../authorize.js';
@@ -30,6 +31,10 @@ export async function assignmentRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       lease: { epoch: c.lease.epoch, expires_at: c.lease.expiresAt },
       // Issue 15: the prompt is built from the plan text as synced; the Action prints where it came from.
       provenance: prov && { plan_path: prov.planPath, plan_commit: prov.planCommit, plan_hash: prov.planHash },
+      // A revise or rebase round's feedback, and the branch and PR it works on (#14); never in dispatch inputs.
+      feedback: (await roundFeedback(deps.db, c.task)).map(feedbackJson),
+      branch: c.task.branch,
+      pr_number: c.task.prNumber,
     };
   };
 

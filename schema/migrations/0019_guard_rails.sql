@@ -1,4 +1,4 @@
--- 0034_guard_rails (issue 15): usage evidence, budgets, the kill switch, backoff holds, plan
+-- 0019_guard_rails (issue 15): usage evidence, budgets, the kill switch, backoff holds, plan
 -- provenance and stop requests.
 
 -- Usage reports are evidence of type `usage` (cumulative per assignment epoch: the latest wins).
