@@ -44,7 +44,7 @@ export interface TaskRow {
   completed_at: Date | null;
   created_at: Date;
   updated_at: Date;
-  /** Feedback rounds (0030_feedback); absent from rows read before that migration. */
+  /** Feedback rounds (0018_feedback); absent from rows read before that migration. */
   round?: number;
   round_mode?: string | null;
   pr_state?: string | null;
