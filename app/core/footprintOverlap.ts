@@ -1,10 +1,4 @@
-import * as minimatchModule from 'minimatch';
-
-// package.json asks for minimatch 10 (named export); an install that still resolves the 3.x copy
-// hoisted for eslint exports the function itself. Both take (path, pattern, options) alike.
-type Match = (path: string, pattern: string, options: object) => boolean;
-const mm = minimatchModule as unknown as { minimatch?: Match; default?: Match | { minimatch?: Match } };
-const minimatch: Match = mm.minimatch ?? (typeof mm.default === 'function' ? mm.default : mm.default?.minimatch)!;
+import { minimatch } from 'minimatch';
 
 /**
  * Whether two task footprints (lists of path globs) can touch the same file. Used by the scheduler

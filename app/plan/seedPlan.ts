@@ -6,6 +6,22 @@ import { readDependency, type Plan } from '../../schema/plan.js';
 import { lockCriticalPaths, recomputeCriticalPaths } from './criticalPathHours.js';
 import { storeBaselineIn, type StoredBaseline } from '../progress/forecast/storeBaseline.js';
 import { uniqueGlobs } from './parse/footprint.js';
+import { lockSeedByName } from './sql/lockSeedByName.js';
+import { lockSeedOfProject } from './sql/lockSeedOfProject.js';
+import { selectSeedEpics } from './sql/selectSeedEpics.js';
+import { insertSeedEpic } from './sql/insertSeedEpic.js';
+import { updateSeedEpic } from './sql/updateSeedEpic.js';
+import { selectSeedTasks } from './sql/selectSeedTasks.js';
+import { insertSeedTask } from './sql/insertSeedTask.js';
+import { updateSeedTask } from './sql/updateSeedTask.js';
+import { selectSeedEdges } from './sql/selectSeedEdges.js';
+import { deleteSeedEdge } from './sql/deleteSeedEdge.js';
+import { updateSeedEdgeThreshold } from './sql/updateSeedEdgeThreshold.js';
+import { insertSeedEdge } from './sql/insertSeedEdge.js';
+import { selectSeedCleanupTasks } from './sql/selectSeedCleanupTasks.js';
+import { deleteSeedTask } from './sql/deleteSeedTask.js';
+import { selectSeedEpicTaskCounts } from './sql/selectSeedEpicTaskCounts.js';
+import { deleteSeedEpic } from './sql/deleteSeedEpic.js';
 
 export interface SeedCounts {
   created: number;
@@ -48,12 +64,6 @@ export function parseProjectName(project: string): { owner: string; repo: string
   return { owner: m[1]!, repo: m[2]! };
 }
 
-interface EpicRow { id: number; key: string; title: string; priority: number; declared_hours: number | null; source_line: number | null }
-interface TaskRow {
-  id: number; key: string; epic_id: number | null; title: string; deliverables: unknown; estimated_hours: number;
-  priority: number; source_line: number | null; status: string; has_evidence: boolean; plan_footprint: string[] | null;
-}
-interface EdgeRow { id: number; task_id: number | null; epic_id: number | null; depends_on_task_id: number | null; depends_on_epic_id: number | null; threshold_percent: number }
 
 /**
  * Writes a plan into the database in one transaction. Seeding is a reconciliation: rows are
@@ -70,7 +80,7 @@ export async function seedPlan(db: Db, plan: Plan, opts: SeedOptions = {}): Prom
 
   return db.transaction(async (tx) => {
     // Two seeds of the same project at once would race on the same keys: take turns.
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('fleet_seed:' || $1))`, [`${owner}/${repo}`]);
+    await lockSeedByName(tx, `${owner}/${repo}`);
     const project = await upsertProject(tx, owner, repo);
     const report: SeedReport = { project, epics: counts(), tasks: counts(), dependencies: counts(), orphaned: [] };
     await writePlanRows(tx, project.id, plan, report, { prune: true, onProgress: progress });
@@ -124,7 +134,7 @@ export async function seedPlanRows(db: Db, projectId: number, plan: SeedablePlan
 /** Inside a transaction: the rows, then the critical path levels. Seeds of one project take turns. */
 async function writePlanRows(tx: Queryable, pid: number, plan: SeedablePlan, report: SeedReport, opts: PlanRowsOptions): Promise<{ taskIds: number[] }> {
   const progress = opts.onProgress ?? (() => undefined);
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('fleet_seed_project:' || $1))`, [String(pid)]);
+  await lockSeedOfProject(tx, pid);
   await lockCriticalPaths(tx, pid);
   const epicIds = await seedEpics(tx, pid, plan, report, progress);
   const taskIds = await seedTasks(tx, pid, plan, epicIds, report, progress);
@@ -148,7 +158,7 @@ async function upsertProject(tx: Queryable, owner: string, repo: string): Promis
 
 async function seedEpics(tx: Queryable, pid: number, plan: SeedablePlan, report: SeedReport, progress: (p: SeedProgress) => void): Promise<Map<string, number>> {
   const existing = new Map(
-    (await tx.query<EpicRow>('SELECT id, key, title, priority, declared_hours, source_line FROM epics WHERE project_id = $1', [pid])).rows.map((r) => [r.key, r]),
+    (await selectSeedEpics(tx, pid)).map((r) => [r.key, r]),
   );
   const ids = new Map<string, number>();
   let done = 0;
@@ -160,11 +170,7 @@ async function seedEpics(tx: Queryable, pid: number, plan: SeedablePlan, report:
     // A plan without line numbers (the GitHub sync's) keeps the ones a seed recorded.
     const line = e.line ?? row?.source_line ?? null;
     if (!row) {
-      const ins = await tx.query<{ id: number }>(
-        'INSERT INTO epics (project_id, key, title, priority, declared_hours, source_line) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-        [pid, e.key, title, priority, declared, line],
-      );
-      ids.set(e.key, Number(ins.rows[0]!.id));
+      ids.set(e.key, await insertSeedEpic(tx, { projectId: pid, key: e.key, title, priority, declaredHours: declared, line }));
       report.epics.created++;
     } else {
       ids.set(e.key, Number(row.id));
@@ -172,10 +178,7 @@ async function seedEpics(tx: Queryable, pid: number, plan: SeedablePlan, report:
         (row.declared_hours === null ? null : Number(row.declared_hours)) === declared && row.source_line === line;
       if (same) report.epics.unchanged++;
       else {
-        await tx.query(
-          'UPDATE epics SET title = $2, priority = $3, declared_hours = $4, source_line = $5, updated_at = now() WHERE id = $1',
-          [row.id, title, priority, declared, line],
-        );
+        await updateSeedEpic(tx, Number(row.id), { title, priority, declaredHours: declared, line });
         report.epics.updated++;
       }
     }
@@ -189,14 +192,7 @@ async function seedTasks(
   report: SeedReport, progress: (p: SeedProgress) => void,
 ): Promise<Map<string, number>> {
   const existing = new Map(
-    (
-      await tx.query<TaskRow>(
-        `SELECT t.id, t.key, t.epic_id, t.title, t.deliverables, t.estimated_hours, t.priority,
-                t.source_line, t.status, t.plan_footprint, EXISTS (SELECT 1 FROM evidence v WHERE v.task_id = t.id) AS has_evidence
-         FROM tasks t WHERE t.project_id = $1`,
-        [pid],
-      )
-    ).rows.map((r) => [r.key, r]),
+    (await selectSeedTasks(tx, pid)).map((r) => [r.key, r]),
   );
   const priorityOf = new Map(plan.epics.map((e) => [e.key, clampPriority(e.priority)]));
   const ids = new Map<string, number>();
@@ -210,13 +206,9 @@ async function seedTasks(
     const row = existing.get(t.key);
     const line = t.line ?? row?.source_line ?? null;
     const footprint = uniqueGlobs(t.footprint ?? []);
+    const write = { epicId, title, deliverables, hours, priority, line, footprint };
     if (!row) {
-      const ins = await tx.query<{ id: number }>(
-        `INSERT INTO tasks (project_id, epic_id, key, title, deliverables, estimated_hours, priority, source_line, plan_footprint, footprint)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::text[], $9::text[]) RETURNING id`,
-        [pid, epicId, t.key, title, deliverables, hours, priority, line, footprint],
-      );
-      ids.set(t.key, Number(ins.rows[0]!.id));
+      ids.set(t.key, await insertSeedTask(tx, pid, t.key, write));
       report.tasks.created++;
     } else {
       ids.set(t.key, Number(row.id));
@@ -225,15 +217,7 @@ async function seedTasks(
         Number(row.priority) === priority && row.source_line === line && (row.plan_footprint ?? []).join('\n') === footprint.join('\n');
       if (same) report.tasks.unchanged++;
       else {
-        // Status, leases and links belong to the orchestrator; seeding touches only what the plan says.
-        // The footprint is the plan's globs plus the files the task's PR changed (kept across seeds).
-        await tx.query(
-          `UPDATE tasks SET epic_id = $2, title = $3, deliverables = $4::jsonb, estimated_hours = $5, priority = $6,
-                  source_line = $7, plan_footprint = $8::text[],
-                  footprint = ARRAY(SELECT DISTINCT g FROM unnest($8::text[] || pr_files) AS g ORDER BY g),
-                  updated_at = now() WHERE id = $1`,
-          [row.id, epicId, title, deliverables, hours, priority, line, footprint],
-        );
+        await updateSeedTask(tx, Number(row.id), write);
         report.tasks.updated++;
       }
     }
@@ -264,12 +248,7 @@ async function seedEdges(
   // Only edges of dependents the plan describes are reconciled; an orphan keeps its own.
   const planTaskIds = new Set(taskIds.values());
   const planEpicIds = new Set(epicIds.values());
-  const existing = (
-    await tx.query<EdgeRow>(
-      'SELECT id, task_id, epic_id, depends_on_task_id, depends_on_epic_id, threshold_percent FROM dependencies WHERE project_id = $1',
-      [pid],
-    )
-  ).rows;
+  const existing = await selectSeedEdges(tx, pid);
   const total = wanted.size;
   let done = 0;
   for (const row of existing) {
@@ -282,24 +261,20 @@ async function seedEdges(
     const want = wanted.get(key);
     if (!want) {
       if (!prune) continue; // added by steering, or left for `fleet seed` to reconcile
-      await tx.query('DELETE FROM dependencies WHERE id = $1', [row.id]);
+      await deleteSeedEdge(tx, Number(row.id));
       report.dependencies.deleted++;
       continue;
     }
     wanted.delete(key);
     if (Number(row.threshold_percent) === want.threshold) report.dependencies.unchanged++;
     else {
-      await tx.query('UPDATE dependencies SET threshold_percent = $2 WHERE id = $1', [row.id, want.threshold]);
+      await updateSeedEdgeThreshold(tx, Number(row.id), want.threshold);
       report.dependencies.updated++;
     }
     done++;
   }
   for (const e of wanted.values()) {
-    await tx.query(
-      `INSERT INTO dependencies (project_id, task_id, epic_id, depends_on_task_id, depends_on_epic_id, threshold_percent)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [pid, e.taskId, e.epicId, e.onTask, e.onEpic, e.threshold],
-    );
+    await insertSeedEdge(tx, pid, e);
     report.dependencies.created++;
     if (++done % 100 === 0) progress({ phase: 'dependencies', done, total });
   }
@@ -309,35 +284,24 @@ async function seedEdges(
 async function removeLeftovers(tx: Queryable, pid: number, plan: SeedablePlan, report: SeedReport, progress: (p: SeedProgress) => void): Promise<void> {
   const planTasks = new Set(plan.tasks.map((t) => t.key));
   const planEpics = new Set(plan.epics.map((e) => e.key));
-  const gone = (
-    await tx.query<{ id: number; key: string; status: string; has_evidence: boolean }>(
-      `SELECT t.id, t.key, t.status, EXISTS (SELECT 1 FROM evidence v WHERE v.task_id = t.id) AS has_evidence
-       FROM tasks t WHERE t.project_id = $1 ORDER BY t.key`,
-      [pid],
-    )
-  ).rows.filter((r) => !planTasks.has(r.key));
+  const gone = (await selectSeedCleanupTasks(tx, pid)).filter((r) => !planTasks.has(r.key));
   let done = 0;
   for (const r of gone) {
     if (r.status !== 'pending' || r.has_evidence) {
       const reason = r.status !== 'pending' ? `no longer in the plan but ${r.status}` : 'no longer in the plan but has evidence';
       report.orphaned.push({ key: r.key, status: r.status, reason });
     } else {
-      await tx.query('DELETE FROM tasks WHERE id = $1', [r.id]);
+      await deleteSeedTask(tx, Number(r.id));
       report.tasks.deleted++;
     }
     progress({ phase: 'cleanup', done: ++done, total: gone.length });
   }
-  const epics = (
-    await tx.query<{ id: number; key: string; tasks: number }>(
-      'SELECT e.id, e.key, (SELECT count(*) FROM tasks t WHERE t.epic_id = e.id)::int AS tasks FROM epics e WHERE e.project_id = $1 ORDER BY e.key',
-      [pid],
-    )
-  ).rows.filter((r) => !planEpics.has(r.key));
+  const epics = (await selectSeedEpicTaskCounts(tx, pid)).filter((r) => !planEpics.has(r.key));
   for (const e of epics) {
     if (Number(e.tasks) > 0) {
       report.orphaned.push({ key: `epic:${e.key}`, status: 'kept', reason: `no longer in the plan but ${e.tasks} kept task(s) belong to it` });
     } else {
-      await tx.query('DELETE FROM epics WHERE id = $1', [e.id]);
+      await deleteSeedEpic(tx, Number(e.id));
       report.epics.deleted++;
     }
   }
