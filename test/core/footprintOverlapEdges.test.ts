@@ -31,6 +31,12 @@ describe('glob against glob', () => {
 });
 
 describe('path against glob', () => {
+  it('is exact: a path under a ** folder must still match the rest of the glob', () => {
+    expect(both('a/b/c.ts', 'a/**/d.ts')).toEqual([false, false]);
+    expect(both('a/b/d.ts', 'a/**/d.ts')).toEqual([true, true]);
+    expect(both('a/b/c/d.ts', 'a/*/d.ts')).toEqual([false, false]);
+  });
+
   it('lets a wildcard match dot files (a footprint of app/* includes app/.env)', () => {
     expect(both('app/*', 'app/.env')).toEqual([true, true]);
     expect(both('app/**', 'app/.config/x.json')).toEqual([true, true]);

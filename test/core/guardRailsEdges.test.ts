@@ -102,6 +102,11 @@ describe('circuit breaker edges', () => {
     expect(r.state).toMatchObject({ status: 'open', failures: [], openedAt: T0 + MIN, lastFailure: 'agent_error' });
   });
 
+  it('a closed circuit stays closed whatever end of an old cool-down it still stores', () => {
+    const stale = readCircuitState('p', { ...closedCircuit('p'), openUntil: T0, cooldownMs: 10 * MIN, trips: 0 });
+    expect(circuitStatus(stale, T0 + MIN)).toBe('closed');
+  });
+
   it('a success while closed clears the streak', () => {
     const two = run(closedCircuit('p'), [fail(0), fail(1)]);
     expect(recordEnding(two, 'success', T0 + 2 * MIN)).toEqual({ state: { ...two, failures: [] }, event: null });

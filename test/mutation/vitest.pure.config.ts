@@ -9,7 +9,6 @@ export default defineConfig({
     include: [
       'test/plan/parsePlan.test.ts',
       'test/plan/footprint.test.ts',
-      'test/plan/planContent.test.ts',
       'test/plan/footprintEdges.test.ts',
       'test/plan/schedule.test.ts',
       'test/progress/maths.test.ts',

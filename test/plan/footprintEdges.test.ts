@@ -13,6 +13,11 @@ describe('normalising written paths', () => {
     expect(normalisePath('././a.ts')).toBe('a.ts');
   });
 
+  it('keeps quotes inside a name', () => {
+    expect(normalisePath("docs/it's.md")).toBe("docs/it's.md");
+    expect(normalisePath('"a"b".ts"')).toBe('a"b".ts');
+  });
+
   it('refuses a path with spaces or one that climbs out anywhere in it', () => {
     expect(normalisePath('my file.ts')).toBeNull();
     expect(normalisePath('a/../../b.ts')).toBeNull();
