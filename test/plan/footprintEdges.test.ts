@@ -32,7 +32,7 @@ describe('normalising written paths', () => {
 });
 
 describe('telling paths from code', () => {
-  it.each(['src/', 'a/b', '*.sql', 'Makefile.am', 'docs/**', '.github/workflows/ci.yml', 'app/{a,b}.ts', 'x-y_z.json', '@scope/pkg.json', 'a.tar'])(
+  it.each(['src/', 'a/b', '*.sql', 'Makefile.am', 'docs/**', '.github/workflows/ci.yml', 'app/{a,b}.ts', 'x-y_z.json', '@scope/pkg.json', 'a.tar', 'docs/v1.2', 'schema/migrations/0001'])(
     '%s is a path',
     (p) => {
       expect(looksLikePath(p)).toBe(true);
