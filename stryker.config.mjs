@@ -5,9 +5,10 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'test/mutation/vitest.pure.config.ts' },
   // Mutants that do not compile are dropped before any test runs. The checker compiles only the
-  // production code (tsconfig.stryker.json), not the tests and benches.
+  // mutated modules and their imports (tsconfig.stryker.pure.json), not the tests, benches or the
+  // rest of app/: a whole-app check per mutant made it the bottleneck.
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.stryker.json',
+  tsconfigFile: 'tsconfig.stryker.pure.json',
   mutate: [
     'app/core/**/*.ts',
     'app/plan/parse/**/*.ts',

@@ -8,8 +8,11 @@ export default defineConfig({
   test: {
     include: [
       'test/plan/parsePlan.test.ts',
+      'test/plan/footprint.test.ts',
+      'test/plan/footprintEdges.test.ts',
       'test/plan/schedule.test.ts',
       'test/progress/maths.test.ts',
+      'test/progress/mathsBoundaries.test.ts',
       'test/github/pure.test.ts',
       'test/core/**/*.test.ts',
       'test/mutation/**/*.test.ts',
