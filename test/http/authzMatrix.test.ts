@@ -163,6 +163,7 @@ const ROWS: Row[] = [
       return json?.task?.project_id === want ? null : `resolved to project ${json?.task?.project_id}, expected ${want}`;
     },
   },
+  { route: 'GET /api/tasks/:id/feedback', target: 'a task of X', expect: X_READ(403), request: async () => ({ method: 'GET', path: `/api/tasks/${(await newTask('x')).id}/feedback` }) },
   { route: 'GET /api/agents', target: 'all', expect: READ, request: get('/api/agents') },
   { route: 'GET /api/agents/:id', target: 'agent A', expect: X_READ(404), request: async () => ({ method: 'GET', path: `/api/agents/${agentIds.agentA}` }) },
   { route: 'GET /api/assignments', target: 'all', expect: READ, request: get('/api/assignments') },

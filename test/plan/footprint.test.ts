@@ -56,8 +56,8 @@ describe('task footprints from the plan', () => {
   });
 
   it('tells paths from code in backticks', () => {
-    for (const p of ['app/a.ts', 'api/src/routes/', 'README.md', '*.sql', 'docs/**/*.md', 'Dockerfile.dev']) expect(looksLikePath(p), p).toBe(true);
-    for (const c of ['pool.query()', 'new ServiceName()', 'console.log', 'process.env', 'x = 1', '1.2', '...', 'fleet seed', 'foo']) {
+    for (const p of ['app/a.ts', 'api/src/routes/', 'README.md', '*.sql', 'docs/**/*.md', 'Dockerfile.dev', 'vite.config.ts', '*.test.js', 'docker-compose.prod.yml']) expect(looksLikePath(p), p).toBe(true);
+    for (const c of ['pool.query()', 'new ServiceName()', 'console.log', 'process.env', 'x = 1', '1.2', '...', 'fleet seed', 'foo', 'a.b.c', 'db.users.find', 'app.use.x']) {
       expect(looksLikePath(c), c).toBe(false);
     }
     expect(pathsInBackticks('a `b/c.ts` and `d/` but not `e f`')).toEqual(['b/c.ts', 'd/**']);

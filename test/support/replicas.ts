@@ -34,6 +34,8 @@ export async function startReplicas(label: string, opts: { routes?: () => RouteM
     FLEET_ADMIN_TOKEN: admin,
     FLEET_DATA_DIR: await mkdtemp(path.join(tmpdir(), `fleet-${label}-`)),
     LOG_LEVEL: 'silent',
+    // As in test/support/server.ts: a failed or expired attempt is claimable again at once (backoff has its own tests).
+    FLEET_RETRY_BACKOFF: 'false',
   };
   const log = pino({ level: 'silent' });
   const a = await startOrchestrator({ env, log, periodic: false, ...(opts.routes ? { routes: opts.routes() } : {}) });

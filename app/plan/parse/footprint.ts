@@ -25,8 +25,13 @@ export function looksLikePath(text: string): boolean {
   if (/^\.+$/.test(text) || /^[\d.]+$/.test(text)) return false;
   if (text.includes('/')) return /[\w*]/.test(text);
   // A bare name needs an extension ("README.md", "*.sql"), and is not a dotted identifier like "pool.query".
-  return /^[\w@*?{}[\],!+-]+\.(?:[a-z0-9]{1,6})$/i.test(text) && !/^[a-z]+\.[a-z]+[A-Z]/.test(text) && !KNOWN_NOT_FILES.test(text);
+  // Names with more dots ("vite.config.ts", "*.test.js") count when they end in a file type people name.
+  if (KNOWN_NOT_FILES.test(text) || /^[a-z]+\.[a-z]+[A-Z]/.test(text)) return false;
+  if (/^[\w@*?{}[\],!+-]+\.(?:[a-z0-9]{1,6})$/i.test(text)) return true;
+  return /^[\w@*?{}[\],!+-]+(?:\.[\w@*?{}[\],!+-]+)+$/.test(text) && FILE_TYPES.test(text);
 }
+
+const FILE_TYPES = /\.(?:[cm]?[jt]sx?|json|md|ya?ml|sql|css|scss|html|py|go|rs|java|kt|rb|php|cs|toml|lock|txt|sh|env|conf|ini|xml|lua|proto|graphql)$/i;
 
 // Dotted identifiers that end like an extension but are code (member access), e.g. `console.log`, `process.env`.
 const KNOWN_NOT_FILES = /^(?:console|process|Math|JSON|Object|Array|Promise|window|document|this|req|res|pool|db|app)\./;
