@@ -34,9 +34,9 @@ function github(issue: number, commentId: number, reaction: '+1' | 'confused', r
     .reply(201, {});
 }
 
-async function setup() {
+async function setup(allowBots: string[] = []) {
   // No pools: resume must not dispatch workflows in this test.
-  const app = await makeApp(db().db, { config: { pools: [] } });
+  const app = await makeApp(db().db, { config: { pools: [], commands: { allow: 'write', allowBots } } });
   app.deps.guards = guardCommands({ db: db().db, engine: app.engine });
   const project = await app.deps.port.ensureProject({ owner: OWNER, repo: REPO, installationId: 1, defaultBranch: 'main' });
   const a = (await app.deps.port.upsertTaskFromIssue(project.id, { issueNumber: 31, title: 'Task 31', body: '', estimatedHours: 2 })).task;
@@ -85,6 +85,13 @@ describe('/fleet pause, resume and stop', () => {
     const viaApp = comment(31, '/fleet pause', 9006);
     (viaApp.comment as Record<string, unknown>).performed_via_github_app = { id: 99, slug: 'some-app' };
     await send(app, viaApp);
+    const paused = (await db().db.query<{ paused: boolean }>('SELECT paused FROM projects WHERE id = $1', [project.id])).rows[0]!.paused;
+    expect(paused).toBe(false);
+  });
+
+  it('a bot listed in commands.allowBots still runs nothing: bots never steer (the key is accepted without effect)', async () => {
+    const { app, project } = await setup(['renovate[bot]']);
+    await send(app, comment(31, '/fleet pause', 9007, { login: 'renovate[bot]', type: 'Bot' }));
     const paused = (await db().db.query<{ paused: boolean }>('SELECT paused FROM projects WHERE id = $1', [project.id])).rows[0]!.paused;
     expect(paused).toBe(false);
   });

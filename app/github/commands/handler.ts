@@ -27,8 +27,13 @@ export async function onComment(ctx: RepoCtx, payload: WebhookPayload<'issue_com
   const login = p.comment.user?.login ?? '';
   // Issue 15: bots and Apps never trigger commands (this App's own comments quote them back);
   // then the cheap line test, and only then the permission lookup and the Markdown parse.
-  const isBot = isBotActor({ user: p.comment.user ?? null, sender: p.sender ?? null, performed_via_github_app: p.comment.performed_via_github_app ?? null });
-  if (p.comment.performed_via_github_app || (isBot && !ctx.config.commands.allowBots.includes(login))) return;
+  // `commands.allowBots` is accepted in fleet.yml but has no effect: no bot, and nothing posted through
+  // an App, steers an agent.
+  const isBot = isBotActor(
+    { user: p.comment.user ?? null, sender: p.sender ?? null, performed_via_github_app: p.comment.performed_via_github_app ?? null },
+    ctx.deps.ownApp ?? {},
+  );
+  if (isBot || p.comment.performed_via_github_app) return;
   if (!hasCommandCandidate(p.comment.body)) return; // the common case: costs nothing
   const issueNumber = p.issue.number;
   const commentId = p.comment.id;
@@ -52,13 +57,12 @@ export async function onComment(ctx: RepoCtx, payload: WebhookPayload<'issue_com
 
   // The commands' outcome is recorded with the delivery: a re-run replies with what was done the
   // first time instead of running the commands again (a second /fleet retry would be refused).
-  // Feedback never comes from a bot, whatever commands.allowBots lets it do (#14).
   const from: CommandSource = {
     canWrite: roleAtLeast(role, 'write'),
     commentId: commentId ?? 0,
     login,
     url: p.comment.html_url ?? null,
-    bot: isBot || isBotActor({ user: p.comment.user, sender: p.sender, performed_via_github_app: p.comment.performed_via_github_app }, ctx.deps.ownApp ?? {}),
+    bot: isBot,
   };
   const outcome = await once(ctx, `commands:${commentId ?? 0}`, () => runCommands(ctx, parsed, issueNumber, !!p.issue?.pull_request, from));
   await react(ctx, commentId, outcome.failed ? 'confused' : '+1');
