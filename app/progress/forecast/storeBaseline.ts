@@ -1,3 +1,4 @@
+import { hasBaseline } from './sql/hasBaseline.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { baselineSchedule } from './baselineSchedule.js';
 import { dateAfter, DEFAULT_HOURS_PER_DAY, LOCAL_FLEET_CAPACITY } from './fleetSettings.js';
@@ -42,6 +43,10 @@ export async function storeBaseline(db: Db, projectId: number, o: StoreBaselineO
 export async function storeBaselineIn(tx: Queryable, projectId: number, o: StoreBaselineOptions): Promise<StoredBaseline | null> {
   const agents = Math.max(1, Math.floor(o.agents ?? LOCAL_FLEET_CAPACITY));
   const hoursPerDay = o.hoursPerDay ?? DEFAULT_HOURS_PER_DAY;
+  const onlyIfMissing = o.onlyIfMissing ?? o.reason !== 'request';
+  // Every seed and push passes here: once a project has its baseline, skip reading and scheduling
+  // the whole plan only for the insert to keep the old one (the insert still checks, under the lock).
+  if (onlyIfMissing && (await hasBaseline(tx, projectId))) return null;
   const [rows, deps, epics] = [await readRemainingTasks(tx, projectId), await readDependencyRows(tx, projectId), await readEpicTotals(tx, projectId)];
   const work = workFromRows(rows, deps, epics);
   const plan = baselineSchedule(work, agents);
@@ -51,7 +56,7 @@ export async function storeBaselineIn(tx: Queryable, projectId: number, o: Store
     hoursPerDay,
     makespanHours: Math.round(plan.makespan * 100) / 100,
     reason: o.reason,
-    onlyIfMissing: o.onlyIfMissing ?? o.reason !== 'request',
+    onlyIfMissing,
   });
   if (!head) return null;
   const r2 = (x: number): number => Math.round(x * 100) / 100;
