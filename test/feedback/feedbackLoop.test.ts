@@ -57,7 +57,10 @@ async function redeliver(name: string, payload: Record<string, unknown>, id: str
 /** The fake GitHub; only the routes a test asks for, so an unused interceptor fails it. */
 function github(routes: {
   dispatch?: boolean;
+  /** Checks the branch protection of main requires ([]: main is not protected). */
   requiredChecks?: string[];
+  /** Checks a ruleset on main requires (the rules endpoint); none when left out. */
+  rulesetChecks?: string[];
   annotations?: Record<number, unknown[]>;
   roles?: Record<string, string>;
   reviewComments?: Record<number, unknown[]>;
@@ -66,6 +69,8 @@ function github(routes: {
   reactions?: boolean;
   openPulls?: { number: number; ref: string }[];
   mergeability?: Record<number, { mergeable: boolean | null; mergeable_state: string }[]>;
+  /** Compare API answers by `base...head`: the merge base and the files changed on the head side. */
+  compare?: Record<string, { mergeBase: string; files: { filename: string; previous_filename?: string }[] }>;
 }): void {
   nock(API).persist().post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, { token: 'ghs_feedback', expires_at: '2999-01-01T00:00:00Z', permissions: {} });
   if (routes.dispatch) {
@@ -83,12 +88,37 @@ function github(routes: {
     nock(API)
       .persist()
       .get(`${REPO_PATH}/branches/main`)
-      .reply(200, {
-        name: 'main',
-        protected: true,
-        commit: { sha: 'a'.repeat(40) },
-        protection: { enabled: true, required_status_checks: { enforcement_level: 'everyone', contexts, checks: contexts.map((context) => ({ context, app_id: null })) } },
-      });
+      .reply(
+        200,
+        contexts.length
+          ? {
+              name: 'main',
+              protected: true,
+              commit: { sha: 'a'.repeat(40) },
+              protection: { enabled: true, required_status_checks: { enforcement_level: 'everyone', contexts, checks: contexts.map((context) => ({ context, app_id: null })) } },
+            }
+          : { name: 'main', protected: false, commit: { sha: 'a'.repeat(40) } },
+      );
+    const ruleset = routes.rulesetChecks ?? [];
+    nock(API)
+      .persist()
+      .get(`${REPO_PATH}/rules/branches/main`)
+      .query(true)
+      .reply(
+        200,
+        ruleset.length
+          ? [
+              { type: 'deletion', ruleset_source_type: 'Repository', ruleset_source: `${OWNER}/${REPO}`, ruleset_id: 11 },
+              {
+                type: 'required_status_checks',
+                ruleset_source_type: 'Repository',
+                ruleset_source: `${OWNER}/${REPO}`,
+                ruleset_id: 11,
+                parameters: { strict_required_status_checks_policy: false, required_status_checks: ruleset.map((context) => ({ context, integration_id: 15368 })) },
+              },
+            ]
+          : [],
+      );
   }
   for (const [id, list] of Object.entries(routes.annotations ?? {})) {
     nock(API).persist().get(`${REPO_PATH}/check-runs/${id}/annotations`).query(true).reply(200, list);
@@ -136,6 +166,22 @@ function github(routes: {
       .get(`${REPO_PATH}/pulls`)
       .query(true)
       .reply(200, list.map((p) => ({ number: p.number, state: 'open', head: { ref: p.ref, sha: 'b'.repeat(40) }, base: { ref: 'main', sha: 'c'.repeat(40) } })));
+  }
+  for (const [basehead, c] of Object.entries(routes.compare ?? {})) {
+    nock(API)
+      .persist()
+      .get(`${REPO_PATH}/compare/${basehead}`)
+      .query(true)
+      .reply(200, {
+        status: 'diverged',
+        ahead_by: 1,
+        behind_by: 1,
+        total_commits: 1,
+        merge_base_commit: { sha: c.mergeBase },
+        base_commit: { sha: basehead.split('...')[0] },
+        commits: [],
+        files: c.files.map((f) => ({ sha: 'e'.repeat(40), status: f.previous_filename ? 'renamed' : 'modified', additions: 1, deletions: 1, changes: 2, ...f })),
+      });
   }
   for (const [n, answers] of Object.entries(routes.mergeability ?? {})) {
     let i = 0;
@@ -263,6 +309,27 @@ describe('failed checks', () => {
     expect(seen.dispatches).toHaveLength(0);
     expect(await taskRow(taskId)).toMatchObject({ status: 'in_review', round: 0 });
   });
+
+  it('a repository whose checks are required by a ruleset only: a failing required check counts, another does not', async () => {
+    const { taskId } = await taskInReview();
+    github({ dispatch: true, requiredChecks: [], rulesetChecks: ['ci/test'], annotations: { 781: [] } });
+    // Not required by the ruleset: with the ruleset unread, main would look as if it required nothing.
+    await deliver('check_run', checkRun(780, 'lint/optional', 'failure'));
+    expect(seen.dispatches).toHaveLength(0);
+    expect(await taskRow(taskId)).toMatchObject({ status: 'in_review', round: 0 });
+    await deliver('check_run', checkRun(781, 'ci/test', 'failure'));
+    expect(seen.dispatches).toEqual([expect.objectContaining({ mode: 'revise', epoch: '2' })]);
+    const fb = TaskFeedbackResponse.parse((await srv.call('GET', `/api/tasks/${taskId}/feedback`)).json).feedback;
+    expect(fb).toEqual([expect.objectContaining({ kind: 'checks_failed', source: 'check_run:781' })]);
+  });
+
+  it('when neither protection nor a ruleset requires a check, every failing check counts', async () => {
+    const { taskId } = await taskInReview();
+    github({ dispatch: true, requiredChecks: [], annotations: { 782: [] } });
+    await deliver('check_run', checkRun(782, 'lint/optional', 'failure'));
+    expect(seen.dispatches).toEqual([expect.objectContaining({ mode: 'revise', epoch: '2' })]);
+    expect(await taskRow(taskId)).toMatchObject({ round: 1, pr_state: 'failing' });
+  });
 });
 
 describe('reviews and /fleet revise', () => {
@@ -312,7 +379,17 @@ describe('reviews and /fleet revise', () => {
 describe('conflicts', () => {
   it('after a sibling merge, a PR GitHub reports dirty (once it has computed it) gets a rebase round', async () => {
     const { taskId } = await taskInReview();
-    github({ dispatch: true, openPulls: [{ number: PR, ref: BRANCH }], mergeability: { [PR]: [{ mergeable: null, mergeable_state: 'unknown' }, { mergeable: false, mergeable_state: 'dirty' }] } });
+    const [base, head, mergeBase] = ['f'.repeat(40), 'b'.repeat(40), '9'.repeat(40)];
+    github({
+      dispatch: true,
+      openPulls: [{ number: PR, ref: BRANCH }],
+      mergeability: { [PR]: [{ mergeable: null, mergeable_state: 'unknown' }, { mergeable: false, mergeable_state: 'dirty' }] },
+      // GitHub names no conflicting file: the PR's side and the base's side since the merge base are compared.
+      compare: {
+        [`${base}...${head}`]: { mergeBase, files: [{ filename: 'src/a.ts' }, { filename: 'src/new.ts', previous_filename: 'src/old.ts' }, { filename: 'docs/task.md' }] },
+        [`${mergeBase}...${base}`]: { mergeBase, files: [{ filename: 'src/old.ts' }, { filename: 'src/a.ts' }, { filename: 'README.md' }] },
+      },
+    });
     const push = example<Record<string, unknown>>('push', undefined, 0);
     Object.assign(push, { ref: 'refs/heads/main', after: 'f'.repeat(40), deleted: false, commits: [{ id: 'f'.repeat(40), message: 'sibling merged', added: [], modified: ['src/a.ts'] }], head_commit: { id: 'f'.repeat(40), message: 'sibling merged', added: [], modified: ['src/a.ts'] } });
     await deliver('push', push);
@@ -321,6 +398,11 @@ describe('conflicts', () => {
     const fb = TaskFeedbackResponse.parse((await srv.call('GET', `/api/tasks/${taskId}/feedback`)).json).feedback;
     expect(fb).toEqual([expect.objectContaining({ kind: 'conflict', source: `conflict:${PR}:${'f'.repeat(40)}` })]);
     expect(fb[0]!.text).toContain('f'.repeat(40));
+    expect(fb[0]!.text).toContain(`Files changed on both sides since the merge base ${mergeBase}`);
+    expect(fb[0]!.files).toEqual([
+      { path: 'src/a.ts', line: null, body: `changed on both sides since the merge base ${mergeBase}` },
+      { path: 'src/old.ts', line: null, body: `changed on both sides since the merge base ${mergeBase}` },
+    ]);
   });
 
   it('a PR that is only behind gets no round', async () => {

@@ -180,8 +180,9 @@ export interface GitHubGateway {
   /** A check run's first `max` annotations (at most 50: one page). */
   checkRunAnnotations(checkRunId: number, max?: number): Promise<AnnotationRecord[]>;
   /**
-   * Names of the status checks the branch's protection requires; empty when it requires none,
-   * or the branch cannot be read (404, 403).
+   * Names of the status checks the branch requires, through its protection or a ruleset (the
+   * `required_status_checks` rules of GET /rules/branches/{branch}); empty when neither requires
+   * any, or neither can be read (404, 403).
    */
   requiredChecks(branch: string): Promise<string[]>;
 
@@ -206,6 +207,11 @@ export interface GitHubGateway {
   /** The comments of one review (path, line, body). */
   reviewComments(prNumber: number, reviewId: number): Promise<ReviewCommentRecord[]>;
   behindBy(base: string, headSha: string): Promise<number>;
+  /**
+   * What `head` changed since it forked from `base` (compare `base...head`): the merge base and
+   * the paths changed (a rename counts both names; GitHub lists at most 300 files).
+   */
+  changedSince(base: string, head: string): Promise<{ mergeBaseSha: string | null; files: string[] }>;
   updateBranch(prNumber: number, expectedHeadSha: string): Promise<void>;
   mergePullRequest(prNumber: number, sha: string, method: 'merge' | 'squash' | 'rebase'): Promise<MergeResult>;
   enqueueInMergeQueue(nodeId: string, headSha: string | null): Promise<{ position: number | null; state: string | null }>;

@@ -65,6 +65,17 @@ function checkRunRecord(c: { id: number | bigint; name: string; conclusion?: str
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
+/** A read that 404 or 403 refuses counts as "nothing there"; other errors propagate. */
+async function readable(read: () => Promise<string[]>): Promise<string[]> {
+  try {
+    return await read();
+  } catch (err) {
+    const s = httpStatus(err);
+    if (s === 404 || s === 403) return [];
+    throw err;
+  }
+}
+
 
 /**
  * The gateway over an authenticated Octokit (an installation's, or a token's). `server` keys what
@@ -198,18 +209,31 @@ export function octokitGateway(gh: GitHubClient, owner: string, repo: string, se
     },
 
     async requiredChecks(branch) {
-      // The branch read carries its protection's required checks and needs only contents: read
-      // (the protection endpoints would need administration access).
-      try {
-        const res = await gh.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...r, branch });
-        const rc = res.data.protection?.required_status_checks;
-        const names = [...(rc?.contexts ?? []), ...(rc?.checks ?? []).map((c) => c.context)];
-        return [...new Set(names)];
-      } catch (err) {
-        const s = httpStatus(err);
-        if (s === 404 || s === 403) return [];
-        throw err;
-      }
+      // Branch protection and rulesets both require checks, and a repository may use either or
+      // both: the union counts. Both reads need only read access (the protection endpoints
+      // themselves would need administration). A branch or endpoint that cannot be read (404,
+      // 403: no such branch, or a server without rulesets) requires nothing from that source.
+      const [fromProtection, fromRules] = await Promise.all([
+        readable(async () => {
+          const res = await gh.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...r, branch });
+          const rc = res.data.protection?.required_status_checks;
+          return [...(rc?.contexts ?? []), ...(rc?.checks ?? []).map((c) => c.context)];
+        }),
+        readable(async () => {
+          const names: string[] = [];
+          for (let page = 1; page <= 5; page++) {
+            const res = await gh.request('GET /repos/{owner}/{repo}/rules/branches/{branch}', { ...r, branch, per_page: 100, page });
+            const rules = (res.data ?? []) as { type?: string; parameters?: { required_status_checks?: { context?: string }[] } }[];
+            for (const rule of rules) {
+              if (rule.type !== 'required_status_checks') continue;
+              for (const c of rule.parameters?.required_status_checks ?? []) if (typeof c.context === 'string' && c.context) names.push(c.context);
+            }
+            if (rules.length < 100) break;
+          }
+          return names;
+        }),
+      ]);
+      return [...new Set([...fromProtection, ...fromRules])];
     },
 
     async dispatchWorkflow(workflow, ref, inputs): Promise<DispatchedRun> {
@@ -284,6 +308,15 @@ export function octokitGateway(gh: GitHubClient, owner: string, repo: string, se
     async behindBy(base, headSha) {
       const res = await gh.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...r, basehead: `${base}...${headSha}`, per_page: 1 });
       return Number((res.data as { behind_by?: number }).behind_by ?? 0);
+    },
+
+    async changedSince(base, head) {
+      // With a page size the commits are paged and the files (up to 300) come on the first page.
+      const res = await gh.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...r, basehead: `${base}...${head}`, per_page: 1, page: 1 });
+      const d = res.data as { merge_base_commit?: { sha?: string } | null; files?: { filename?: string; previous_filename?: string }[] };
+      const files = new Set<string>();
+      for (const f of d.files ?? []) for (const name of [f.filename, f.previous_filename]) if (typeof name === 'string' && name) files.add(name);
+      return { mergeBaseSha: d.merge_base_commit?.sha ?? null, files: [...files] };
     },
 
     async updateBranch(prNumber, expectedHeadSha) {

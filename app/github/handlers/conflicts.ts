@@ -2,6 +2,7 @@ import type { RepoCtx } from '../context.js';
 import { gatewayOf } from '../gateway/gatewayOf.js';
 import type { MergeabilityRecord } from '../gateway/gitHubGateway.js';
 import { giveFeedback } from './feedback.js';
+import { errorText } from '../types.js';
 
 /** Waits between reads while GitHub is still computing a PR's mergeability (bounded: ~7 s in all). */
 export const MERGEABILITY_RETRY_MS = [1000, 2000, 4000];
@@ -28,6 +29,7 @@ export async function conflictsAfterPush(ctx: RepoCtx, base: string, baseSha: st
     const m = await settled(ctx, pr.number);
     if (m?.mergeableState !== 'dirty') continue;
     out.push(pr.number);
+    const both = m.headSha ? await bothSides(ctx, baseSha, m.headSha, pr.number) : null;
     await store.setPrState(task.id, 'conflicting');
     await giveFeedback(
       ctx,
@@ -38,14 +40,40 @@ export async function conflictsAfterPush(ctx: RepoCtx, base: string, baseSha: st
           source: `conflict:${pr.number}:${baseSha}`,
           author: null,
           url: null,
-          text: `Pull request #${pr.number} conflicts with ${base} at ${baseSha}${m.headSha ? ` (head ${m.headSha})` : ''}. Rebase the branch onto ${base}, resolve the conflicts, and keep the task's changes.`,
-          files: [],
+          text:
+            `Pull request #${pr.number} conflicts with ${base} at ${baseSha}${m.headSha ? ` (head ${m.headSha})` : ''}. Rebase the branch onto ${base}, resolve the conflicts, and keep the task's changes.` +
+            (both === null
+              ? ''
+              : both.files.length
+                ? `\nFiles changed on both sides since the merge base ${both.mergeBase} (GitHub does not name the conflicting files; the conflicts are among these): ${both.files.join(', ')}.`
+                : `\nNo file changed on both sides since the merge base ${both.mergeBase} by name (a rename or a deletion may be the conflict).`),
+          files: (both?.files ?? []).map((path) => ({ path, line: null, body: `changed on both sides since the merge base ${both!.mergeBase}` })),
         },
       ],
       'rebase',
     );
   }
   return out;
+}
+
+/**
+ * The files changed on both sides: by the PR since it forked from the base, and on the base since
+ * then. GitHub's REST API does not name a PR's conflicting files; the conflicts can only be in
+ * these (two compares: base...head for the PR's side and the merge base, merge base...base for
+ * the other). Null when GitHub would not compare them (the feedback then names none).
+ */
+async function bothSides(ctx: RepoCtx, baseSha: string, headSha: string, prNumber: number): Promise<{ mergeBase: string; files: string[] } | null> {
+  const github = gatewayOf(ctx);
+  try {
+    const ours = await github.changedSince(baseSha, headSha);
+    if (!ours.mergeBaseSha) return null;
+    const theirs = await github.changedSince(ours.mergeBaseSha, baseSha);
+    const changedOnBase = new Set(theirs.files);
+    return { mergeBase: ours.mergeBaseSha, files: ours.files.filter((f) => changedOnBase.has(f)).sort() };
+  } catch (err) {
+    ctx.log.warn({ delivery: ctx.deliveryId, pr: prNumber, err: errorText(err) }, 'conflict feedback: could not compare the branches; the files are not named');
+    return null;
+  }
 }
 
 /** The PR's mergeability once GitHub has computed it (null `mergeable` means "still computing"). */
