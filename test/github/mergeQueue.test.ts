@@ -440,6 +440,63 @@ describe('merge queue (app mode)', () => {
     expect([await taskStatus(first), await taskStatus(second), await taskStatus(third)]).toEqual(['done', 'in_review', 'done']);
   });
 
+  /** 6.1 and 6.2 share a file, both queued and green; one check suite merges 6.1, then 6.2 is read again. */
+  async function overlappingPair() {
+    const { app, projectId } = await setup();
+    app.deps.mergeabilityRetryMs = [5, 10, 20];
+    const first = await addTask(projectId, '6.1', 60, { cp: 10 });
+    const second = await addTask(projectId, '6.2', 61, { cp: 5 });
+    await db().db.query(`UPDATE tasks SET footprint = '{app/shared.ts}' WHERE id = ANY($1::bigint[])`, [[first, second]]);
+    const store = new MergeQueueStore(db().db);
+    for (const [taskId, pr, head] of [[first, 60, sha('6')], [second, 61, sha('7')]] as const) {
+      const snapshot = { headSha: head, prNodeId: `PR_node${pr}`, approvals: 1, changesRequested: 0, checks: 'pending' as const, checkNames: ['build'] };
+      expect(await store.insert({ projectId, baseBranch: 'main', taskId, prNumber: pr, mode: 'app', enqueuedBy: 'octocat', snapshot })).not.toBeNull();
+    }
+    const token = tokenScope();
+    const gh = nock(API);
+    const merged: number[] = [];
+    prQuery(gh, 60, { head: sha('6') });
+    prQuery(gh, 61, { head: sha('7') });
+    compare(gh, sha('6'), 0);
+    gh.put(`${repoPath}/pulls/60/merge`).reply(200, () => (merged.push(60), { sha: sha('a'), merged: true }));
+    return { app, gh, token, merged, first, second };
+  }
+
+  it('after an overlapping merge, "still computing" (UNKNOWN) is read again with backoff, not taken as mergeable: the conflict that follows removes the PR', async () => {
+    const { app, gh, token, merged } = await overlappingPair();
+    // The re-read after 6.1 merged: GitHub is computing twice, then says CONFLICTING.
+    prQuery(gh, 61, { head: sha('7'), mergeable: 'UNKNOWN' });
+    prQuery(gh, 61, { head: sha('7'), mergeable: 'UNKNOWN' });
+    prQuery(gh, 61, { head: sha('7'), mergeable: 'CONFLICTING' });
+    gh.post(`${repoPath}/issues/61/comments`, (x: { body: string }) => /removed this pull request: it conflicts with `main`/.test(x.body)).reply(201, {});
+    await send(app, 'check_suite', checkSuite(sha('0'), [60, 61]));
+    gh.done();
+    token.done();
+    expect(merged).toEqual([60]);
+    expect(await queueRow(61)).toMatchObject({ state: 'failed' });
+  });
+
+  it('when GitHub is still computing after the last retry, the PR is neither merged nor failed: it waits for the next event', async () => {
+    const { app, gh, token, merged } = await overlappingPair();
+    // The first read after the merge and the three retries all say UNKNOWN.
+    for (let i = 0; i < 4; i++) prQuery(gh, 61, { head: sha('7'), mergeable: 'UNKNOWN' });
+    await send(app, 'check_suite', checkSuite(sha('0'), [60, 61]));
+    gh.done();
+    expect(merged).toEqual([60]);
+    const row = await queueRow(61);
+    expect(row).toMatchObject({ state: 'waiting_checks' });
+    expect(row?.waiting_for).toMatch(/still computing whether 7777777 conflicts/);
+
+    // The next event finds it computed and mergeable: it merges.
+    prQuery(gh, 61, { head: sha('7') });
+    compare(gh, sha('7'), 0);
+    gh.put(`${repoPath}/pulls/61/merge`).reply(200, () => (merged.push(61), { sha: sha('b'), merged: true }));
+    await send(app, 'check_suite', checkSuite(sha('7'), [61]));
+    gh.done();
+    token.done();
+    expect(merged).toEqual([60, 61]);
+  });
+
   it('/fleet merge queues a PR that still needs approval; /fleet dequeue takes it out and it stays out', async () => {
     const { app, projectId } = await setup();
     await addTask(projectId, '5.1', 50);

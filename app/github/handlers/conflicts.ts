@@ -4,11 +4,10 @@ import type { MergeabilityRecord } from '../gateway/gitHubGateway.js';
 import { giveFeedback } from './feedback.js';
 import { errorText } from '../types.js';
 
-/** Waits between reads while GitHub is still computing a PR's mergeability (bounded: ~7 s in all). */
-export const MERGEABILITY_RETRY_MS = [1000, 2000, 4000];
-const MAX_PRS = 30;
+import { MERGEABILITY_RETRY_MS, untilComputed } from '../mergeQueue/untilComputed.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { MERGEABILITY_RETRY_MS } from '../mergeQueue/untilComputed.js';
+const MAX_PRS = 30;
 
 /**
  * GitHub sends no event when a PR becomes conflicting, so after a push to a branch the task PRs
@@ -78,15 +77,15 @@ async function bothSides(ctx: RepoCtx, baseSha: string, headSha: string, prNumbe
 
 /** The PR's mergeability once GitHub has computed it (null `mergeable` means "still computing"). */
 async function settled(ctx: RepoCtx, prNumber: number): Promise<MergeabilityRecord | null> {
-  const delays = ctx.deps.mergeabilityRetryMs ?? MERGEABILITY_RETRY_MS;
-  for (let i = 0; ; i++) {
-    const m = await gatewayOf(ctx).pullRequestMergeability(prNumber);
-    if (m.state !== 'open') return null;
-    if (m.mergeable !== null && m.mergeableState !== 'unknown') return m;
-    if (i >= delays.length) {
-      ctx.log.info({ delivery: ctx.deliveryId, pr: prNumber }, 'GitHub was still computing mergeability; left for the next push');
-      return null;
-    }
-    await sleep(delays[i]!);
+  const r = await untilComputed(
+    () => gatewayOf(ctx).pullRequestMergeability(prNumber),
+    (m) => m.state === 'open' && (m.mergeable === null || m.mergeableState === 'unknown'),
+    ctx.deps.mergeabilityRetryMs ?? MERGEABILITY_RETRY_MS,
+  );
+  if (r.value.state !== 'open') return null;
+  if (r.computing) {
+    ctx.log.info({ delivery: ctx.deliveryId, pr: prNumber }, 'GitHub was still computing mergeability; left for the next push');
+    return null;
   }
+  return r.value;
 }

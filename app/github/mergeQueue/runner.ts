@@ -10,6 +10,7 @@ import { buildMergeQueue } from '../../core/mergeQueueView.js';
 import { readMergeQueueRows } from './rows.js';
 import { LIVE_STATES, type EntryState, type MergeQueueStore, type MergeQueueEntry } from './store.js';
 import { footprintsOverlap } from '../../core/footprintOverlap.js';
+import { MERGEABILITY_RETRY_MS, untilComputed } from './untilComputed.js';
 
 /**
  * Drives the queue of one base branch, one pull request at a time (app mode):
@@ -194,6 +195,23 @@ export class MergeQueueRunner {
     }
 
     if (pr.checks === 'failure') return this.fail(ctx, entry, `required checks failed on ${sha7(pr.headSha)}: ${pr.checkNames.join(', ')}`);
+    if (pr.mergeable === 'UNKNOWN') {
+      // GitHub is still computing whether it conflicts (typically just after a merge into the
+      // base): that is no answer. Read again, a few times with growing waits; the fresh read
+      // replaces the one this delivery knew and the head is looked at again with it.
+      const r = await untilComputed(
+        () => fetchPrState(ctx, entry.prNumber),
+        (s) => s?.open === true && s.mergeable === 'UNKNOWN',
+        ctx.deps.mergeabilityRetryMs ?? MERGEABILITY_RETRY_MS,
+        { value: pr as PrState | null },
+      );
+      if (r.value) known.set(entry.prNumber, r.value);
+      else known.delete(entry.prNumber);
+      if (!r.computing) return 'continue';
+      ctx.log.info({ pr: entry.prNumber, reads: r.reads }, 'merge queue: GitHub is still computing mergeability; not merging on that');
+      await this.store.setWaiting(entry.id, `GitHub is still computing whether ${sha7(pr.headSha)} conflicts with \`${entry.baseBranch}\`; looking again on the next event`);
+      return 'wait';
+    }
     // Read after the last overlapping merge (forgetOverlapping): a PR that now conflicts is not tried.
     if (pr.mergeable === 'CONFLICTING') return this.fail(ctx, entry, `it conflicts with \`${entry.baseBranch}\` (a pull request changing the same files merged first); rebase it`);
     if (pr.checks === 'pending') {
