@@ -5,6 +5,7 @@ import { tapEngine } from './engineTap.js';
 import { ReadyClock } from './readyClock.js';
 import { onGitHubApiCall } from './githubApiMetrics.js';
 import { onWebhookOutcome } from './webhookMetrics.js';
+import { onAllOverlapClaim } from './conflictMetrics.js';
 import { readReadyByProject } from './sql/readReadyByProject.js';
 import { readAgentStates } from './sql/readAgentStates.js';
 import { readWebhookBacklog } from './sql/readWebhookBacklog.js';
@@ -48,6 +49,14 @@ export async function createFleetMetrics(o: FleetMetricsOptions): Promise<FleetM
     registers,
   });
   for (const r of ['claimed', 'empty', 'refused', 'error'] as const) claims.inc({ result: r }, 0);
+
+  const allOverlap = new Counter({
+    name: 'fleet_claims_all_overlap_total',
+    help: 'Claim choices where every ready task looked at overlapped work under way (scheduling.conflicts), by mode and outcome: co_scheduled (avoid handed out a task that could not wait), held (nothing handed out: avoid let the claimer wait, forbid refused).',
+    labelNames: ['mode', 'outcome'] as const,
+    registers,
+  });
+  for (const [mode, outcome] of [['avoid', 'co_scheduled'], ['avoid', 'held'], ['forbid', 'held']] as const) allOverlap.inc({ mode, outcome }, 0);
 
   const leaseExpiries = new Counter({
     name: 'fleet_lease_expiries_total',
@@ -196,6 +205,7 @@ export async function createFleetMetrics(o: FleetMetricsOptions): Promise<FleetM
       }
     }),
     onWebhookOutcome((outcome, event) => webhookOutcomes[outcome].inc({ event })),
+    onAllOverlapClaim((e) => allOverlap.inc({ mode: e.mode, outcome: e.outcome })),
   ];
 
   return {

@@ -2,6 +2,8 @@ import type { Queryable } from '../store/db.js';
 import type { BusyTask } from '../core/pickAvoidingConflicts.js';
 import { pickAcrossProjects, horizonHours, type Choice, type ProjectView, type WindowCandidate } from './pickAcrossProjects.js';
 import { activeAgents, busyTasks, projectOutlooks } from './sql/conflictViews.js';
+import { footprintsOverlap } from '../core/footprintOverlap.js';
+import { reportAllOverlapClaim, type AllOverlapClaim } from '../metrics/conflictMetrics.js';
 
 /** How many ready tasks, from the top of the queue, the conflict-aware choice looks at. */
 export const CONFLICT_WINDOW = 50;
@@ -24,5 +26,25 @@ export async function chooseAvoidingConflicts(db: Queryable, window: readonly Wi
   const views = new Map<number, ProjectView>(
     outlooks.map((o) => [o.projectId, { mode: o.mode, busy: busyOf.get(o.projectId) ?? [], horizonHours: horizonHours(o.pathHours, o.workHours, agents) }]),
   );
-  return pickAcrossProjects(window, views);
+  const choice = pickAcrossProjects(window, views);
+  const all = allOverlap(window, views, choice);
+  if (all) reportAllOverlapClaim(all);
+  return choice;
+}
+
+/**
+ * Whether every task of the window overlapped work under way in its project (none of them in a
+ * project that ignores conflicts), and then what the choice did about it: co-scheduled one
+ * (avoid, a task that could not wait) or held the claimer back. Null when some task was free.
+ */
+export function allOverlap(window: readonly WindowCandidate[], views: ReadonlyMap<number, ProjectView>, choice: Choice): AllOverlapClaim | null {
+  if (!window.length) return null;
+  for (const c of window) {
+    const view = views.get(c.projectId);
+    if (!view || view.mode === 'ignore') return null;
+    if (!view.busy.some((b) => footprintsOverlap(c.footprint, b.footprint))) return null;
+  }
+  const chosen = choice.id === null ? window[0]! : window.find((c) => c.id === choice.id)!;
+  const mode = views.get(chosen.projectId)!.mode as AllOverlapClaim['mode'];
+  return { mode, outcome: choice.id === null ? 'held' : 'co_scheduled' };
 }
