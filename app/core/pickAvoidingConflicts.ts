@@ -47,14 +47,7 @@ export function pickAvoidingConflicts(
   if (mode === 'ignore' || busy.length === 0) return { index: 0 };
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i]!;
-    // The work under way on its files: how many tasks hold them (lanes) and their hours left.
-    let lanes = 0;
-    let held = 0;
-    for (const b of busy) {
-      if (!footprintsOverlap(c.footprint, b.footprint)) continue;
-      lanes++;
-      held += b.hoursLeft;
-    }
+    const { lanes, held } = underWay(c.footprint, busy);
     if (lanes === 0) return { index: i };
     if (mode === 'forbid') continue;
     // Once the files are free, the colliding candidates ahead of this one in the queue take them
@@ -68,8 +61,46 @@ export function pickAvoidingConflicts(
     // claim after the first co-scheduling see the same overdue queue and open yet another lane,
     // bunching the file's tasks at the end (bench:conflicts, 2,000 tasks / 64 agents). One lane
     // is the plain "wait for it, then for the queue" (held + queued).
-    const wait = (held + queued) / lanes;
-    if (c.pathHours + wait > horizonHours + 1e-9) return { index: i };
+    if (c.pathHours + (held + queued) / lanes <= horizonHours + 1e-9) continue;
+    // Its own path cannot wait even for the work under way alone: it goes itself.
+    if (c.pathHours + held / lanes > horizonHours + 1e-9) return { index: i };
+    // It is the queue on its files that cannot wait: the files need one more lane now.
+    return { index: laneOpener(candidates, busy, i) };
   }
   return { index: -1, reason: 'all-overlap' };
+}
+
+/** How many tasks under way hold a file of the footprint (lanes), their hours left in all, and the longest. */
+function underWay(footprint: readonly string[], busy: readonly BusyTask[]): { lanes: number; held: number; longest: number } {
+  let lanes = 0;
+  let held = 0;
+  let longest = 0;
+  for (const b of busy) {
+    if (!footprintsOverlap(footprint, b.footprint)) continue;
+    lanes++;
+    held += b.hoursLeft;
+    longest = Math.max(longest, b.hoursLeft);
+  }
+  return { lanes, held, longest };
+}
+
+/**
+ * Which candidate on the files of candidates[i] opens the lane the queue there needs. Any of them
+ * drains that queue as well, but not with as many overlapping pairs: a task that starts beside
+ * one other and ends before it overlaps that one alone for its whole run, the most shared hours
+ * for one pair; a task outlasting it meets every task started after it on the file. So: the
+ * longest such task, else the longest on the files (the most hours per pair), else candidates[i].
+ */
+function laneOpener(candidates: readonly ReadyCandidate[], busy: readonly BusyTask[], i: number): number {
+  const files = candidates[i]!.footprint;
+  let inside = -1;
+  let longest = i;
+  for (let j = 0; j < candidates.length; j++) {
+    const d = candidates[j]!;
+    if (!footprintsOverlap(d.footprint, files)) continue;
+    if (d.hours > candidates[longest]!.hours) longest = j;
+    const u = underWay(d.footprint, busy);
+    if (u.lanes === 1 && d.hours <= u.longest + 1e-9 && (inside < 0 || d.hours > candidates[inside]!.hours)) inside = j;
+  }
+  return inside >= 0 ? inside : longest;
 }
