@@ -182,7 +182,11 @@ describe('runs, pull requests and checks become evidence', () => {
     // The example's check failed, and the base branch requires another one: evidence, no feedback round (#14).
     const branch = nock(API)
       .get(`/repos/${OWNER}/${REPO}/branches/master`)
-      .reply(200, { name: 'master', protected: true, protection: { enabled: true, required_status_checks: { contexts: ['required-ci'], checks: [{ context: 'required-ci', app_id: null }] } } });
+      .reply(200, { name: 'master', protected: true, protection: { enabled: true, required_status_checks: { contexts: ['required-ci'], checks: [{ context: 'required-ci', app_id: null }] } } })
+      // Rulesets may require checks too; this repository has none.
+      .get(`/repos/${OWNER}/${REPO}/rules/branches/master`)
+      .query(true)
+      .reply(200, []);
     const check = example<{ check_run: Record<string, unknown> & { pull_requests: { number: number }[] } }>('check_run', 'completed');
     check.check_run.pull_requests[0]!.number = prNumber;
     await send(app, 'check_run', check);
