@@ -1,4 +1,4 @@
-import { analyseCriticalPath, simulate, type DependencyGraph } from '../../plan/schedule/index.js';
+import { analyseCriticalPath, simulate, Simulator, type DependencyGraph } from '../../plan/schedule/index.js';
 import { calibrate, DEFAULT_PRIORS, NO_OBSERVATIONS, type CalibrationSummary, type Observations, type Priors } from './calibration.js';
 import { createRng } from './prng.js';
 import { quantileSorted } from './quantile.js';
@@ -138,6 +138,8 @@ export function drawRuns(work: RemainingWork, opts: ForecastOptions, chunks: rea
   const crossings = new Float64Array(total * LEVELS);
   const finishSum = new Float64Array(n);
   const order = new Int32Array(g.nodeCount);
+  const sim = new Simulator(g, { agents: p.agents, order: 'priority', priority: p.priority });
+  const from = { running, epicDone: work.epicDone };
   let stuck: number[] = [];
   let run = 0;
   chunks.forEach((chunk, ci) => {
@@ -161,8 +163,8 @@ export function drawRuns(work: RemainingWork, opts: ForecastOptions, chunks: rea
           running[ri++]!.hoursLeft = d + samplers.review(rng);
         }
       }
-      const sim = simulate(g, { agents: p.agents, order: 'priority', priority: p.priority, durations, from: { running, epicDone: work.epicDone } });
-      if (run === 0) stuck = sim.stuck;
+      sim.run(from, durations);
+      if (run === 0) stuck = sim.stuck();
       makespans[run] = sim.makespan;
       for (let t = 0; t < n; t++) if (sim.seq[t]! >= 0) finishSum[t]! += sim.end[t]!;
       // Completion order is time order: one sweep finds when the remaining hours cross each level.
