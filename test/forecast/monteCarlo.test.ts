@@ -5,7 +5,7 @@ import { schedule, type SchedulablePlan } from '../../app/plan/schedule/index.js
 import { workFromPlan } from '../../app/progress/forecast/fromPlan.js';
 import { workFromRows } from '../../app/progress/forecast/fromRows.js';
 import { forecastRemaining } from '../../app/progress/forecast/monteCarlo.js';
-import { runForecast } from '../../app/progress/forecast/runForecast.js';
+import { closeForecastWorkers, forecastWorkerCount, runForecast } from '../../app/progress/forecast/runForecast.js';
 import { calibrate, DEFAULT_PRIORS, type Priors } from '../../app/progress/forecast/calibration.js';
 import { createRng } from '../../app/progress/forecast/prng.js';
 
@@ -106,5 +106,14 @@ describe('Monte Carlo forecast (pure core)', () => {
     const threaded = await runForecast(workFromPlan(big), opts, { workerAbove: 0, maxThreads: 2 });
     expect(threaded.runs).toBe(600);
     expect(threaded).toEqual(inline);
+    // The threads are kept for the next forecast (starting one costs more than its share of the work).
+    expect(forecastWorkerCount()).toBe(2);
+    const again = await runForecast(workFromPlan(big), { ...opts, seed: 10 }, { workerAbove: 0, maxThreads: 2 });
+    expect(forecastWorkerCount()).toBe(2);
+    expect(again).toEqual(forecastRemaining(workFromPlan(big), { ...opts, seed: 10 }));
+    await closeForecastWorkers();
+    expect(forecastWorkerCount()).toBe(0);
+    expect(await runForecast(workFromPlan(big), opts, { workerAbove: 0, maxThreads: 2 })).toEqual(inline);
+    await closeForecastWorkers();
   });
 });
