@@ -103,9 +103,10 @@ export function simulate(g: DependencyGraph, opts: SimulateOptions): Simulation 
  * (the Monte Carlo forecast draws 2,000 schedules of one plan): every buffer is allocated here
  * and reused, and each run's result is in the public arrays until the next run.
  *
- * Heaps are typed arrays: the ready list holds ranks (HLFET's order of tasks, fixed for the
- * plan, computed once), so comparing two ready tasks is comparing two integers; 'fifo' is a
- * plain queue, since tasks become ready in time order.
+ * `run` is one function over local variables, its heaps typed arrays worked in place: the ready
+ * list holds ranks (HLFET's order of tasks, fixed for the plan and computed once) in a two-level
+ * bitset, so the best ready task is two count-leading-zeros away; 'fifo' is a ring queue, since
+ * tasks become ready in time order.
  */
 export class Simulator {
   readonly start: Float64Array;
@@ -129,32 +130,19 @@ export class Simulator {
   private readonly gatePtr: Int32Array;
   private readonly fixed: Uint8Array;
   private readonly needsAgent: Uint8Array;
-  /**
-   * The ready list. 'priority': a two-level bitset of ranks (bit r of `readyBits` set when the
-   * task of rank r is ready, bit w of `readyWords` when word w of it is non-zero), so the best
-   * ready task is found with two count-leading-zeros; `readyHead` is the lowest summary word that
-   * may be non-zero. 'fifo': a ring queue of tasks from `readyHead`.
-   */
-  private readonly ready: Int32Array;
+  /** 'fifo': the ready queue. */
+  private readonly queue: Int32Array;
+  /** 'priority': bit r set when the task of rank r is ready; `readyWords` bit w when word w of it is non-zero. */
   private readonly readyBits: Int32Array;
   private readonly readyWords: Int32Array;
-  private readyHead = 0;
-  private readySize = 0;
   /** Tasks under way, a min-heap by (end, index). */
   private readonly running: Int32Array;
-  private runningSize = 0;
   /** Idle agents, a min-heap. */
   private readonly idle: Int32Array;
-  private idleSize = 0;
   /** Work under way beyond the agents, waiting to be handed one (a stack). */
   private readonly unassigned: Int32Array;
-  private unassignedSize = 0;
   /** Nodes completed and still to be propagated (a stack: deep chains never touch the call stack). */
   private readonly stack: Int32Array;
-  private stackSize = 0;
-  private seqCounter = 0;
-  private now = 0;
-  private durations: Float64Array | undefined = undefined;
 
   constructor(g: DependencyGraph, opts: Pick<SimulateOptions, 'agents' | 'order' | 'priority'>) {
     const { n, m, nodeCount } = g;
@@ -186,9 +174,9 @@ export class Simulator {
     this.gatePtr = new Int32Array(m);
     this.fixed = new Uint8Array(n);
     this.needsAgent = new Uint8Array(n);
-    this.ready = new Int32Array(this.rankOf ? 0 : n);
+    this.queue = new Int32Array(this.rankOf ? 0 : n);
     this.readyBits = new Int32Array(this.rankOf ? (n + 31) >> 5 : 0);
-    // One spare word past the end: the scan for a non-empty word stops there when all are empty (never popped then).
+    // One spare word past the end, always 0.
     this.readyWords = new Int32Array(this.rankOf ? ((this.readyBits.length + 31) >> 5) + 1 : 0);
     this.running = new Int32Array(n);
     this.idle = new Int32Array(this.agentCount);
@@ -207,265 +195,263 @@ export class Simulator {
   run(from?: SimulationStart, durations?: Float64Array): void {
     const g = this.g;
     const { n, m } = g;
-    this.start.fill(-1);
-    this.end.fill(-1);
-    this.agent.fill(-1);
-    this.cause.fill(-1);
-    this.seq.fill(-1);
-    this.remaining.set(g.predCount);
-    this.doneHours.fill(0);
-    this.doneCount.fill(0);
-    this.gatePtr.fill(0);
-    this.fixed.fill(0);
-    this.needsAgent.fill(1);
-    this.readyHead = this.readySize = this.runningSize = this.unassignedSize = this.stackSize = 0;
-    this.readyBits.fill(0);
-    this.readyWords.fill(0);
-    this.idleSize = 0;
+    const hours = g.hours;
+    const epicOf = g.epicOf;
+    const f = this.f;
+    const succStart = f.succStart;
+    const succ = f.succ;
+    const { start, end, agent, cause, seq, remaining, doneHours, doneCount, gatePtr, fixed, needsAgent, queue, readyBits, readyWords, running, idle, unassigned, stack } = this;
+    const rankOf = this.rankOf;
+    const byRank = this.byRank;
+    const unlimited = this.unlimited;
+    const qlen = queue.length;
+    const dur = durations ?? hours;
+
+    start.fill(-1);
+    end.fill(-1);
+    agent.fill(-1);
+    cause.fill(-1);
+    seq.fill(-1);
+    remaining.set(g.predCount);
+    doneHours.fill(0);
+    doneCount.fill(0);
+    gatePtr.fill(0);
+    fixed.fill(0);
+    needsAgent.fill(1);
+    readyBits.fill(0);
+    readyWords.fill(0);
+    let readyHead = 0; // 'fifo': the queue's head; 'priority': the lowest summary word that may be non-zero
+    let readySize = 0;
+    let runSize = 0;
+    let unSize = 0;
+    let sp = 0;
+    let seqCounter = 0;
+    let now = 0;
+    let makespan = 0;
     // In increasing order, the array is already a valid min-heap.
-    for (let a = 0; a < this.agentCount; a++) this.idle[this.idleSize++] = a;
-    this.seqCounter = 0;
-    this.now = 0;
-    this.makespan = 0;
-    this.durations = durations;
+    let idleSize = this.agentCount;
+    for (let a = 0; a < idleSize; a++) idle[a] = a;
 
     if (from) {
       for (const d of from.epicDone ?? []) {
         if (!(d.epic >= 0 && d.epic < m)) continue;
-        this.doneHours[d.epic]! += Math.max(0, d.hours);
-        this.doneCount[d.epic]! += Math.max(0, d.tasks);
+        doneHours[d.epic]! += Math.max(0, d.hours);
+        doneCount[d.epic]! += Math.max(0, d.tasks);
       }
       for (const r of from.running ?? []) {
         const t = r.task;
-        if (!(t >= 0 && t < n) || this.fixed[t]) continue;
-        this.fixed[t] = 1;
-        this.start[t] = 0;
-        this.end[t] = Math.max(0, r.hoursLeft);
-        if (r.needsAgent === false) this.needsAgent[t] = 0;
-        else if (!this.unlimited) {
-          if (this.idleSize > 0) this.agent[t] = this.popIdle();
-          else this.unassigned[this.unassignedSize++] = t;
+        if (!(t >= 0 && t < n) || fixed[t]) continue;
+        fixed[t] = 1;
+        start[t] = 0;
+        end[t] = Math.max(0, r.hoursLeft);
+        if (r.needsAgent === false) needsAgent[t] = 0;
+        else if (!unlimited) {
+          if (idleSize > 0) agent[t] = popIntHeap(idle, idleSize--);
+          else unassigned[unSize++] = t;
         }
-        this.pushRunning(t);
+        pushByEnd(running, runSize++, t, end);
       }
       const done: number[] = [];
       for (const t of from.done ?? []) {
-        if (!(t >= 0 && t < n) || this.fixed[t]) continue;
-        this.fixed[t] = 1;
-        this.start[t] = 0;
-        this.end[t] = 0;
+        if (!(t >= 0 && t < n) || fixed[t]) continue;
+        fixed[t] = 1;
+        start[t] = 0;
+        end[t] = 0;
         done.push(t);
       }
       // Done work counts before anything is handed out; gates it opens open at time 0.
-      for (let i = done.length - 1; i >= 0; i--) this.stack[this.stackSize++] = done[i]!;
+      for (let i = done.length - 1; i >= 0; i--) stack[sp++] = done[i]!;
     }
 
     // Sources: tasks and entries with no prerequisites, gates already met (empty epics, 0%).
-    for (let e = 0; e < m; e++) this.openGates(e, -1);
+    for (let e = 0; e < m; e++) sp = openGates(f, n + m, gatePtr, doneHours, doneCount, cause, stack, e, -1, sp);
     for (let v = 0; v < n + m; v++) {
-      if (this.remaining[v] !== 0 || (v < n && this.fixed[v])) continue;
-      if (v < n) this.pushReady(v);
-      else this.stack[this.stackSize++] = v;
+      if (remaining[v] !== 0 || (v < n && fixed[v])) continue;
+      if (v >= n) stack[sp++] = v;
+      else if (rankOf === null) queue[(readyHead + readySize++) % qlen] = v;
+      else {
+        const r = rankOf[v]!;
+        readyBits[r >> 5]! |= 1 << (r & 31);
+        readyWords[r >> 10]! |= 1 << ((r >> 5) & 31);
+        readySize++;
+      }
     }
-    this.propagate();
 
-    const end = this.end;
+    // `t`: the task whose completion is on the stack (-1: the sources).
+    let t = -1;
     for (;;) {
-      while (this.readySize > 0 && (this.unlimited || this.idleSize > 0)) {
-        const t = this.popReady();
-        this.start[t] = this.now;
-        end[t] = this.now + (durations ? durations[t]! : g.hours[t]!);
-        if (!this.unlimited) this.agent[t] = this.popIdle();
-        this.pushRunning(t);
-      }
-      if (this.runningSize === 0) break;
-      const next = this.popRunning();
-      this.now = end[next]!;
-      if (this.now > this.makespan) this.makespan = this.now;
-      this.finish(next);
-      // Everything finishing at the same moment frees its agent before anyone is dispatched.
-      while (this.runningSize > 0 && end[this.running[0]!]! <= this.now + EPS) this.finish(this.popRunning());
-    }
-  }
-
-  private finish(t: number): void {
-    this.stack[this.stackSize++] = t;
-    this.propagate();
-    this.freeAgentOf(t);
-  }
-
-  /** Completes the nodes on the stack and whatever entries and gates they complete in turn. */
-  private propagate(): void {
-    const { n } = this.g;
-    const { succStart, succ } = this.f;
-    const stack = this.stack;
-    const remaining = this.remaining;
-    const fixed = this.fixed;
-    while (this.stackSize > 0) {
-      const node = stack[--this.stackSize]!;
-      this.seq[node] = this.seqCounter++;
-      for (let k = succStart[node]!, hi = succStart[node + 1]!; k < hi; k++) {
-        const s = succ[k]!;
-        if (--remaining[s]! !== 0 || (s < n && fixed[s])) continue;
-        this.cause[s] = node;
-        if (s < n) this.pushReady(s);
-        else stack[this.stackSize++] = s;
-      }
-      if (node < n) {
-        const e = this.g.epicOf[node]!;
-        if (e < 0) continue;
-        this.doneHours[e]! += this.g.hours[node]!;
-        this.doneCount[e]!++;
-        this.openGates(e, node);
-      }
-    }
-  }
-
-  private openGates(e: number, by: number): void {
-    const f = this.f;
-    const base = this.g.n + this.g.m;
-    const hi = f.gateStart[e + 1]!;
-    for (;;) {
-      const k = f.gateStart[e]! + this.gatePtr[e]!;
-      if (k >= hi) return;
-      const node = f.gateList[k]!;
-      const met = f.byHours[e] ? this.doneHours[e]! >= f.gateHours[node - base]! - EPS : this.doneCount[e]! >= f.gateCount[node - base]!;
-      if (!met) return;
-      this.gatePtr[e]!++;
-      this.cause[node] = by;
-      this.stack[this.stackSize++] = node;
-    }
-  }
-
-  private freeAgentOf(t: number): void {
-    if (this.unlimited || !this.needsAgent[t]) return;
-    const a = this.agent[t]!;
-    if (a < 0) return; // it never held one of ours
-    while (this.unassignedSize > 0) {
-      const u = this.unassigned[--this.unassignedSize]!;
-      if (this.seq[u]! >= 0) continue; // ended already
-      this.agent[u] = a;
-      return;
-    }
-    this.pushIdle(a);
-  }
-
-  private pushReady(t: number): void {
-    const rankOf = this.rankOf;
-    this.readySize++;
-    if (!rankOf) {
-      // First ready, first served: tasks become ready in time order, so a ring queue keeps it.
-      const q = this.ready;
-      q[(this.readyHead + this.readySize - 1) % q.length] = t;
-      return;
-    }
-    const r = rankOf[t]!;
-    const w = r >> 5;
-    this.readyBits[w]! |= 1 << (r & 31);
-    this.readyWords[w >> 5]! |= 1 << (w & 31);
-    if (w >> 5 < this.readyHead) this.readyHead = w >> 5;
-  }
-
-  private popReady(): number {
-    this.readySize--;
-    if (!this.rankOf) {
-      const q = this.ready;
-      const t = q[this.readyHead]!;
-      this.readyHead = (this.readyHead + 1) % q.length;
-      return t;
-    }
-    // The lowest rank set: the first non-empty summary word from the low-water mark, its lowest bit, that word's lowest bit.
-    const words = this.readyWords;
-    let s = this.readyHead;
-    while (words[s] === 0) s++;
-    this.readyHead = s;
-    const sw = words[s]!;
-    const w = (s << 5) + 31 - Math.clz32(sw & -sw);
-    const bw = this.readyBits[w]!;
-    const low = bw & -bw;
-    const r = (w << 5) + 31 - Math.clz32(low);
-    const rest = bw ^ low;
-    this.readyBits[w] = rest;
-    if (rest === 0) words[s] = sw ^ (sw & -sw);
-    return this.byRank![r]!;
-  }
-
-  /** Running tasks by end time, then index. */
-  private pushRunning(t: number): void {
-    const h = this.running;
-    const end = this.end;
-    const et = end[t]!;
-    let i = this.runningSize++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const u = h[p]!;
-      const eu = end[u]!;
-      if (eu < et || (eu === et && u < t)) break;
-      h[i] = u;
-      i = p;
-    }
-    h[i] = t;
-  }
-
-  private popRunning(): number {
-    const h = this.running;
-    const end = this.end;
-    const top = h[0]!;
-    const size = --this.runningSize;
-    if (size > 0) {
-      const x = h[size]!;
-      const ex = end[x]!;
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= size) break;
-        let ec = end[h[c]!]!;
-        if (c + 1 < size) {
-          const e2 = end[h[c + 1]!]!;
-          if (e2 < ec || (e2 === ec && h[c + 1]! < h[c]!)) {
-            c++;
-            ec = e2;
+      // Complete the stack, and whatever entries and gates that completes in turn.
+      while (sp > 0) {
+        const node = stack[--sp]!;
+        seq[node] = seqCounter++;
+        for (let k = succStart[node]!, hi = succStart[node + 1]!; k < hi; k++) {
+          const s = succ[k]!;
+          if (--remaining[s]! !== 0 || (s < n && fixed[s])) continue;
+          cause[s] = node;
+          if (s >= n) stack[sp++] = s;
+          else if (rankOf === null) queue[(readyHead + readySize++) % qlen] = s;
+          else {
+            const r = rankOf[s]!;
+            const w = r >> 5;
+            readyBits[w]! |= 1 << (r & 31);
+            readyWords[w >> 5]! |= 1 << (w & 31);
+            if (w >> 5 < readyHead) readyHead = w >> 5;
+            readySize++;
           }
         }
-        const hc = h[c]!;
-        if (ex < ec || (ex === ec && x < hc)) break;
-        h[i] = hc;
-        i = c;
+        if (node < n) {
+          const e = epicOf[node]!;
+          if (e < 0) continue;
+          doneHours[e]! += hours[node]!;
+          doneCount[e]!++;
+          sp = openGates(f, n + m, gatePtr, doneHours, doneCount, cause, stack, e, node, sp);
+        }
       }
-      h[i] = x;
+      if (t >= 0) {
+        // Its agent goes to work under way that has none, else back to the idle ones.
+        if (!unlimited && needsAgent[t]) {
+          const a = agent[t]!;
+          if (a >= 0) {
+            let handed = false;
+            while (unSize > 0) {
+              const u = unassigned[--unSize]!;
+              if (seq[u]! >= 0) continue; // ended already
+              agent[u] = a;
+              handed = true;
+              break;
+            }
+            if (!handed) pushIntHeap(idle, idleSize++, a);
+          }
+        }
+        // Everything finishing at the same moment frees its agent before anyone is dispatched.
+        if (runSize > 0 && end[running[0]!]! <= now + EPS) {
+          t = popByEnd(running, runSize--, end);
+          stack[sp++] = t;
+          continue;
+        }
+      }
+      // The best ready tasks start on the lowest-numbered idle agents.
+      while (readySize > 0 && (unlimited || idleSize > 0)) {
+        let task: number;
+        if (rankOf === null) {
+          task = queue[readyHead]!;
+          readyHead = (readyHead + 1) % qlen;
+        } else {
+          while (readyWords[readyHead] === 0) readyHead++;
+          const sw = readyWords[readyHead]!;
+          const w = (readyHead << 5) + 31 - Math.clz32(sw & -sw);
+          const bw = readyBits[w]!;
+          const low = bw & -bw;
+          const rest = bw ^ low;
+          readyBits[w] = rest;
+          if (rest === 0) readyWords[readyHead] = sw ^ (sw & -sw);
+          task = byRank![(w << 5) + 31 - Math.clz32(low)]!;
+        }
+        readySize--;
+        start[task] = now;
+        end[task] = now + dur[task]!;
+        if (!unlimited) agent[task] = popIntHeap(idle, idleSize--);
+        pushByEnd(running, runSize++, task, end);
+      }
+      if (runSize === 0) break;
+      t = popByEnd(running, runSize--, end);
+      now = end[t]!;
+      if (now > makespan) makespan = now;
+      stack[sp++] = t;
     }
-    return top;
+    this.makespan = makespan;
   }
 
-  private pushIdle(a: number): void {
-    const h = this.idle;
-    let i = this.idleSize++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p]! <= a) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = a;
-  }
+}
 
-  private popIdle(): number {
-    const h = this.idle;
-    const top = h[0]!;
-    const size = --this.idleSize;
-    if (size > 0) {
-      const x = h[size]!;
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= size) break;
-        if (c + 1 < size && h[c + 1]! < h[c]!) c++;
-        if (h[c]! >= x) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = x;
-    }
-    return top;
+/** Opens the gates of epic `e` its done work now meets, in increasing threshold; returns the new stack size. */
+function openGates(f: FlatGraph, base: number, gatePtr: Int32Array, doneHours: Float64Array, doneCount: Int32Array, cause: Int32Array, stack: Int32Array, e: number, by: number, sp: number): number {
+  const first = f.gateStart[e]!;
+  const hi = f.gateStart[e + 1]!;
+  for (;;) {
+    const k = first + gatePtr[e]!;
+    if (k >= hi) return sp;
+    const node = f.gateList[k]!;
+    const met = f.byHours[e] ? doneHours[e]! >= f.gateHours[node - base]! - EPS : doneCount[e]! >= f.gateCount[node - base]!;
+    if (!met) return sp;
+    gatePtr[e]!++;
+    cause[node] = by;
+    stack[sp++] = node;
   }
+}
+
+/** Inserts task `t` into the heap `h[0..size)` ordered by (end, index). */
+function pushByEnd(h: Int32Array, size: number, t: number, end: Float64Array): void {
+  const et = end[t]!;
+  let i = size;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    const u = h[p]!;
+    const eu = end[u]!;
+    if (eu < et || (eu === et && u < t)) break;
+    h[i] = u;
+    i = p;
+  }
+  h[i] = t;
+}
+
+/** Removes and returns the first task of the heap `h[0..size)` ordered by (end, index). */
+function popByEnd(h: Int32Array, size: number, end: Float64Array): number {
+  const top = h[0]!;
+  const last = size - 1;
+  if (last > 0) {
+    const x = h[last]!;
+    const ex = end[x]!;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= last) break;
+      let hc = h[c]!;
+      let ec = end[hc]!;
+      if (c + 1 < last) {
+        const h2 = h[c + 1]!;
+        const e2 = end[h2]!;
+        if (e2 < ec || (e2 === ec && h2 < hc)) {
+          c++;
+          hc = h2;
+          ec = e2;
+        }
+      }
+      if (ex < ec || (ex === ec && x < hc)) break;
+      h[i] = hc;
+      i = c;
+    }
+    h[i] = x;
+  }
+  return top;
+}
+
+function pushIntHeap(h: Int32Array, size: number, x: number): void {
+  let i = size;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (h[p]! <= x) break;
+    h[i] = h[p]!;
+    i = p;
+  }
+  h[i] = x;
+}
+
+function popIntHeap(h: Int32Array, size: number): number {
+  const top = h[0]!;
+  const last = size - 1;
+  if (last > 0) {
+    const x = h[last]!;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= last) break;
+      if (c + 1 < last && h[c + 1]! < h[c]!) c++;
+      if (h[c]! >= x) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = x;
+  }
+  return top;
 }
