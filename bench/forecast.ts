@@ -2,7 +2,8 @@
  * npm run bench:forecast — the forecast of issue 16, measured: speed, then a calibration backtest.
  *
  * Speed: 2,000 runs on the real plan (27 tasks, inline; goal < 200 ms) and on a 5,000-task plan
- * (worker thread; goal < 2 s, with the event loop's worst stall beside it), next to the one
+ * (worker threads; goal < 2 s, the first forecast, which starts the threads, and then with the
+ * threads kept, each with the event loop's worst stall beside it), next to the one
  * deterministic schedule today's ETA costs.
  *
  * Backtest: synthetic projects (random DAGs with epics and thresholds), each with a hidden true
@@ -23,7 +24,7 @@ import { schedule, simulate, analyseCriticalPath } from '../app/plan/schedule/in
 import { workFromPlan } from '../app/progress/forecast/fromPlan.js';
 import { workFromRows, type WorkRow } from '../app/progress/forecast/fromRows.js';
 import { forecastRemaining } from '../app/progress/forecast/monteCarlo.js';
-import { runForecast } from '../app/progress/forecast/runForecast.js';
+import { closeForecastWorkers, runForecast } from '../app/progress/forecast/runForecast.js';
 import { createRng, type Rng } from '../app/progress/forecast/prng.js';
 import { etaByVelocity, velocityPerDay } from '../app/progress/maths.js';
 import { epicTotals, syntheticPlan, type Synthetic } from './syntheticPlan.js';
@@ -74,7 +75,7 @@ async function speed(): Promise<void> {
     const w = bigWork();
     simulate(w.graph, { agents: 16, order: 'priority', priority: Float64Array.from(analyseCriticalPath(w.graph).tail) });
   }, 3);
-  // The event loop's worst stall while the worker computes.
+  // The event loop's worst stall while the workers compute.
   let worst = 0;
   let last = performance.now();
   const tick = setInterval(() => {
@@ -83,23 +84,32 @@ async function speed(): Promise<void> {
     last = now;
   }, 10);
   // CPU time of every thread of the process: on a loaded machine, what the work itself costs.
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const w = bigWork();
-  await runForecast(w, { agents: 16, runs: RUNS, seed: 1 });
-  const bigMs = performance.now() - t0;
-  const bigCpu = cpuMs(process.cpuUsage(c0));
+  const bigRun = async (): Promise<{ wall: number; cpu: number }> => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await runForecast(bigWork(), { agents: 16, runs: RUNS, seed: 1 });
+    return { wall: performance.now() - t0, cpu: cpuMs(process.cpuUsage(c0)) };
+  };
+  // The first forecast starts the worker threads; the server keeps them for the next ones.
+  const cold = await bigRun();
+  const coldStall = worst;
+  worst = 0;
+  const warm: { wall: number; cpu: number }[] = [];
+  for (let i = 0; i < 3; i++) warm.push(await bigRun());
   clearInterval(tick);
+  await closeForecastWorkers();
   const threads = Math.min(4, availableParallelism());
 
   const [load1] = loadavg();
-  console.log(`speed: ${RUNS} runs per forecast (median of repeats); load average ${load1!.toFixed(1)} on ${availableParallelism()} core(s)\n`);
+  console.log(`speed: ${RUNS} runs per forecast (median of repeats); load average ${load1!.toFixed(1)} on ${availableParallelism()} core(s)`);
+  console.log('wall time counts waiting for a core on a shared machine; cpu time (every thread of the process) is what the forecast itself costs\n');
   console.log(
     table(
       ['plan', 'tasks', 'wall ms', 'cpu ms (all threads)', 'goal ms', 'baseline: one schedule ms', 'event loop worst stall ms'],
       [
         ['real plan (inline)', '27', small.toFixed(1), smallCpu.toFixed(1), '200', smallBase.toFixed(2), '(inline)'],
-        [`synthetic (${threads} worker threads)`, '5000', bigMs.toFixed(0), bigCpu.toFixed(0), '2000', bigBase.toFixed(1), Math.max(0, worst).toFixed(1)],
+        [`synthetic, first (starts ${threads} worker threads)`, '5000', cold.wall.toFixed(0), cold.cpu.toFixed(0), '2000', bigBase.toFixed(1), Math.max(0, coldStall).toFixed(1)],
+        [`synthetic, kept ${threads} worker threads`, '5000', median(warm.map((x) => x.wall)).toFixed(0), median(warm.map((x) => x.cpu)).toFixed(0), '2000', bigBase.toFixed(1), Math.max(0, worst).toFixed(1)],
       ],
     ),
   );

@@ -5,7 +5,7 @@ import { schedule, type SchedulablePlan } from '../../app/plan/schedule/index.js
 import { workFromPlan } from '../../app/progress/forecast/fromPlan.js';
 import { workFromRows } from '../../app/progress/forecast/fromRows.js';
 import { forecastRemaining } from '../../app/progress/forecast/monteCarlo.js';
-import { runForecast } from '../../app/progress/forecast/runForecast.js';
+import { closeForecastWorkers, forecastWorkerCount, runForecast } from '../../app/progress/forecast/runForecast.js';
 import { calibrate, DEFAULT_PRIORS, type Priors } from '../../app/progress/forecast/calibration.js';
 import { createRng } from '../../app/progress/forecast/prng.js';
 
@@ -36,6 +36,12 @@ describe('Monte Carlo forecast (pure core)', () => {
     expect(a.p80).toBeLessThanOrEqual(a.p90);
     // The prior (median ratio 1, retries 0.3) puts the median above the estimate-pace makespan.
     expect(a.p50).toBeGreaterThan(schedule(PLAN, { agents: 16 }).makespanHours);
+  });
+
+  it('keeps the answer of a seed: the figures this forecast gave before its scheduler was made fast', () => {
+    // Drawn with the first implementation (closure heaps, fresh arrays per run); a faster kernel must not move them.
+    const f = forecastRemaining(workFromPlan(PLAN), { agents: 16, runs: 2000, seed: 1 });
+    expect([f.p10, f.p50, f.p80, f.p90]).toEqual([159.02, 258.03, 367.06, 455.72]);
   });
 
   it('uses the lognormal prior below 5 observations and the observations from 5 on', () => {
@@ -106,5 +112,14 @@ describe('Monte Carlo forecast (pure core)', () => {
     const threaded = await runForecast(workFromPlan(big), opts, { workerAbove: 0, maxThreads: 2 });
     expect(threaded.runs).toBe(600);
     expect(threaded).toEqual(inline);
+    // The threads are kept for the next forecast (starting one costs more than its share of the work).
+    expect(forecastWorkerCount()).toBe(2);
+    const again = await runForecast(workFromPlan(big), { ...opts, seed: 10 }, { workerAbove: 0, maxThreads: 2 });
+    expect(forecastWorkerCount()).toBe(2);
+    expect(again).toEqual(forecastRemaining(workFromPlan(big), { ...opts, seed: 10 }));
+    await closeForecastWorkers();
+    expect(forecastWorkerCount()).toBe(0);
+    expect(await runForecast(workFromPlan(big), opts, { workerAbove: 0, maxThreads: 2 })).toEqual(inline);
+    await closeForecastWorkers();
   });
 });

@@ -1,4 +1,4 @@
-import { analyseCriticalPath, simulate, type DependencyGraph } from '../../plan/schedule/index.js';
+import { analyseCriticalPath, simulate, Simulator, type DependencyGraph } from '../../plan/schedule/index.js';
 import { calibrate, DEFAULT_PRIORS, NO_OBSERVATIONS, type CalibrationSummary, type Observations, type Priors } from './calibration.js';
 import { createRng } from './prng.js';
 import { quantileSorted } from './quantile.js';
@@ -138,49 +138,58 @@ export function drawRuns(work: RemainingWork, opts: ForecastOptions, chunks: rea
   const crossings = new Float64Array(total * LEVELS);
   const finishSum = new Float64Array(n);
   const order = new Int32Array(g.nodeCount);
+  const sim = new Simulator(g, { agents: p.agents, order: 'priority', priority: p.priority });
+  const from = { running, epicDone: work.epicDone };
   let stuck: number[] = [];
   let run = 0;
-  chunks.forEach((chunk, ci) => {
-    const rng = createRng(chunkSeed(opts.seed, chunk));
-    let factor = 1;
-    let retryRate = samplers.retryRate;
-    const attempt = (t: number): number => {
-      let d = g.hours[t]! * factor * samplers.ratio(rng);
-      for (let k = 1; k < p.maxAttempts && rng.next() < retryRate; k++) d += g.hours[t]! * factor * samplers.ratio(rng);
-      return d;
-    };
+  // Hoisted out of the loops below: they run tens of millions of times for a big plan.
+  const hours = g.hours;
+  const kind = p.kind;
+  const runningLeft = p.runningLeft;
+  const left = p.left;
+  const maxAttempts = p.maxAttempts;
+  const { ratio, review } = samplers;
+  const { seq, end } = sim;
+  const nodeCount = g.nodeCount;
+  for (let ci = 0; ci < chunks.length; ci++) {
+    const rng = createRng(chunkSeed(opts.seed, chunks[ci]!));
     for (let r = 0; r < sizes[ci]!; r++, run++) {
-      ({ factor, retryRate } = samplers.perRun(rng));
+      const { factor, retryRate } = samplers.perRun(rng);
       let ri = 0;
       for (let t = 0; t < n; t++) {
-        if (p.kind[t] === 0) durations[t] = attempt(t) + samplers.review(rng);
-        else {
-          // Work under way: the rest of this attempt at the drawn pace, perhaps redone, then review.
-          let d = p.kind[t] === 1 ? p.runningLeft[t]! * factor * samplers.ratio(rng) : 0;
-          if (p.kind[t] === 1 && rng.next() < retryRate) d += attempt(t);
-          running[ri++]!.hoursLeft = d + samplers.review(rng);
+        const k = kind[t]!;
+        let d = 0;
+        // Work under way (1): the rest of this attempt at the drawn pace, perhaps redone; in review (2): just the review.
+        if (k === 1) d = runningLeft[t]! * factor * ratio(rng);
+        if (k === 0 || (k === 1 && rng.next() < retryRate)) {
+          // An attempt, and its retries (same draws, same order, as ever: the forecast of a seed does not move).
+          let a = hours[t]! * factor * ratio(rng);
+          for (let j = 1; j < maxAttempts && rng.next() < retryRate; j++) a += hours[t]! * factor * ratio(rng);
+          d = k === 0 ? a : d + a;
         }
+        if (k === 0) durations[t] = d + review(rng);
+        else running[ri++]!.hoursLeft = d + review(rng);
       }
-      const sim = simulate(g, { agents: p.agents, order: 'priority', priority: p.priority, durations, from: { running, epicDone: work.epicDone } });
-      if (run === 0) stuck = sim.stuck;
+      sim.run(from, durations);
+      if (run === 0) stuck = sim.stuck();
       makespans[run] = sim.makespan;
-      for (let t = 0; t < n; t++) if (sim.seq[t]! >= 0) finishSum[t]! += sim.end[t]!;
+      for (let t = 0; t < n; t++) if (seq[t]! >= 0) finishSum[t]! += end[t]!;
       // Completion order is time order: one sweep finds when the remaining hours cross each level.
       order.fill(-1);
-      for (let v = 0; v < g.nodeCount; v++) if (sim.seq[v]! >= 0) order[sim.seq[v]!] = v;
+      for (let v = 0; v < nodeCount; v++) if (seq[v]! >= 0) order[seq[v]!] = v;
       let rem = p.remaining;
       let level = 1;
       const base = run * LEVELS;
-      for (let i = 0; i < g.nodeCount && level <= LEVELS; i++) {
+      for (let i = 0; i < nodeCount && level <= LEVELS; i++) {
         const v = order[i]!;
         if (v < 0) break;
         if (v >= n) continue;
-        rem -= p.left[v]!;
-        while (level <= LEVELS && rem <= p.remaining * (1 - level / LEVELS) + 1e-9) crossings[base + level++ - 1] = sim.end[v]!;
+        rem -= left[v]!;
+        while (level <= LEVELS && rem <= p.remaining * (1 - level / LEVELS) + 1e-9) crossings[base + level++ - 1] = end[v]!;
       }
       for (; level <= LEVELS; level++) crossings[base + level - 1] = sim.makespan;
     }
-  });
+  }
   return { chunks: [...chunks], makespans, crossings, finishSum, stuck };
 }
 

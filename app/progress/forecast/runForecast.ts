@@ -4,8 +4,33 @@ import { chunkCount, forecastRemaining, summariseRuns, type ForecastCore, type F
 
 /** Plans with more tasks than this are forecast on worker threads (the event loop keeps serving). */
 export const WORKER_ABOVE_TASKS = 200;
+/** An idle worker is kept this long for the next forecast, then ended. */
+const IDLE_MS = 60_000;
 
 export class ForecastWorkerError extends Error {}
+
+interface Job {
+  work: RemainingWork;
+  opts: ForecastOptions;
+  chunks: number[];
+  resolve: (part: RunsPart) => void;
+  reject: (err: Error) => void;
+}
+
+interface PooledWorker {
+  worker: Worker;
+  job: Job | null;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+/**
+ * Worker threads kept between forecasts. Starting one costs far more than its share of a
+ * forecast (about a second of CPU: under tsx it registers the loader and compiles the modules
+ * again), so they stay, idle and unref'd (they never keep the process alive), until IDLE_MS
+ * passes without work. A busy worker is ref'd: a script awaiting a forecast does not exit under it.
+ */
+const pool: PooledWorker[] = [];
+const queue: Job[] = [];
 
 function startWorker(): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
@@ -16,26 +41,89 @@ function startWorker(): Worker {
     : new Worker(entry);
 }
 
-function draw(work: RemainingWork, opts: ForecastOptions, chunks: number[]): Promise<RunsPart> {
-  const worker = startWorker();
-  return new Promise<RunsPart>((resolve, reject) => {
-    worker.once('message', (m: { part?: RunsPart; error?: string }) =>
-      m.error !== undefined ? reject(new ForecastWorkerError(`forecast worker failed: ${m.error}`)) : resolve(m.part!),
-    );
-    worker.once('error', (err) => reject(new ForecastWorkerError('forecast worker crashed', { cause: err })));
-    worker.once('exit', (code) => reject(new ForecastWorkerError(`forecast worker exited with code ${code}`)));
-    worker.postMessage({ work, opts, chunks });
-  }).finally(() => void worker.terminate());
+function addWorker(): PooledWorker {
+  const pw: PooledWorker = { worker: startWorker(), job: null, idleTimer: null };
+  const fail = (err: Error): void => {
+    const i = pool.indexOf(pw);
+    if (i >= 0) pool.splice(i, 1);
+    if (pw.idleTimer) clearTimeout(pw.idleTimer);
+    const job = pw.job;
+    pw.job = null;
+    job?.reject(err);
+    void pw.worker.terminate();
+    dispatch();
+  };
+  pw.worker.on('message', (m: { part?: RunsPart; error?: string }) => {
+    const job = pw.job;
+    pw.job = null;
+    if (job) {
+      if (m.error !== undefined) job.reject(new ForecastWorkerError(`forecast worker failed: ${m.error}`));
+      else job.resolve(m.part!);
+    }
+    idle(pw);
+    dispatch();
+  });
+  pw.worker.on('error', (err) => fail(new ForecastWorkerError('forecast worker crashed', { cause: err })));
+  pw.worker.on('exit', (code) => fail(new ForecastWorkerError(`forecast worker exited with code ${code}`)));
+  pool.push(pw);
+  return pw;
 }
 
+function idle(pw: PooledWorker): void {
+  pw.worker.unref();
+  if (pw.idleTimer) clearTimeout(pw.idleTimer);
+  pw.idleTimer = setTimeout(() => {
+    const i = pool.indexOf(pw);
+    if (i >= 0 && pw.job === null) {
+      pool.splice(i, 1);
+      void pw.worker.terminate();
+    }
+  }, IDLE_MS);
+  pw.idleTimer.unref();
+}
+
+let poolLimit = 1;
+
+function dispatch(): void {
+  while (queue.length > 0) {
+    let pw = pool.find((w) => w.job === null);
+    if (!pw && pool.length < poolLimit) pw = addWorker();
+    if (!pw) return;
+    const job = queue.shift()!;
+    pw.job = job;
+    if (pw.idleTimer) clearTimeout(pw.idleTimer);
+    pw.idleTimer = null;
+    pw.worker.ref();
+    pw.worker.postMessage({ work: job.work, opts: job.opts, chunks: job.chunks });
+  }
+}
+
+function draw(work: RemainingWork, opts: ForecastOptions, chunks: number[]): Promise<RunsPart> {
+  return new Promise<RunsPart>((resolve, reject) => {
+    queue.push({ work, opts, chunks, resolve, reject });
+    dispatch();
+  });
+}
+
+/** Ends the kept workers (tests, shutdown); the next big forecast starts new ones. */
+export async function closeForecastWorkers(): Promise<void> {
+  const all = pool.splice(0);
+  for (const pw of all) if (pw.idleTimer) clearTimeout(pw.idleTimer);
+  await Promise.all(all.map((pw) => pw.worker.terminate()));
+}
+
+/** How many workers are kept now (for tests). */
+export const forecastWorkerCount = (): number => pool.length;
+
 /**
- * Runs the forecast inline for small plans; big ones are drawn on short-lived worker threads (one
- * per core, at most `maxThreads`), chunk by chunk, so the answer is the same as inline.
+ * Runs the forecast inline for small plans; big ones are drawn on worker threads (one per core,
+ * at most `maxThreads`), chunk by chunk, so the answer is the same as inline.
  */
 export async function runForecast(work: RemainingWork, opts: ForecastOptions, o: { workerAbove?: number; maxThreads?: number } = {}): Promise<ForecastCore> {
   if (work.graph.n <= (o.workerAbove ?? WORKER_ABOVE_TASKS)) return forecastRemaining(work, opts);
   const chunks = chunkCount(opts.runs);
   const threads = Math.max(1, Math.min(chunks, o.maxThreads ?? 4, availableParallelism()));
+  poolLimit = Math.max(poolLimit, threads);
   const lists: number[][] = Array.from({ length: threads }, () => []);
   for (let c = 0; c < chunks; c++) lists[c % threads]!.push(c);
   const parts = await Promise.all(lists.map((l) => draw(work, opts, l)));
