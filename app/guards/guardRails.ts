@@ -9,7 +9,7 @@ import { dayStartOf, spendRollups, type SpendRollups } from './spendRollups.js';
 
 export { dayStartOf, type SpendRollups } from './spendRollups.js';
 import { heartbeatStop, type StopAnswer } from '../core/guardDecisions.js';
-import { circuitPolicy, circuitStatus, closedCircuit, describeCircuitEvent, dispatchAllowance, readCircuitState, recordEnding, type AgentEnding } from '../core/circuitBreaker.js';
+import { circuitPolicy, circuitStatus, closedCircuit, describeCircuitEvent, dispatchAllowance, openUntilOf, readCircuitState, recordEnding, type AgentEnding } from '../core/circuitBreaker.js';
 import { recordEvidence, type EvidenceJson } from '../evidence/recordEvidence.js';
 import { guardSettings, type GuardSettings } from './sql/guardSettings.js';
 import { setProjectBudgets, setProjectPaused } from './sql/setGuardSettings.js';
@@ -252,11 +252,12 @@ export class GuardRails {
     const now = this.now();
     return (await listCircuits(this.o.db, projectId)).map((c) => {
       const st = readCircuitState(c.pool, c.state);
+      const until = openUntilOf(st);
       return {
         project_id: c.projectId,
         pool: c.pool,
         status: circuitStatus(st, now),
-        open_until: st.openUntil === null ? null : new Date(st.openUntil).toISOString(),
+        open_until: until === null ? null : new Date(until).toISOString(),
         trips: st.trips,
         last_failure: st.lastFailure,
       };
