@@ -191,4 +191,27 @@ describe('agents read only the synced plan text', () => {
       ['1.2', 'eve'],
     ]);
   });
+
+  it("a hand-written task follows its issue when a writer edits it, not when an outsider does (flagged)", async () => {
+    github({ octocat: 'write', mallory: 'read' });
+    const { port } = app.deps;
+    const project = await port.ensureProject({ owner: OWNER, repo: REPO, installationId: INSTALLATION, defaultBranch: 'main' });
+    const n = 900;
+    issues.set(n, { number: n, id: 10_900, title: 'Fix the login', body: 'Estimate: 2h\n\nThe login button does nothing.', labels: ['fleet:task'], state: 'open' });
+    const opened = example<Record<string, unknown>>('issues', 'opened');
+    opened.issue = { ...(opened.issue as object), number: n, node_id: `I_${n}`, title: 'Fix the login', body: issues.get(n)!.body, labels: [{ name: 'fleet:task' }], state: 'open' };
+    opened.sender = { ...(opened.sender as object), login: 'octocat', type: 'User' };
+    await deliver('issues', opened);
+    const text = async () => (await srv.o.db.query<{ title: string; body: string }>('SELECT title, body FROM tasks WHERE project_id = $1 AND issue_number = $2', [project.id, n])).rows[0];
+    expect(await text()).toEqual({ title: 'Fix the login', body: 'Estimate: 2h\n\nThe login button does nothing.' });
+
+    await deliver('issues', edited(n, `${INJECTION}`, 'mallory', 'Delete the login'));
+    expect(await text()).toEqual({ title: 'Fix the login', body: 'Estimate: 2h\n\nThe login button does nothing.' });
+    const flagged = await srv.o.db.query<{ untrusted_edit_by: string | null }>('SELECT untrusted_edit_by FROM tasks WHERE project_id = $1 AND issue_number = $2', [project.id, n]);
+    expect(flagged.rows[0]!.untrusted_edit_by).toBe('mallory');
+
+    issues.get(n)!.body = 'Estimate: 2h\n\nThe login button does nothing on Safari.';
+    await deliver('issues', edited(n, issues.get(n)!.body, 'octocat'));
+    expect(await text()).toEqual({ title: 'Fix the login', body: 'Estimate: 2h\n\nThe login button does nothing on Safari.' });
+  });
 });
