@@ -6,7 +6,6 @@ FROM projects p LEFT JOIN epics e ON e.project_id = p.id
 WHERE p.paused <> p.paused_labelled AND p.installation_id IS NOT NULL
 GROUP BY p.id LIMIT 50`;
 const DONE_SQL = `UPDATE projects SET paused_labelled = $2 WHERE id = $1 AND paused = $2`;
-const TRACKING_SQL = `SELECT issue_number FROM epics WHERE project_id = $1 AND issue_number IS NOT NULL ORDER BY id LIMIT 1`;
 
 /** Projects whose epic issues' `fleet:paused` label is not in line with their pause yet. */
 export async function pauseLabelsDue(q: Queryable): Promise<{ projectId: number; owner: string; repo: string; paused: boolean; version: number; issues: number[] }[]> {
@@ -16,10 +15,4 @@ export async function pauseLabelsDue(q: Queryable): Promise<{ projectId: number;
 
 export async function pauseLabelsDone(q: Queryable, projectId: number, paused: boolean): Promise<void> {
   await q.query(DONE_SQL, [projectId, paused]);
-}
-
-/** The plan's tracking issue: its first epic's issue (null when the plan has no issues yet). */
-export async function trackingIssue(q: Queryable, projectId: number): Promise<number | null> {
-  const { rows } = await q.query<{ issue_number: number }>(TRACKING_SQL, [projectId]);
-  return rows[0] ? Number(rows[0].issue_number) : null;
 }
