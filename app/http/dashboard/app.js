@@ -412,7 +412,7 @@ function renderGuards(g) {
     ...spend.tasks
       .filter((t) => t.spend_usd > 0)
       .slice(0, 20)
-      .map((t) => h('li', { class: 'muted' }, `task ${t.key}: ${usd(t.spend_usd)}${t.budget_left.task === undefined ? '' : `, ${usd(t.budget_left.task)} left`}`)),
+      .map((t) => h('li', { class: 'muted', 'data-testid': 'task-spend' }, `task ${t.key}: ${usd(t.spend_usd)}${t.budget_left.task === undefined ? '' : `, ${usd(t.budget_left.task)} left`}`)),
   ];
   $('guards-list').replaceChildren(...items);
 }
