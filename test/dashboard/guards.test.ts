@@ -45,8 +45,8 @@ describe('dashboard guard card (real browser)', () => {
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
 
-    // A task budget of $1 and a daily budget of $10; one run spends $1.50 and is stopped on it.
-    expect((await s.call('PUT', '/api/projects/acme%2Fguarded/budgets', { perTaskUsd: 1, perDayUsd: 10 })).status).toBe(200);
+    // A task budget of $1, an epic budget of $4 and a daily budget of $10; one run spends $1.50 and is stopped on it.
+    expect((await s.call('PUT', '/api/projects/acme%2Fguarded/budgets', { perTaskUsd: 1, perEpicUsd: 4, perDayUsd: 10 })).status).toBe(200);
     const { token } = await mintAgentToken(s.o.db, 'guard-dash', { capacity: 2 });
     const claim = await s.call('POST', '/api/assignments/claim', {}, token);
     expect(claim.status).toBe(200);
@@ -106,6 +106,7 @@ describe('dashboard guard card (real browser)', () => {
     // The pause holds the other pending tasks, with their own reason.
     expect(held.filter((h) => h.endsWith('held: paused'))).toHaveLength(2);
     expect(await text('task-spend')).toEqual([`task ${heldKey}: $1.50, $0.00 left`]);
+    expect(await text('epic-spend')).toEqual(['epic 1: $1.50, $2.50 left']);
     expect(await text('untrusted-edit')).toEqual(['task 1.3: issue body edited by mallory without write access (agents get the synced plan text)']);
     expect(errors).toEqual([]);
     await page.close();
