@@ -18,6 +18,7 @@ import { holdPending, holdTasks, releaseDueBackoffs, releaseHolds } from './sql/
 import { markRunCancelled, markStopSent, overdueStops, requestStop, stopRequested, type OverdueStop } from './sql/assignmentStops.js';
 import { circuitState, circuitStatesForPool, listCircuits, putCircuitState } from './sql/poolCircuits.js';
 import { activeInProjectPool } from './sql/activeInProjectPool.js';
+import { relabelPaused } from './sql/pauseLabels.js';
 
 /** One usage report from the Action: cumulative for its run (assignment and epoch). */
 export interface UsageReport {
@@ -210,6 +211,18 @@ export class GuardRails {
     return { changed, released: released.length };
   }
 
+  /**
+   * After a plan sync: while paused, the tasks it added are held like the others (reason
+   * `paused`) and the epic issues it made get the `fleet:paused` label on the next guard round.
+   */
+  async afterPlanSync(projectId: number): Promise<{ held: number }> {
+    if (!(await this.settings(projectId)).paused) return { held: 0 };
+    const held = await holdPending(this.o.db, projectId, 'paused');
+    if (held.length) await this.o.engine.reindex(held);
+    await relabelPaused(this.o.db, projectId);
+    return { held: held.length };
+  }
+
   async isPaused(projectId: number): Promise<boolean> {
     return (await this.settings(projectId)).paused;
   }
@@ -288,7 +301,10 @@ export class GuardRails {
 
   // the periodic round
 
-  /** Backoff holds whose time came (the engine's clock), budget holds re-checked, pauses re-applied to new tasks. */
+  /**
+   * Backoff holds whose time came (the engine's clock). Budget holds are re-checked at each claim
+   * (mayClaim) and usage report; a pause is applied to tasks a plan sync adds by afterPlanSync.
+   */
   async sweep(): Promise<{ released: number[] }> {
     const released = await releaseDueBackoffs(this.o.db, new Date(this.now()));
     if (released.length) await this.o.engine.reindex(released);

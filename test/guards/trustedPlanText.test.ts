@@ -11,6 +11,11 @@ import { mintAgentToken } from '../../app/http/auth.js';
 import { ClaimResponse, GuardsResponse } from '../../schema/apiResponses.js';
 import { buildPrompt } from '../../action/src/prompt.js';
 import type { SyncPlan } from '../../app/github/planSync/index.js';
+import pino from 'pino';
+import { guardsFor } from '../../app/guards/guardsFor.js';
+import { runGuardJob } from '../../app/guards/githubGuardJob.js';
+import { octokitGateway } from '../../app/github/gateway/octokitGateway.js';
+import { tokenClient } from '../../app/github/ingest/probot.js';
 
 /**
  * Issue 15, "agents read only trusted text", end to end: the plan is pushed and synced to issues
@@ -35,6 +40,7 @@ const plan: SyncPlan = {
   ],
 };
 const PLAN_TEXT = JSON.stringify(plan);
+let planText = PLAN_TEXT;
 
 let srv: TestServer;
 let app: TestApp;
@@ -57,13 +63,14 @@ async function deliver(name: string, payload: Record<string, unknown>): Promise<
 
 /** The plan sync's side of GitHub: the plan file, the issues it lists, creates and updates, the sub-issue links. */
 function github(roles: Record<string, string>): void {
-  let next = 1;
+  // Issue numbers go on from those made earlier in this file.
+  let next = Math.max(0, ...issues.keys()) + 1;
   nock(API).persist().post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, { token: 'ghs_trusted', expires_at: '2999-01-01T00:00:00Z', permissions: {} });
   nock(API)
     .persist()
     .get(/\/repos\/Codertocat\/Hello-World\/contents\/\.github(\/|%2F)fleet-plan\.md/)
     .query(true)
-    .reply(200, PLAN_TEXT);
+    .reply(() => [200, planText]);
   nock(API)
     .persist()
     .get(`${REPO_PATH}/issues`)
@@ -213,5 +220,47 @@ describe('agents read only the synced plan text', () => {
     issues.get(n)!.body = 'Estimate: 2h\n\nThe login button does nothing on Safari.';
     await deliver('issues', edited(n, issues.get(n)!.body, 'octocat'));
     expect(await text()).toEqual({ title: 'Fix the login', body: 'Estimate: 2h\n\nThe login button does nothing on Safari.' });
+  });
+});
+
+describe('a plan pushed while the project is paused', () => {
+  it('holds the tasks it adds and labels the epic issues it makes fleet:paused; the ones labelled already are not asked again', async () => {
+    github({});
+    const labelled: { issue: number; labels: string[] }[] = [];
+    nock(API)
+      .persist()
+      .post(/\/repos\/Codertocat\/Hello-World\/issues\/\d+\/labels$/)
+      .reply((uri, body) => {
+        const n = Number(/issues\/(\d+)\/labels/.exec(uri)![1]);
+        labelled.push({ issue: n, labels: (body as { labels: string[] }).labels });
+        issues.get(n)?.labels.push(...(body as { labels: string[] }).labels);
+        return [200, []];
+      });
+    const db = srv.o.db;
+    const project = (await db.query<{ id: number }>('SELECT id FROM projects WHERE owner = $1 AND repo = $2', [OWNER, REPO])).rows[0]!.id;
+    const guards = guardsFor({ db, engine: app.engine });
+    const job = () => runGuardJob({ db, guards, port: app.deps.port, log: pino({ level: 'silent' }), gateway: async (o, r) => octokitGateway(tokenClient('ghs_test'), o, r) });
+    const epicIssue = async (key: string) => (await db.query<{ issue_number: number }>('SELECT issue_number FROM epics WHERE project_id = $1 AND key = $2', [project, key])).rows[0]!.issue_number;
+
+    await guards.pause(project);
+    expect(await job()).toMatchObject({ labelled: 1 });
+    expect(labelled).toEqual([{ issue: await epicIssue('1'), labels: ['fleet:paused'] }]);
+
+    // The next version of the plan adds epic 2 and its task.
+    planText = JSON.stringify({ epics: [...plan.epics, { key: '2', title: 'Rollout', dependsOn: [] }], tasks: [...plan.tasks, { key: '2.1', epic: '2', title: 'Ship', hours: 1, dependsOn: [] }] });
+    const sha = 'd'.repeat(40);
+    const push = example<Record<string, unknown>>('push', undefined, 0);
+    Object.assign(push, { ref: 'refs/heads/main', after: sha, deleted: false, commits: [{ id: sha, message: 'plan v2', added: [], modified: [PLAN_PATH] }], head_commit: { id: sha, message: 'plan v2', added: [], modified: [PLAN_PATH] } });
+    await deliver('push', push);
+    const epic2 = await epicIssue('2');
+    expect(epic2).toEqual(expect.any(Number));
+    const t21 = (await db.query<{ held: boolean; hold_reason: string | null }>(`SELECT held, hold_reason FROM tasks WHERE project_id = $1 AND key = '2.1'`, [project])).rows[0];
+    expect(t21).toEqual({ held: true, hold_reason: 'paused' });
+
+    labelled.length = 0;
+    expect(await job()).toMatchObject({ labelled: 1 });
+    expect(labelled).toEqual([{ issue: epic2, labels: ['fleet:paused'] }]);
+    expect(await job()).toMatchObject({ labelled: 0 });
+    await guards.resume(project);
   });
 });
