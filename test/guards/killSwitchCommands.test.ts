@@ -136,4 +136,27 @@ describe('/fleet pause, resume and stop', () => {
     expect(reply).toContain('**Task i31**');
     expect(reply).not.toMatch(/paused|Held for budget|circuit/);
   });
+
+  it('pause and stop from someone with triage access change nothing and say that write access is needed', async () => {
+    const { app, project, a } = await setup();
+    let reply = '';
+    const token = tokenScope();
+    const gh = nock(API)
+      .get(`${repoPath}/collaborators/octocat/permission`)
+      .reply(200, { permission: 'read', role_name: 'triage' })
+      .post(`${repoPath}/issues/comments/9020/reactions`, { content: 'confused' })
+      .reply(201, {})
+      .post(`${repoPath}/issues/31/comments`, (b: { body: string }) => {
+        reply = b.body;
+        return true;
+      })
+      .reply(201, {});
+    await send(app, comment(31, '/fleet pause\n\n/fleet stop #31', 9020));
+    gh.done();
+    token.done();
+    expect(reply).toContain('fleet commands need write access to this repository (you have triage); nothing was changed.');
+    const row = (await db().db.query<{ paused: boolean }>('SELECT paused FROM projects WHERE id = $1', [project.id])).rows[0]!;
+    expect(row.paused).toBe(false);
+    expect((await db().db.query<{ held: boolean }>('SELECT held FROM tasks WHERE id = $1', [a.id])).rows[0]!.held).toBe(false);
+  });
 });
