@@ -212,6 +212,13 @@ describe('agents read only the synced plan text', () => {
     const text = async () => (await srv.o.db.query<{ title: string; body: string }>('SELECT title, body FROM tasks WHERE project_id = $1 AND issue_number = $2', [project.id, n])).rows[0];
     expect(await text()).toEqual({ title: 'Fix the login', body: 'Estimate: 2h\n\nThe login button does nothing.' });
 
+    // A title-only edit by an outsider (the issue's author may do that) does not rename the task, nor flag it.
+    const titleOnly = edited(n, issues.get(n)!.body, 'mallory', 'Delete the login');
+    titleOnly.changes = { title: { from: 'Fix the login' } };
+    await deliver('issues', titleOnly);
+    expect(await text()).toEqual({ title: 'Fix the login', body: 'Estimate: 2h\n\nThe login button does nothing.' });
+    expect((await srv.o.db.query<{ untrusted_edit_by: string | null }>('SELECT untrusted_edit_by FROM tasks WHERE project_id = $1 AND issue_number = $2', [project.id, n])).rows[0]!.untrusted_edit_by).toBeNull();
+
     await deliver('issues', edited(n, `${INJECTION}`, 'mallory', 'Delete the login'));
     expect(await text()).toEqual({ title: 'Fix the login', body: 'Estimate: 2h\n\nThe login button does nothing.' });
     const flagged = await srv.o.db.query<{ untrusted_edit_by: string | null }>('SELECT untrusted_edit_by FROM tasks WHERE project_id = $1 AND issue_number = $2', [project.id, n]);

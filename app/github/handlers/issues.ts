@@ -58,11 +58,13 @@ export async function onIssue(ctx: RepoCtx, payload: WebhookPayload<IssueEvents>
   let task = await port.findTaskByIssue(ctx.project.id, issue.number);
   let dispatch = false;
   const byBot = p.sender?.type === 'Bot';
-  // Issue 15: a body edit by someone without write access is flagged, and never becomes task text.
-  const bodyEdit = p.action === 'edited' && !!(p as { changes?: { body?: unknown } }).changes?.body && !byBot && !!ctx.deps.guards;
+  // Issue 15: an edit by someone without write access never becomes task text (title or body); a
+  // body edit is also flagged on the dashboard.
+  const changes = (p as { changes?: { body?: unknown; title?: unknown } }).changes;
+  const personEdit = p.action === 'edited' && !!(changes?.body || changes?.title) && !byBot && !!ctx.deps.guards;
   let outsider: boolean | undefined;
   const editedByOutsider = async (): Promise<boolean> => {
-    if (!bodyEdit) return false;
+    if (!personEdit) return false;
     if (outsider === undefined) {
       const login = p.sender?.login ?? '';
       outsider = !roleAtLeast(login ? await ctx.deps.permissions.role(gatewayOf(ctx), ctx.owner, ctx.repo, login) : 'none', 'write');
@@ -110,7 +112,7 @@ export async function onIssue(ctx: RepoCtx, payload: WebhookPayload<IssueEvents>
   }
   if (!task) return;
   // Issue 15: an issue body edited by someone without write access is flagged (the agent never reads it).
-  if (ctx.deps.guards && (await editedByOutsider())) await ctx.deps.guards.flagUntrustedEdit(ctx.project.id, issue.number, p.sender?.login || 'unknown');
+  if (ctx.deps.guards && changes?.body && (await editedByOutsider())) await ctx.deps.guards.flagUntrustedEdit(ctx.project.id, issue.number, p.sender?.login || 'unknown');
 
   switch (p.action) {
     case 'closed': {
