@@ -111,4 +111,14 @@ describe('dashboard guard card (real browser)', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('GET /api/progress/summary carries the same rollups per task, epic, project and day', async () => {
+    const sum = await s.call('GET', '/api/progress/summary?project=acme%2Fguarded');
+    expect(sum.status).toBe(200);
+    const view = await s.call('GET', '/api/projects/acme%2Fguarded/guards');
+    expect(sum.json.spend).toEqual(view.json.spend);
+    expect(sum.json.spend.project).toMatchObject({ spend_usd: 1.5, day_usd: 1.5, budget_left: { day: 8.5 } });
+    expect(sum.json.spend.epics).toEqual([{ epic_id: expect.any(Number), key: '1', spend_usd: 1.5, budget_left_usd: 2.5 }]);
+    expect(sum.json.spend.tasks).toEqual([expect.objectContaining({ key: heldKey, spend_usd: 1.5, input_tokens: 5000, output_tokens: 800, budget_left: { task: 0 } })]);
+  });
 });
