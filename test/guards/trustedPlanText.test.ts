@@ -173,6 +173,12 @@ describe('agents read only the synced plan text', () => {
       claimed.set(c.task.key, c);
     }
     expect([...claimed.keys()].sort()).toEqual(['1.1', '1.2', '1.3']);
+    // The job confirms a dispatched claim with the task key and epoch: the same text and source.
+    const c12 = claimed.get('1.2')!;
+    const confirm = await srv.call('POST', '/api/assignments/claim', { task_key: '1.2', epoch: c12.lease.epoch }, token);
+    expect(confirm.status, confirm.text).toBe(200);
+    const confirmed = ClaimResponse.parse(confirm.json);
+    expect({ task: confirmed.task, provenance: confirmed.provenance }).toEqual({ task: c12.task, provenance: c12.provenance });
     for (const t of plan.tasks) {
       const c = claimed.get(t.key)!;
       expect(c.task).toMatchObject({ title: t.title, deliverables: t.deliverables });
