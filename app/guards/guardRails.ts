@@ -18,6 +18,7 @@ import { holdPending, holdTasks, releaseDueBackoffs, releaseHolds } from './sql/
 import { markRunCancelled, markStopSent, overdueStops, requestStop, stopRequested, type OverdueStop } from './sql/assignmentStops.js';
 import { circuitState, circuitStatesForPool, listCircuits, putCircuitState } from './sql/poolCircuits.js';
 import { activeInProjectPool } from './sql/activeInProjectPool.js';
+import { activeInPoolAnywhere } from './sql/activeInPoolAnywhere.js';
 import { relabelPaused } from './sql/pauseLabels.js';
 
 /** One usage report from the Action: cumulative for its run (assignment and epoch). */
@@ -285,8 +286,12 @@ export class GuardRails {
   async mayClaim(pool: string, projectId: number | undefined): Promise<boolean> {
     const now = this.now();
     if (projectId === undefined) {
+      // The claim may pick any project's task, so the pool is refused while any project's circuit
+      // for it is open; while one is half-open the pool gets one trial run, whichever project's.
       const states = (await circuitStatesForPool(this.o.db, pool)).map((st) => readCircuitState(pool, st));
-      return !states.some((st) => dispatchAllowance(st, now, 1) === 0 && circuitStatus(st, now) === 'open');
+      const statuses = states.map((st) => circuitStatus(st, now));
+      if (statuses.includes('open')) return false;
+      return !statuses.includes('half_open') || (await activeInPoolAnywhere(this.o.db, pool)) === 0;
     }
     const s = await this.settings(projectId);
     if (s.paused) return false;
