@@ -271,7 +271,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     const tracker = new UsageTracker();
     usageSoFar = async () => {
       const r = readAgentUsage({ usageFile: await readFile(usageFile, 'utf8').catch(() => null), output: tracker }).reading;
-      return r ? usageReportBody(r, { epoch, wallMs: clock.now() - agentStarted, final: false }) : null;
+      return r ? usageReportBody(r, { epoch, wallMs: clock.now() - agentStarted, final: false, jobMs: elapsed() }) : null;
     };
     const run = await log.group(`Run the agent (timeout ${inputs.timeoutMinutes} min)`, () =>
       deps.processes.runAgent(inputs.agentCommand, {
@@ -298,7 +298,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
       `agent ended: ${result.exit.reason}${u ? `; used ${u.input_tokens ?? '?'} input and ${u.output_tokens ?? '?'} output tokens, ${u.cost_usd === null ? 'cost unknown' : `$${u.cost_usd.toFixed(4)}`}${u.turns === null ? '' : `, ${u.turns} turns`} (${used.reading?.source})` : '; no usage reported'}`,
     );
 
-    usageSoFar = async () => (used.reading ? usageReportBody(used.reading, { epoch, wallMs: result.agentMs ?? 0, final: true }) : null);
+    usageSoFar = async () => (used.reading ? usageReportBody(used.reading, { epoch, wallMs: result.agentMs ?? 0, final: true, jobMs: elapsed() }) : null);
     await postUsage();
     if (stale.signal.aborted) return stopStale();
     if (haltedBy) {

@@ -72,10 +72,25 @@ export function closedCircuit(pool: string): CircuitState {
   return { pool, status: 'closed', failures: [], openedAt: null, openUntil: null, cooldownMs: null, trips: 0, lastFailure: null };
 }
 
-/** The status at `now`: an open circuit whose cool-down has ended is half-open. */
+/**
+ * When an open circuit's cool-down ends (null when it is not open). An open circuit always has an
+ * end: recordEnding always stores `openUntil`, but a row stored without it (hand-edited, or by an
+ * older build) must not block the pool for ever, so its end is recomputed from when it opened and
+ * its cool-down (the default one when it has none stored). With no `openedAt` either there is
+ * nothing to count from: null, and the circuit is half-open at once (one trial run decides).
+ */
+export function openUntilOf(state: CircuitState): number | null {
+  if (state.status !== 'open') return null;
+  if (state.openUntil !== null) return state.openUntil;
+  if (state.openedAt !== null) return state.openedAt + (state.cooldownMs ?? DEFAULT_CIRCUIT_POLICY.cooldownMs);
+  return null;
+}
+
+/** The status at `now`: an open circuit whose cool-down has ended (or that has no known end) is half-open. */
 export function circuitStatus(state: CircuitState, now: number): CircuitStatus {
-  if (state.status === 'open' && state.openUntil !== null && now >= state.openUntil) return 'half_open';
-  return state.status;
+  if (state.status !== 'open') return state.status;
+  const until = openUntilOf(state);
+  return until === null || now >= until ? 'half_open' : 'open';
 }
 
 /**

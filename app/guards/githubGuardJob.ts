@@ -5,7 +5,8 @@ import { digest, once } from '../github/effects/once.js';
 import type { GuardRails } from './guardRails.js';
 import type { FleetPort } from '../github/ports.js';
 import { clearCircuitNotice, pendingCircuitNotices } from './sql/poolCircuits.js';
-import { pauseLabelsDone, pauseLabelsDue, trackingIssue } from './sql/pauseLabels.js';
+import { pauseLabelsDone, pauseLabelsDue } from './sql/pauseLabels.js';
+import { trackingIssue } from './sql/trackingIssue.js';
 
 /** How long a job told to stop may keep its lease before its workflow run is cancelled. */
 export const STOP_GRACE_MS = 5 * 60_000;

@@ -2,7 +2,7 @@ import type { Db } from '../store/db.js';
 import type { Engine } from '../engine/engine.js';
 import { guardsFor } from './guardsFor.js';
 import { createHash } from 'node:crypto';
-import { flagUntrustedEdit, guardHeldTasks, setPlanProvenance } from './sql/guardReads.js';
+import { flagUntrustedEdit, guardHeldTasks, setPlanProvenance, taskProvenance } from './sql/guardReads.js';
 import { guardSettings } from './sql/guardSettings.js';
 import { setFleetGuards } from './sql/setGuardSettings.js';
 import type { FleetConfig } from '../../schema/fleetConfig.js';
@@ -21,6 +21,10 @@ export interface GuardCommands {
   applyFleetConfig(projectId: number, cfg: Pick<FleetConfig, 'budgets' | 'pause' | 'backoff' | 'circuitBreaker'>): Promise<void>;
   /** A plan sync wrote these tasks from `text` of the plan file at `path` and commit `commit`. */
   recordProvenance(projectId: number, taskIds: number[], plan: { path: string; commit: string | null; text: string }): Promise<void>;
+  /** A plan sync wrote its issues: while paused, new tasks are held and new epic issues labelled `fleet:paused`. */
+  planSynced(projectId: number): Promise<void>;
+  /** Whether the task's text was synced from a plan file (then its issue never rewrites it). */
+  planSourced(taskId: number): Promise<boolean>;
   /** Someone without write access edited the body of this issue: its task is flagged on the dashboard. */
   flagUntrustedEdit(projectId: number, issueNumber: number, by: string): Promise<string[]>;
 }
@@ -42,6 +46,8 @@ export function guardCommands(o: { db: Db; engine: Engine }): GuardCommands {
     },
     recordProvenance: (projectId, taskIds, plan) =>
       setPlanProvenance(o.db, projectId, taskIds, { planPath: plan.path, planCommit: plan.commit, planHash: `sha256:${createHash('sha256').update(plan.text).digest('hex')}` }),
+    planSynced: async (projectId) => void (await g.afterPlanSync(projectId)),
+    planSourced: async (taskId) => (await taskProvenance(o.db, taskId)) !== null,
     flagUntrustedEdit: (projectId, issueNumber, by) => flagUntrustedEdit(o.db, projectId, issueNumber, new Date(g.now()), by),
     async statusLines(projectId) {
       const lines: string[] = [];

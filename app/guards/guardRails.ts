@@ -9,7 +9,7 @@ import { dayStartOf, spendRollups, type SpendRollups } from './spendRollups.js';
 
 export { dayStartOf, type SpendRollups } from './spendRollups.js';
 import { heartbeatStop, type StopAnswer } from '../core/guardDecisions.js';
-import { circuitPolicy, circuitStatus, closedCircuit, describeCircuitEvent, dispatchAllowance, readCircuitState, recordEnding, type AgentEnding } from '../core/circuitBreaker.js';
+import { circuitPolicy, circuitStatus, closedCircuit, describeCircuitEvent, dispatchAllowance, openUntilOf, readCircuitState, recordEnding, type AgentEnding } from '../core/circuitBreaker.js';
 import { recordEvidence, type EvidenceJson } from '../evidence/recordEvidence.js';
 import { guardSettings, type GuardSettings } from './sql/guardSettings.js';
 import { setProjectBudgets, setProjectPaused } from './sql/setGuardSettings.js';
@@ -18,6 +18,8 @@ import { holdPending, holdTasks, releaseDueBackoffs, releaseHolds } from './sql/
 import { markRunCancelled, markStopSent, overdueStops, requestStop, stopRequested, type OverdueStop } from './sql/assignmentStops.js';
 import { circuitState, circuitStatesForPool, listCircuits, putCircuitState } from './sql/poolCircuits.js';
 import { activeInProjectPool } from './sql/activeInProjectPool.js';
+import { activeInPoolAnywhere } from './sql/activeInPoolAnywhere.js';
+import { relabelPaused } from './sql/pauseLabels.js';
 
 /** One usage report from the Action: cumulative for its run (assignment and epoch). */
 export interface UsageReport {
@@ -210,6 +212,18 @@ export class GuardRails {
     return { changed, released: released.length };
   }
 
+  /**
+   * After a plan sync: while paused, the tasks it added are held like the others (reason
+   * `paused`) and the epic issues it made get the `fleet:paused` label on the next guard round.
+   */
+  async afterPlanSync(projectId: number): Promise<{ held: number }> {
+    if (!(await this.settings(projectId)).paused) return { held: 0 };
+    const held = await holdPending(this.o.db, projectId, 'paused');
+    if (held.length) await this.o.engine.reindex(held);
+    await relabelPaused(this.o.db, projectId);
+    return { held: held.length };
+  }
+
   async isPaused(projectId: number): Promise<boolean> {
     return (await this.settings(projectId)).paused;
   }
@@ -252,11 +266,12 @@ export class GuardRails {
     const now = this.now();
     return (await listCircuits(this.o.db, projectId)).map((c) => {
       const st = readCircuitState(c.pool, c.state);
+      const until = openUntilOf(st);
       return {
         project_id: c.projectId,
         pool: c.pool,
         status: circuitStatus(st, now),
-        open_until: st.openUntil === null ? null : new Date(st.openUntil).toISOString(),
+        open_until: until === null ? null : new Date(until).toISOString(),
         trips: st.trips,
         last_failure: st.lastFailure,
       };
@@ -271,8 +286,12 @@ export class GuardRails {
   async mayClaim(pool: string, projectId: number | undefined): Promise<boolean> {
     const now = this.now();
     if (projectId === undefined) {
+      // The claim may pick any project's task, so the pool is refused while any project's circuit
+      // for it is open; while one is half-open the pool gets one trial run, whichever project's.
       const states = (await circuitStatesForPool(this.o.db, pool)).map((st) => readCircuitState(pool, st));
-      return !states.some((st) => dispatchAllowance(st, now, 1) === 0 && circuitStatus(st, now) === 'open');
+      const statuses = states.map((st) => circuitStatus(st, now));
+      if (statuses.includes('open')) return false;
+      return !statuses.includes('half_open') || (await activeInPoolAnywhere(this.o.db, pool)) === 0;
     }
     const s = await this.settings(projectId);
     if (s.paused) return false;
@@ -287,7 +306,10 @@ export class GuardRails {
 
   // the periodic round
 
-  /** Backoff holds whose time came (the engine's clock), budget holds re-checked, pauses re-applied to new tasks. */
+  /**
+   * Backoff holds whose time came (the engine's clock). Budget holds are re-checked at each claim
+   * (mayClaim) and usage report; a pause is applied to tasks a plan sync adds by afterPlanSync.
+   */
   async sweep(): Promise<{ released: number[] }> {
     const released = await releaseDueBackoffs(this.o.db, new Date(this.now()));
     if (released.length) await this.o.engine.reindex(released);

@@ -88,6 +88,8 @@ describe('the Action on a heartbeat answer that says stop', () => {
     // Usage went out during the run (with a beat) and at the end (final totals).
     expect(h.usage.length).toBeGreaterThanOrEqual(1);
     expect(h.usage.at(-1)).toMatchObject({ epoch: 3, input_tokens: 1200, output_tokens: 300 });
+    // Runner minutes come from the job (the Action's time on the runner).
+    expect(h.usage.at(-1)!.runner_minutes).toEqual(expect.any(Number));
   });
 
   it('builds the prompt from the task text the orchestrator served, headed by the synced plan file, commit and hash', async () => {

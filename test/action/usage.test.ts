@@ -135,6 +135,8 @@ describe('combining sources', () => {
       wall_seconds: 61,
       final: false,
     });
+    // With the job's time so far: runner minutes, to the hundredth.
+    expect(usageReportBody(reading, { epoch: 3, wallMs: 61_400, final: true, jobMs: 185_000 })).toMatchObject({ wall_seconds: 61, runner_minutes: 3.08 });
   });
 });
 

@@ -7,6 +7,7 @@ import {
   closedCircuit,
   describeCircuitEvent,
   dispatchAllowance,
+  openUntilOf,
   readCircuitState,
   recordEnding,
   type AgentEnding,
@@ -107,5 +108,44 @@ describe('circuit breaker', () => {
       'Pool `gpu`: circuit opened after 5 failed runs in a row (last: the model API rate-limited or was overloaded); nothing is dispatched to it until 2026-01-01T00:14:00.000Z (10 min).',
     );
     expect(describeCircuitEvent({ kind: 'closed', pool: 'gpu', trips: 2 })).toBe('Pool `gpu`: a trial run succeeded; circuit closed, dispatch resumes.');
+  });
+});
+
+/**
+ * An open circuit always has an end. Rows written by recordEnding always carry `openUntil`; one
+ * stored without it (hand-edited, or written by an older build) must not block the pool for ever.
+ */
+describe('an open circuit stored without openUntil', () => {
+  const stored = (over: Partial<CircuitState>) => readCircuitState('p', { ...closedCircuit('p'), status: 'open', trips: 1, lastFailure: 'agent_error', ...over });
+
+  it('ends at openedAt + its cool-down, and is half-open (one trial) from then', () => {
+    const state = stored({ openedAt: T0, openUntil: null, cooldownMs: 20 * MIN });
+    expect(circuitStatus(state, T0 + 20 * MIN - 1)).toBe('open');
+    expect(dispatchAllowance(state, T0 + 20 * MIN - 1)).toBe(0);
+    expect(circuitStatus(state, T0 + 20 * MIN)).toBe('half_open');
+    expect(dispatchAllowance(state, T0 + 20 * MIN)).toBe(1);
+    expect(openUntilOf(state)).toBe(T0 + 20 * MIN);
+    // The trial succeeds: closed.
+    expect(recordEnding(state, 'success', T0 + 20 * MIN).event).toEqual({ kind: 'closed', pool: 'p', trips: 1 });
+  });
+
+  it('without a stored cool-down, ends at openedAt + the default cool-down', () => {
+    const state = stored({ openedAt: T0, openUntil: null, cooldownMs: null });
+    expect(circuitStatus(state, T0 + DEFAULT_CIRCUIT_POLICY.cooldownMs - 1)).toBe('open');
+    expect(circuitStatus(state, T0 + DEFAULT_CIRCUIT_POLICY.cooldownMs)).toBe('half_open');
+  });
+
+  it('without openedAt either, is half-open at once: one trial run decides', () => {
+    const state = stored({ openedAt: null, openUntil: null });
+    expect(openUntilOf(state)).toBeNull();
+    expect(circuitStatus(state, T0)).toBe('half_open');
+    expect(dispatchAllowance(state, T0, 0)).toBe(1);
+    expect(dispatchAllowance(state, T0, 1)).toBe(0);
+    const r = recordEnding(state, 'rate_limited', T0);
+    expect(r.event).toEqual({ kind: 'reopened', pool: 'p', reason: 'rate_limited', until: T0 + 20 * MIN, cooldownMs: 20 * MIN, trips: 2 });
+  });
+
+  it('a closed circuit has no end to report', () => {
+    expect(openUntilOf(readCircuitState('p', { ...closedCircuit('p'), openUntil: T0 }))).toBeNull();
   });
 });

@@ -81,4 +81,40 @@ describe('the guard job in the GitHub App', () => {
     expect(unlabel.isDone() && comment.isDone()).toBe(true);
     expect(await job()).toEqual({ cancelled: 0, notices: 0, labelled: 0 });
   });
+
+  it('pause with drain: every epic issue of the plan is labelled fleet:paused, running jobs are neither stopped nor cancelled; resume unlabels them all', async () => {
+    const engine = new Engine({ db: t.db, queue: new PostgresQueue(), events: new LocalEventBus(), now: () => now });
+    const guards = installGuardRails({ db: t.db, engine, now: () => now });
+    const port = createSqlPort(t.db, { engine: engineHooks(engine) });
+    // Epics 1 and 2 have issues; epic 3 has none (nothing to label there).
+    const { projectId } = await insertProject(t.db, [{ key: '1.1' }, { key: '2.1' }, { key: '3.1' }], `${OWNER}/drain-${REPO}`);
+    await t.db.query(`UPDATE projects SET installation_id = 78 WHERE id = $1`, [projectId]);
+    await t.db.query(`UPDATE epics SET issue_number = CASE key WHEN '1' THEN 21 WHEN '2' THEN 22 END WHERE project_id = $1`, [projectId]);
+    await engine.refreshAll();
+    await engine.rebuildQueue();
+    const agent = await engine.poolAgent({ name: 'drain-vm', capacity: 4 });
+    const c = (await engine.claim(agent.id, { projectId }))!;
+    await t.db.query('UPDATE assignments SET workflow_run_id = 4343 WHERE id = $1', [c.assignment.id]);
+    const path = `/repos/${OWNER}/drain-${REPO}`;
+    const job = () =>
+      runGuardJob({ db: t.db, guards, port, log: pino({ level: 'silent' }), gateway: async (o, r) => octokitGateway(tokenClient('ghs_test'), o, r) });
+
+    expect(await guards.pause(projectId)).toMatchObject({ changed: true, mode: 'drain', stopping: 0 });
+    expect(await engine.claim(agent.id, { projectId })).toBeNull();
+    const labels = [21, 22].map((n) => nock(API).post(`${path}/issues/${n}/labels`, { labels: ['fleet:paused'] }).reply(200, [{ name: 'fleet:paused' }]));
+    expect(await job()).toEqual({ cancelled: 0, notices: 0, labelled: 1 });
+    expect(labels.every((l) => l.isDone())).toBe(true);
+
+    // Drain: the running job finishes; long past the grace period its run is not cancelled.
+    expect(await guards.heartbeatAnswer(c.assignment, c.task)).toEqual({ stop: false });
+    now += 3 * STOP_GRACE_MS;
+    expect(await job()).toEqual({ cancelled: 0, notices: 0, labelled: 0 });
+    expect((await engine.getAssignment(c.assignment.id)).status).toBe('active');
+
+    await guards.resume(projectId);
+    const unlabels = [21, 22].map((n) => nock(API).delete(`${path}/issues/${n}/labels/fleet%3Apaused`).reply(200, []));
+    expect(await job()).toEqual({ cancelled: 0, notices: 0, labelled: 1 });
+    expect(unlabels.every((l) => l.isDone())).toBe(true);
+    expect(await engine.claim(agent.id, { projectId })).not.toBeNull();
+  });
 });

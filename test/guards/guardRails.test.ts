@@ -167,4 +167,21 @@ describe('guard rails around the engine', () => {
     expect(await guards.recordEnding(projectId, 'circuit-pool', 'success')).toMatch(/circuit closed/);
     expect((await guards.circuits(projectId))[0]).toMatchObject({ status: 'closed' });
   });
+
+  it('a half-open circuit lets one trial through to claims that name no project too', async () => {
+    const { projectId } = await project('acme/halfopen', ['1.1', '1.2', '1.3']);
+    await t.db.query(`UPDATE projects SET circuit_breaker = '{"failures": 2, "cooldownMinutes": 10}'::jsonb WHERE id = $1`, [projectId]);
+    const agent = await pool('halfopen-pool');
+    await guards.recordEnding(projectId, 'halfopen-pool', 'agent_error');
+    expect(await guards.recordEnding(projectId, 'halfopen-pool', 'agent_error')).toMatch(/circuit opened/);
+    expect(await engine.claim(agent.id)).toBeNull();
+    now += 10 * MIN;
+    const trial = await engine.claim(agent.id, { projectId });
+    expect(trial?.task.projectId).toBe(projectId);
+    // The trial runs: no second claim for the pool, with or without the project named.
+    expect(await engine.claim(agent.id)).toBeNull();
+    expect(await engine.claim(agent.id, { projectId })).toBeNull();
+    expect(await guards.recordEnding(projectId, 'halfopen-pool', 'success')).toMatch(/circuit closed/);
+    expect(await engine.claim(agent.id)).not.toBeNull();
+  });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { API, OWNER, REPO, example, makeApp, tokenScope, type TestApp, useGitHubTestDb } from '../github/helpers.js';
 import { guardCommands } from '../../app/guards/guardCommands.js';
+import { guardsFor } from '../../app/guards/guardsFor.js';
+import { holdTasks } from '../../app/guards/sql/guardHolds.js';
 
 /**
  * Issue 15: `/fleet pause`, `/fleet resume` and `/fleet stop <task>` from issue comments (write
@@ -94,5 +96,67 @@ describe('/fleet pause, resume and stop', () => {
     await send(app, comment(31, '/fleet pause', 9007, { login: 'renovate[bot]', type: 'Bot' }));
     const paused = (await db().db.query<{ paused: boolean }>('SELECT paused FROM projects WHERE id = $1', [project.id])).rows[0]!.paused;
     expect(paused).toBe(false);
+  });
+
+  it('/fleet status says the project is paused, which tasks are held for budget, and which circuits are open until when', async () => {
+    const { app, project, b } = await setup();
+    const guards = guardsFor({ db: db().db, engine: app.engine });
+    await holdTasks(db().db, project.id, [b.id], 'budget');
+    for (let i = 0; i < 5; i++) await guards.recordEnding(project.id, 'gpu', i % 2 ? 'rate_limited' : 'agent_error');
+    const [circuit] = await guards.circuits(project.id);
+    expect(circuit).toMatchObject({ pool: 'gpu', status: 'open' });
+    await guards.pause(project.id);
+
+    let reply = '';
+    const token = tokenScope();
+    const gh = github(31, 9010, '+1', (body) => {
+      reply = body;
+      return true;
+    });
+    await send(app, comment(31, '/fleet status', 9010));
+    gh.done();
+    token.done();
+    expect(reply).toContain('**Task i31**');
+    expect(reply).toContain('The project is **paused**');
+    expect(reply).toContain(`Held for budget: ${b.key}.`);
+    expect(reply).toContain(`Pool \`gpu\`: circuit open until ${circuit!.open_until}, last failure agent_error.`);
+  });
+
+  it('/fleet status of a project with no guard in force says nothing about guards', async () => {
+    const { app } = await setup();
+    let reply = '';
+    const token = tokenScope();
+    const gh = github(31, 9011, '+1', (body) => {
+      reply = body;
+      return true;
+    });
+    await send(app, comment(31, '/fleet status', 9011));
+    gh.done();
+    token.done();
+    expect(reply).toContain('**Task i31**');
+    expect(reply).not.toMatch(/paused|Held for budget|circuit/);
+  });
+
+  it('pause and stop from someone with triage access change nothing and say that write access is needed', async () => {
+    const { app, project, a } = await setup();
+    let reply = '';
+    const token = tokenScope();
+    const gh = nock(API)
+      .get(`${repoPath}/collaborators/octocat/permission`)
+      .reply(200, { permission: 'read', role_name: 'triage' })
+      .post(`${repoPath}/issues/comments/9020/reactions`, { content: 'confused' })
+      .reply(201, {})
+      .post(`${repoPath}/issues/31/comments`, (b: { body: string }) => {
+        reply = b.body;
+        return true;
+      })
+      .reply(201, {});
+    await send(app, comment(31, '/fleet pause\n\n/fleet stop #31', 9020));
+    gh.done();
+    token.done();
+    expect(reply).toContain('fleet commands need write access to this repository (you have triage); nothing was changed.');
+    const row = (await db().db.query<{ paused: boolean }>('SELECT paused FROM projects WHERE id = $1', [project.id])).rows[0]!;
+    expect(row.paused).toBe(false);
+    expect((await db().db.query<{ held: boolean }>('SELECT held FROM tasks WHERE id = $1', [a.id])).rows[0]!.held).toBe(false);
   });
 });

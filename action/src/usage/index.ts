@@ -138,16 +138,20 @@ export interface UsageReportBody {
   model: string | null;
   turns: number | null;
   wall_seconds: number;
+  /** The job's time on the runner so far (from the Action's start): what the runner minutes budget counts. */
+  runner_minutes?: number;
   /** False while the run is still going or the tool's final totals were not seen. */
   final: boolean;
 }
 
-export function usageReportBody(reading: UsageReading, run: { epoch: number; wallMs: number; final: boolean }): UsageReportBody {
+export function usageReportBody(reading: UsageReading, run: { epoch: number; wallMs: number; final: boolean; jobMs?: number }): UsageReportBody {
   return {
     epoch: run.epoch,
     source: reading.source,
     ...reading.usage,
     wall_seconds: Math.max(0, Math.round(run.wallMs / 1000)),
+    // Runner minutes come from the job: the Action runs for (nearly) all of it, checkout to report.
+    ...(run.jobMs === undefined ? {} : { runner_minutes: Math.max(0, Math.round(run.jobMs / 600) / 100) }),
     final: run.final && reading.complete,
   };
 }

@@ -58,6 +58,19 @@ export async function onIssue(ctx: RepoCtx, payload: WebhookPayload<IssueEvents>
   let task = await port.findTaskByIssue(ctx.project.id, issue.number);
   let dispatch = false;
   const byBot = p.sender?.type === 'Bot';
+  // Issue 15: an edit by someone without write access never becomes task text (title or body); a
+  // body edit is also flagged on the dashboard.
+  const changes = (p as { changes?: { body?: unknown; title?: unknown } }).changes;
+  const personEdit = p.action === 'edited' && !!(changes?.body || changes?.title) && !byBot && !!ctx.deps.guards;
+  let outsider: boolean | undefined;
+  const editedByOutsider = async (): Promise<boolean> => {
+    if (!personEdit) return false;
+    if (outsider === undefined) {
+      const login = p.sender?.login ?? '';
+      outsider = !roleAtLeast(login ? await ctx.deps.permissions.role(gatewayOf(ctx), ctx.owner, ctx.repo, login) : 'none', 'write');
+    }
+    return outsider;
+  };
 
   // A task issue appears (or changes): written by hand, or the plan sync's own issue.
   if (isTask && ['opened', 'edited', 'labeled', 'reopened'].includes(p.action ?? '')) {
@@ -69,7 +82,10 @@ export async function onIssue(ctx: RepoCtx, payload: WebhookPayload<IssueEvents>
         task = planned;
       }
     }
-    if (!task || (!marker && !byBot)) {
+    // A task synced from the plan keeps the plan's text whatever its issue says (its marker removed
+    // included); a hand-written task follows its issue, but not an outsider's edit of it.
+    const keepText = task !== null && ((await ctx.deps.guards?.planSourced(task.id)) === true || (await editedByOutsider()));
+    if (!task || (!marker && !byBot && !keepText)) {
       const parsed = parseIssueBody(issue.body);
       const res = await port.upsertTaskFromIssue(ctx.project.id, {
         issueNumber: issue.number,
@@ -96,11 +112,7 @@ export async function onIssue(ctx: RepoCtx, payload: WebhookPayload<IssueEvents>
   }
   if (!task) return;
   // Issue 15: an issue body edited by someone without write access is flagged (the agent never reads it).
-  if (p.action === 'edited' && (p as { changes?: { body?: unknown } }).changes?.body && !byBot && ctx.deps.guards) {
-    const login = p.sender?.login ?? '';
-    const role = login ? await ctx.deps.permissions.role(gatewayOf(ctx), ctx.owner, ctx.repo, login) : 'none';
-    if (!roleAtLeast(role, 'write')) await ctx.deps.guards.flagUntrustedEdit(ctx.project.id, issue.number, login || 'unknown');
-  }
+  if (ctx.deps.guards && changes?.body && (await editedByOutsider())) await ctx.deps.guards.flagUntrustedEdit(ctx.project.id, issue.number, p.sender?.login || 'unknown');
 
   switch (p.action) {
     case 'closed': {

@@ -127,6 +127,8 @@ export async function syncPlanFile(ctx: RepoCtx, sha: string): Promise<SyncRepor
   });
   await linkNumbers(ctx, report);
   await ctx.deps.port.refreshTasks(seeded.taskIds);
+  // Issue 15: a paused project stays paused for what the sync added (held tasks, labelled epic issues).
+  await ctx.deps.guards?.planSynced(ctx.project.id);
   ctx.log.info({ created: report.created.length, updated: report.updated.length, errors: report.errors.length }, formatSyncReport(report).split('\n')[0]!);
   await dispatchReady(ctx);
   return report;

@@ -6,7 +6,7 @@ FROM projects p LEFT JOIN epics e ON e.project_id = p.id
 WHERE p.paused <> p.paused_labelled AND p.installation_id IS NOT NULL
 GROUP BY p.id LIMIT 50`;
 const DONE_SQL = `UPDATE projects SET paused_labelled = $2 WHERE id = $1 AND paused = $2`;
-const TRACKING_SQL = `SELECT issue_number FROM epics WHERE project_id = $1 AND issue_number IS NOT NULL ORDER BY id LIMIT 1`;
+const RELABEL_SQL = `UPDATE projects SET paused_labelled = false WHERE id = $1 AND paused AND paused_labelled`;
 
 /** Projects whose epic issues' `fleet:paused` label is not in line with their pause yet. */
 export async function pauseLabelsDue(q: Queryable): Promise<{ projectId: number; owner: string; repo: string; paused: boolean; version: number; issues: number[] }[]> {
@@ -18,8 +18,10 @@ export async function pauseLabelsDone(q: Queryable, projectId: number, paused: b
   await q.query(DONE_SQL, [projectId, paused]);
 }
 
-/** The plan's tracking issue: its first epic's issue (null when the plan has no issues yet). */
-export async function trackingIssue(q: Queryable, projectId: number): Promise<number | null> {
-  const { rows } = await q.query<{ issue_number: number }>(TRACKING_SQL, [projectId]);
-  return rows[0] ? Number(rows[0].issue_number) : null;
+/**
+ * A paused project's epic issues are labelled again on the next round: a plan sync may have made
+ * new ones. The round's writes are recorded per issue, so those already labelled are not asked again.
+ */
+export async function relabelPaused(q: Queryable, projectId: number): Promise<void> {
+  await q.query(RELABEL_SQL, [projectId]);
 }

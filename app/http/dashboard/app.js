@@ -409,10 +409,14 @@ function renderGuards(g) {
     ...guards.circuits.filter((c) => c.status !== 'closed').map((c) => h('li', { class: 'warn', 'data-testid': 'circuit-open' }, `pool ${c.pool}: circuit ${c.status.replace('_', '-')}${c.open_until ? ` until ${new Date(c.open_until).toLocaleTimeString()}` : ''} (last failure ${c.last_failure || 'unknown'})`)),
     ...guards.held.map((t) => h('li', { 'data-testid': 'held-task' }, `task ${t.key} held: ${t.reason}${t.ready_after ? ` until ${new Date(t.ready_after).toLocaleTimeString()}` : ''}`)),
     ...guards.untrusted_edits.map((u) => h('li', { class: 'warn', 'data-testid': 'untrusted-edit' }, `task ${u.key}: issue body edited by ${u.edited_by || 'someone'} without write access (agents get the synced plan text)`)),
+    ...spend.epics
+      .filter((e) => e.spend_usd > 0)
+      .slice(0, 20)
+      .map((e) => h('li', { class: 'muted', 'data-testid': 'epic-spend' }, `epic ${e.key}: ${usd(e.spend_usd)}${e.budget_left_usd === null ? '' : `, ${usd(e.budget_left_usd)} left`}`)),
     ...spend.tasks
       .filter((t) => t.spend_usd > 0)
       .slice(0, 20)
-      .map((t) => h('li', { class: 'muted' }, `task ${t.key}: ${usd(t.spend_usd)}${t.budget_left.task === undefined ? '' : `, ${usd(t.budget_left.task)} left`}`)),
+      .map((t) => h('li', { class: 'muted', 'data-testid': 'task-spend' }, `task ${t.key}: ${usd(t.spend_usd)}${t.budget_left.task === undefined ? '' : `, ${usd(t.budget_left.task)} left`}`)),
   ];
   $('guards-list').replaceChildren(...items);
 }
