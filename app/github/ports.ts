@@ -1,5 +1,5 @@
 import type { EvidenceJson } from '../evidence/recordEvidence.js';
-import type { Claim, Task } from '../engine/types.js';
+import type { Claim, ProjectRecord, Task } from '../engine/types.js';
 import type { MoveTaskOptions } from '../engine/engine.js';
 import type { TaskStatus } from '../core/taskStatus.js';
 import type { FeedbackStore } from '../feedback/store.js';
@@ -10,18 +10,8 @@ import type { FeedbackStore } from '../feedback/store.js';
  * engine (claims and releases), and tests can fake.
  */
 
-export interface Project {
-  id: number;
-  owner: string;
-  repo: string;
-  defaultBranch: string;
-  installationId: number | null;
-  /** From .github/fleet.yml; null = the orchestrator's defaults. */
-  leaseTtlSeconds: number | null;
-  maxAttempts: number | null;
-  /** scheduling.conflicts from .github/fleet.yml; null = the default, avoid. */
-  conflictMode?: 'avoid' | 'forbid' | 'ignore' | null;
-}
+/** A project as the engine reads it (app/engine/types.ts). */
+export type Project = ProjectRecord;
 
 export interface ProjectRef {
   owner: string;
