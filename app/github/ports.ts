@@ -222,9 +222,10 @@ export type FleetPort = EffectsPort & FeedbackPort & ProjectsPort & TaskLookupPo
 /**
  * What sqlPort needs from the engine (app/engine/engine.ts): the claim and release paths with
  * leases, fencing and the ready queue, status changes and steering edits with the queue refresh
- * that follows, and the evidence feed.
+ * that follows (the steering edits are SteeringPort's, assignToAgent by name through engine.assign),
+ * and the evidence feed.
  */
-export interface EngineHooks {
+export interface EngineHooks extends Omit<SteeringPort, 'refreshTasks'> {
   claimForPool(pool: PoolSpec, projectId: number): Promise<Claim | null>;
   releaseTask(taskId: number, reason: string, opts: { countAttempt: boolean }): Promise<void>;
   /**
@@ -235,20 +236,8 @@ export interface EngineHooks {
   moveTask(taskId: number, to: TaskStatus, reason: string, opts: MoveTaskOptions): Promise<ChangeResult>;
   /** Tasks whose rows were written (engine.reindex): index entries replaced, dependents' readiness refreshed. */
   reindex(taskIds: number[]): Promise<void>;
-  setHeld(taskId: number, held: boolean): Promise<ChangeResult>;
-  setPriority(taskId: number, priority: number): Promise<ChangeResult>;
-  setRequiredPool(taskId: number, pool: string | null): Promise<ChangeResult>;
-  setEstimate(taskId: number, hours: number): Promise<ChangeResult>;
-  addDependencies(taskId: number, dependsOnTaskIds: number[]): Promise<{ added: number; refused: string[] }>;
-  /**
-   * Assigns one task to one agent by name (engine.assign): refused with the engine's reason when
-   * the task is not ready and free or the agent may not take it, `unknownAgent` when no agent has
-   * that name.
-   */
-  assignToAgent(taskId: number, agentName: string): Promise<AgentAssignResult>;
   /** The task's unmet dependencies (the one readiness predicate's view). */
   unmetDependencies(taskId: number): Promise<string[]>;
-  /** New evidence was written (the dashboard's feed listens). */
   /** A new evidence row, as `evidence.created` carries it (app/evidence/recordEvidence.ts). */
   onEvidence(e: EvidenceJson): void;
 }
