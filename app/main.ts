@@ -23,7 +23,7 @@ async function main(env = process.env): Promise<void> {
   const settings = readEnv(env);
   const log = terminalLog(settings, !env.NO_COLOR);
   const github = githubAppSlot();
-  const o = await startOrchestrator({ settings, onEngine: seedOnStart, routes: await orchestratorRoutes(settings, github), ...(log ? { log } : {}) });
+  const o = await startOrchestrator({ settings, github, onEngine: seedOnStart, routes: await orchestratorRoutes(settings, github), ...(log ? { log } : {}) });
   const where = o.adminTokenFile ? `admin token in ${o.adminTokenFile}` : 'admin token from FLEET_ADMIN_TOKEN';
   o.log.info({ url: o.url, db: describeDb(o.config), queue: o.engine.queueKind }, 'fleet orchestrator listening');
   console.log(`\nfleet orchestrator listening on ${o.url}  (${describeDb(o.config)}, ${o.engine.queueKind} ordering)`);

@@ -18,6 +18,7 @@ import { buildApi, type RouteModule } from './http/buildApi.js';
 import { Periodic } from './engine/periodic.js';
 import { createOidcVerifier } from './http/auth/oidc.js';
 import { registerPeriodicJobs } from './jobs.js';
+import type { GitHubAppRuntime } from './github/ingest/githubJobs.js';
 import { pingDatabase } from './http/sql/pingDatabase.js';
 import { installGuardRails } from './guards/guardsFor.js';
 
@@ -50,6 +51,8 @@ export interface StartOptions {
   onEngine?: (o: { engine: Engine; db: Db; config: Env; log: Logger }) => Promise<void>;
   /** Whether to run the lease sweep and index rebuild loop (tests drive them by hand). */
   periodic?: boolean;
+  /** The GitHub App's slot (the one given to its routes): its periodic jobs run while it runs. */
+  github?: { runtime(): GitHubAppRuntime | null };
 }
 
 /** Reads FLEET_ADMIN_TOKEN, or makes one and keeps it in the data dir, readable by the owner only. */
@@ -135,7 +138,7 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
       },
     };
     const periodic = new Periodic({ db, engine, log, intervalMs: config.SWEEP_INTERVAL_SECONDS * 1000 });
-    registerPeriodicJobs(periodic, { db, engine, settings: config });
+    registerPeriodicJobs(periodic, { db, engine, settings: config, github: opts.github });
     const api = await buildApi({
       deps: { db, engine, auth, health, periodic },
       log,

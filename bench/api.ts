@@ -7,10 +7,11 @@
 import nock from 'nock';
 import { freshDb } from '../test/support/db.js';
 import { runLifecycle } from '../test/github/lifecycle.js';
-import type { SyncPlan } from '../app/github/planSync/index.js';
+import type { Plan } from '../schema/plan.js';
+import { planOf } from '../test/support/plans.js';
 
 /** Same shape as the example plan: 5 epics, 27 tasks, chains inside epics, epic 2 after half of epic 1. */
-function examplePlan(): SyncPlan {
+function examplePlan(): Plan {
   const sizes = [7, 4, 6, 3, 7];
   const epics = sizes.map((_, i) => ({ key: String(i + 1), title: `Epic ${i + 1}`, dependsOn: i === 1 ? ['epic:1@50'] : i === 4 ? ['epic:3'] : [] }));
   const tasks = sizes.flatMap((n, e) =>
@@ -22,7 +23,7 @@ function examplePlan(): SyncPlan {
       dependsOn: j === 0 ? [] : j % 2 ? [`${e + 1}.${j}`] : [`${e + 1}.1`],
     })),
   );
-  return { epics, tasks };
+  return planOf({ epics, tasks });
 }
 
 async function main() {

@@ -13,6 +13,7 @@
 import { pickAvoidingConflicts, type ConflictMode } from '../app/core/pickAvoidingConflicts.js';
 import { footprintsOverlap } from '../app/core/footprintOverlap.js';
 import { taskCriticalPathHours } from '../app/plan/schedule/index.js';
+import { createRng } from '../app/progress/forecast/prng.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,15 +27,8 @@ const FILES_PER_TASK = arg('files-per-task', 20);
 const ZIPF_S = arg('zipf', 0.7);
 /** Share of the finish a colliding task may be held back by (the claim path's `scheduling.slack`). */
 const SLACK = arg('slack', 0.03);
-let state = arg('seed', 20261129) >>> 0;
-const rnd = (): number => {
-  // mulberry32: deterministic, so runs can be compared.
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// The forecast's seeded generator (mulberry32): deterministic, so runs can be compared.
+const rnd = createRng(arg('seed', 20261129)).next;
 const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 
 interface Task {

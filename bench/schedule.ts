@@ -7,18 +7,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parsePlan } from '../app/plan/parse/parsePlan.js';
 import { naiveSchedule, schedule, type SchedulablePlan } from '../app/plan/schedule/index.js';
+import { createRng } from '../app/progress/forecast/prng.js';
 
 const AGENTS = [1, 3, 16, 64];
 const seedArg = process.argv.indexOf('--seed');
-let state = seedArg > 0 ? Number(process.argv[seedArg + 1]) >>> 0 : 20251209;
-const rnd = (): number => {
-  // mulberry32: deterministic, so runs are comparable.
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// The forecast's seeded generator (mulberry32): deterministic, so runs are comparable.
+const rnd = createRng(seedArg > 0 ? Number(process.argv[seedArg + 1]) : 20251209).next;
 const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 
 /** A random plan: `width` controls how far back dependencies reach (wide = shallow, narrow = deep). */

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import type { BeatAnswer } from './orchestratorClient.js';
-import { StaleEpochError } from './orchestratorClient.js';
+import { LeaseSupersededError } from './orchestratorClient.js';
 
 export interface HeartbeatOptions {
   intervalMs: number;
@@ -10,7 +10,7 @@ export interface HeartbeatOptions {
   /** Called once when a beat's answer says stop (a spent budget, a pause with stop, /fleet stop); beats go on. */
   onStop?: (stop: NonNullable<BeatAnswer['stop']>) => void;
   /** Called once when the orchestrator says the claim was superseded. */
-  onStale: (err: StaleEpochError) => void;
+  onStale: (err: LeaseSupersededError) => void;
   onFailure?: (err: unknown, consecutive: number) => void;
   onRecovered?: (failedBeats: number) => void;
 }
@@ -56,7 +56,7 @@ export function startHeartbeat(opts: HeartbeatOptions): Heartbeat {
         if (consecutive > 0) opts.onRecovered?.(consecutive);
         consecutive = 0;
       } catch (err) {
-        if (err instanceof StaleEpochError) {
+        if (err instanceof LeaseSupersededError) {
           stats.stale = true;
           controller.abort();
           opts.onStale(err);

@@ -6,7 +6,7 @@ import { startHeartbeat, type Heartbeat, type HeartbeatStats } from './heartbeat
 import type { Inputs } from './inputs.js';
 import type { Logger } from './logger.js';
 import {
-  StaleEpochError,
+  LeaseSupersededError,
   type ClaimResponse,
   type ClaimedTask,
   type OrchestratorClient,
@@ -123,7 +123,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
       return c;
     });
   } catch (err) {
-    if (err instanceof StaleEpochError) {
+    if (err instanceof LeaseSupersededError) {
       log.warning(`the claim is no longer current: ${err.message}; stopping without doing anything`);
       return { result: 'stale', reason: err.message, durationMs: elapsed() };
     }
@@ -216,7 +216,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
         notes: `started${context.runnerName ? ` on runner ${context.runnerName}` : ''}${context.runUrl ? ` (${context.runUrl})` : ''}`,
       });
     } catch (err) {
-      if (err instanceof StaleEpochError) {
+      if (err instanceof LeaseSupersededError) {
         staleReason = err.message;
         return stopStale();
       }
@@ -367,7 +367,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
         log.warning(`could not record the evidence (the app records the PR from GitHub's events too): ${describeError(err)}`);
       }
     } catch (err) {
-      if (err instanceof StaleEpochError) {
+      if (err instanceof LeaseSupersededError) {
         staleReason = err.message;
         return stopStale();
       }

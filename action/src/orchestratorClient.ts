@@ -38,9 +38,12 @@ export class OrchestratorError extends Error {
   }
 }
 
-/** The claim was superseded (another claim holds a newer epoch): the job must stop and push nothing. */
-export class StaleEpochError extends OrchestratorError {
-  override name = 'StaleEpochError';
+/**
+ * The claim was superseded (another claim holds a newer epoch): the job must stop and push nothing.
+ * The orchestrator's answer 409 `stale_epoch` (app/core/errors.ts StaleEpochError, its server side).
+ */
+export class LeaseSupersededError extends OrchestratorError {
+  override name = 'LeaseSupersededError';
 }
 
 /** Gives the bearer token; `refresh` asks for a new one after a 401 (OIDC tokens expire). */
@@ -143,7 +146,7 @@ export function createOrchestratorClient(opts: OrchestratorClientOptions): Orche
         const code = parsed.success ? parsed.data.error.code : `http_${res.status}`;
         const message = parsed.success ? parsed.data.error.message : text.slice(0, 200) || res.statusText;
         const full = `${what}: orchestrator answered ${res.status} ${code}: ${message}`;
-        if (res.status === 409 && code === 'stale_epoch') throw new StaleEpochError(full, res.status, code);
+        if (res.status === 409 && code === 'stale_epoch') throw new LeaseSupersededError(full, res.status, code);
         throw new OrchestratorError(full, res.status, code);
       },
       (err) => {

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { CliExit, type CliIo } from './io.js';
+import { apiToken } from './apiToken.js';
 
 /**
  * `fleet pause|resume <owner/repo>` and `fleet budgets set <project>` (issue 15): the admin API
@@ -77,7 +76,7 @@ async function call(io: CliIo, opts: { url?: string; token?: string }, method: s
   } catch {
     throw new CliExit(`--url must be an http(s) URL, got "${base}"`, 2);
   }
-  const token = opts.token ?? io.env.FLEET_TOKEN ?? (await localAdminToken(io.env));
+  const token = await apiToken(opts.token, io.env);
   let res: Response;
   try {
     res = await fetch(url, {
@@ -94,11 +93,3 @@ async function call(io: CliIo, opts: { url?: string; token?: string }, method: s
   return json;
 }
 
-async function localAdminToken(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  try {
-    const t = (await readFile(path.resolve(env.FLEET_DATA_DIR || '.fleet', 'admin-token'), 'utf8')).trim();
-    return t || undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { CliExit, type CliIo } from './io.js';
+import { apiToken } from './apiToken.js';
 
 /**
  * `fleet status`: the progress summary of a running orchestrator in the terminal, the same
@@ -77,15 +76,6 @@ export function formatSummary(s: Summary): string {
   return lines.join('\n');
 }
 
-async function localAdminToken(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  try {
-    const t = (await readFile(path.resolve(env.FLEET_DATA_DIR || '.fleet', 'admin-token'), 'utf8')).trim();
-    return t || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** P50/P90 from the forecast endpoint; an older server without it, or a failure, says why instead. */
 async function readForecast(summaryUrl: URL, token: string | undefined): Promise<{ forecast: ForecastLine | null; why?: string }> {
   const url = new URL('/api/progress/forecast', summaryUrl);
@@ -123,7 +113,7 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
         if (!/^[\w.-]+\/[\w.-]+$/.test(opts.project)) throw new CliExit('fleet status: --project expects owner/repo', 2);
         url.searchParams.set('project', opts.project);
       }
-      const token = opts.token ?? io.env.FLEET_TOKEN ?? (await localAdminToken(io.env));
+      const token = await apiToken(opts.token, io.env);
       let res: Response;
       try {
         res = await fetch(url, { headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(15_000) });

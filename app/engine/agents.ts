@@ -27,14 +27,7 @@ export async function heartbeatAgent(ctx: EngineContext, input: AgentInput): Pro
   const agent = await ctx.db.transaction(async (tx) => {
     const a = await upsertAgent(tx, { ...input, heartbeat: true });
     const named = input.assignments ?? [];
-    const leases = named.length
-      ? await extendLeases(
-          tx,
-          'a.agent_id = $1 AND (a.id, a.epoch) IN (SELECT * FROM unnest($2::bigint[], $3::bigint[]))',
-          [a.id, named.map((x) => x.id), named.map((x) => x.epoch)],
-          ctx.leaseTtlSeconds,
-        )
-      : [];
+    const leases = named.length ? await extendLeases(tx, named, ctx.leaseTtlSeconds, a.id) : [];
     return { ...a, leases };
   });
   ctx.events.publish('agent.heartbeat', { agent_id: agent.id, name: agent.name, at: agent.lastHeartbeatAt });

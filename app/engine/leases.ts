@@ -18,7 +18,7 @@ export async function heartbeatAssignment(ctx: EngineContext, assignmentId: numb
   authorize(actor, current);
   if (current.status !== 'active' || current.epoch !== epoch)
     throw new StaleEpochError(`assignment ${assignmentId} at epoch ${epoch} is no longer active (status ${current.status}, epoch ${current.epoch})`);
-  await ctx.db.transaction((tx) => extendLeases(tx, 'a.id = $1 AND a.epoch = $2', [assignmentId, epoch], ctx.leaseTtlSeconds));
+  await ctx.db.transaction((tx) => extendLeases(tx, [{ id: assignmentId, epoch }], ctx.leaseTtlSeconds));
   return getAssignment(ctx, assignmentId);
 }
 

@@ -5,6 +5,14 @@ import { tryPeriodicLock } from './sql/tryPeriodicLock.js';
 
 export type PeriodicJob = (engine: Engine) => Promise<unknown>;
 
+/** A job a part of the server contributes, for the boot module (app/jobs.ts) to register. */
+export interface PeriodicJobSpec {
+  name: string;
+  /** Runs every this many sweep rounds (SWEEP_INTERVAL_SECONDS each). */
+  everyRounds: number;
+  run: () => Promise<unknown>;
+}
+
 /**
  * Background work that must run in one orchestrator process at a time: the lease sweep, the
  * readiness refresh and the ready-index rebuild, plus jobs others register (snapshots). Each

@@ -131,3 +131,19 @@ export interface EngineEvent {
   data: unknown;
   at: string;
 }
+
+/** A project as every reader gets it (app/engine/sql/projectRow.ts maps the row). */
+export interface ProjectRecord {
+  id: number;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  installationId: number | null;
+  /** From .github/fleet.yml; null = the orchestrator's defaults. */
+  leaseTtlSeconds: number | null;
+  maxAttempts: number | null;
+  /** The example plan of the zero-configuration demo: no GitHub Actions job may see it. */
+  demo: boolean;
+  /** scheduling.conflicts from .github/fleet.yml (migration 0032); null = the default, avoid. */
+  conflictMode?: 'avoid' | 'forbid' | 'ignore' | null;
+}

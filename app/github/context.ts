@@ -1,18 +1,18 @@
 import type { FleetConfig } from '../../schema/fleetConfig.js';
 import type { ConfigStore } from './config.js';
 import type { FleetPort, Project } from './ports.js';
-import type { SyncPlan } from './planSync/plan.js';
+import type { Plan } from '../../schema/plan.js';
 import type { GitHubClient, Logger } from './types.js';
 import type { PermissionCache } from './commands/permissions.js';
 import type { GitHubGateway } from './gateway/gitHubGateway.js';
 import type { GuardCommands } from '../guards/guardCommands.js';
 import type { OwnApp } from '../core/botActor.js';
 
-/** What the plan file needs: a parser and something that writes the plan's rows. */
+/** What the plan file needs: a parser and something that writes the plan's rows; the plan is schema/plan.ts's. */
 export interface PlanHooks {
-  parse(text: string): { plan: SyncPlan | null; errors: { line: number; message: string }[] };
+  parse(text: string): { plan: Plan | null; errors: { line: number; message: string }[] };
   /** Writes epics, tasks and edges; returns the task ids written (readiness is refreshed after). */
-  seed(projectId: number, plan: SyncPlan): Promise<{ taskIds: number[] }>;
+  seed(projectId: number, plan: Plan): Promise<{ taskIds: number[] }>;
 }
 
 /** The merge queue (issue 7) plugs in here; without it `/fleet merge` says it is not enabled. */

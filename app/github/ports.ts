@@ -1,5 +1,5 @@
 import type { EvidenceJson } from '../evidence/recordEvidence.js';
-import type { Claim, Task } from '../engine/types.js';
+import type { Claim, ProjectRecord, Task } from '../engine/types.js';
 import type { MoveTaskOptions } from '../engine/engine.js';
 import type { TaskStatus } from '../core/taskStatus.js';
 import type { FeedbackStore } from '../feedback/store.js';
@@ -10,18 +10,8 @@ import type { FeedbackStore } from '../feedback/store.js';
  * engine (claims and releases), and tests can fake.
  */
 
-export interface Project {
-  id: number;
-  owner: string;
-  repo: string;
-  defaultBranch: string;
-  installationId: number | null;
-  /** From .github/fleet.yml; null = the orchestrator's defaults. */
-  leaseTtlSeconds: number | null;
-  maxAttempts: number | null;
-  /** scheduling.conflicts from .github/fleet.yml; null = the default, avoid. */
-  conflictMode?: 'avoid' | 'forbid' | 'ignore' | null;
-}
+/** A project as the engine reads it (app/engine/types.ts). */
+export type Project = ProjectRecord;
 
 export interface ProjectRef {
   owner: string;
@@ -232,9 +222,10 @@ export type FleetPort = EffectsPort & FeedbackPort & ProjectsPort & TaskLookupPo
 /**
  * What sqlPort needs from the engine (app/engine/engine.ts): the claim and release paths with
  * leases, fencing and the ready queue, status changes and steering edits with the queue refresh
- * that follows, and the evidence feed.
+ * that follows (the steering edits are SteeringPort's, assignToAgent by name through engine.assign),
+ * and the evidence feed.
  */
-export interface EngineHooks {
+export interface EngineHooks extends Omit<SteeringPort, 'refreshTasks'> {
   claimForPool(pool: PoolSpec, projectId: number): Promise<Claim | null>;
   releaseTask(taskId: number, reason: string, opts: { countAttempt: boolean }): Promise<void>;
   /**
@@ -245,20 +236,8 @@ export interface EngineHooks {
   moveTask(taskId: number, to: TaskStatus, reason: string, opts: MoveTaskOptions): Promise<ChangeResult>;
   /** Tasks whose rows were written (engine.reindex): index entries replaced, dependents' readiness refreshed. */
   reindex(taskIds: number[]): Promise<void>;
-  setHeld(taskId: number, held: boolean): Promise<ChangeResult>;
-  setPriority(taskId: number, priority: number): Promise<ChangeResult>;
-  setRequiredPool(taskId: number, pool: string | null): Promise<ChangeResult>;
-  setEstimate(taskId: number, hours: number): Promise<ChangeResult>;
-  addDependencies(taskId: number, dependsOnTaskIds: number[]): Promise<{ added: number; refused: string[] }>;
-  /**
-   * Assigns one task to one agent by name (engine.assign): refused with the engine's reason when
-   * the task is not ready and free or the agent may not take it, `unknownAgent` when no agent has
-   * that name.
-   */
-  assignToAgent(taskId: number, agentName: string): Promise<AgentAssignResult>;
   /** The task's unmet dependencies (the one readiness predicate's view). */
   unmetDependencies(taskId: number): Promise<string[]>;
-  /** New evidence was written (the dashboard's feed listens). */
   /** A new evidence row, as `evidence.created` carries it (app/evidence/recordEvidence.ts). */
   onEvidence(e: EvidenceJson): void;
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../../action/src/clock.js';
 import { startHeartbeat } from '../../action/src/heartbeat.js';
 import { readInputs } from '../../action/src/inputs.js';
 import { agentEnvironment } from '../../action/src/main.js';
-import { OrchestratorError, StaleEpochError, createOrchestratorClient, type ClaimedTask } from '../../action/src/orchestratorClient.js';
+import { OrchestratorError, LeaseSupersededError, createOrchestratorClient, type ClaimedTask } from '../../action/src/orchestratorClient.js';
 import { acceptanceCriteria, branchName, buildPrompt, slugify } from '../../action/src/prompt.js';
 import { buildPullBody } from '../../action/src/pullRequest.js';
 import { readMarker } from '../../schema/markers.js';
@@ -129,7 +129,7 @@ describe('agent environment', () => {
 describe('heartbeat loop', () => {
   it('beats every interval, survives failures, and stops for good on a stale epoch', async () => {
     const { clock, advance } = manualClock();
-    const answers: (Error | 'ok')[] = ['ok', new Error('ECONNREFUSED'), 'ok', new StaleEpochError('stale', 409, 'stale_epoch')];
+    const answers: (Error | 'ok')[] = ['ok', new Error('ECONNREFUSED'), 'ok', new LeaseSupersededError('stale', 409, 'stale_epoch')];
     let stale = 0;
     let recovered = 0;
     const hb = startHeartbeat({
@@ -185,7 +185,7 @@ describe('orchestrator client retries', () => {
     expect(calls.filter((c) => c.includes('/heartbeat'))).toHaveLength(2);
   });
 
-  it('turns 409 stale_epoch into StaleEpochError, and asks for a fresh token after a 401', async () => {
+  it('turns 409 stale_epoch into LeaseSupersededError, and asks for a fresh token after a 401', async () => {
     const tokens: boolean[] = [];
     let n = 0;
     const client = createOrchestratorClient({
@@ -195,7 +195,7 @@ describe('orchestrator client retries', () => {
       fetch: (async () => (n++ === 0 ? respond(401, { error: { code: 'unauthorized', message: 'expired' } }) : respond(409, { error: { code: 'stale_epoch', message: 'superseded' } }))) as unknown as typeof fetch,
     });
     const err = await client.progress(1, { epoch: 1, status: 'failed' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StaleEpochError);
+    expect(err).toBeInstanceOf(LeaseSupersededError);
     expect((err as OrchestratorError).message).toMatch(/409 stale_epoch: superseded/);
     expect(tokens).toEqual([false, true]);
   });

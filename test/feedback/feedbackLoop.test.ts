@@ -7,6 +7,7 @@ import { webhookRoute } from '../../app/github/ingest/webhookRoute.js';
 import { API, INSTALLATION, OWNER, REPO, example, makeApp, type TestApp } from '../github/helpers.js';
 import type { FleetConfigInput } from '../../schema/fleetConfig.js';
 import { ClaimResponse, TaskFeedbackResponse } from '../../schema/apiResponses.js';
+import { planOf } from '../support/plans.js';
 
 /**
  * The feedback loop (#14) through signed webhooks and a stateful fake of GitHub's REST API (nock,
@@ -203,7 +204,7 @@ async function taskInReview(config: FleetConfigInput = {}): Promise<{ taskId: nu
   route = webhookRoute({ db: srv.o.db, secret: SECRET });
   const { port } = app.deps;
   const project = await port.ensureProject({ owner: OWNER, repo: REPO, installationId: INSTALLATION, defaultBranch: 'main' });
-  const seeded = await app.deps.plan!.seed(project.id, { epics: [{ key: '1', title: 'Foundations', dependsOn: [] }], tasks: [{ key: '1.1', epic: '1', title: 'Schema', hours: 2, dependsOn: [] }] });
+  const seeded = await app.deps.plan!.seed(project.id, planOf({ epics: [{ key: '1', title: 'Foundations', dependsOn: [] }], tasks: [{ key: '1.1', epic: '1', title: 'Schema', hours: 2, dependsOn: [] }] }));
   await port.refreshTasks(seeded.taskIds);
   const claim = await port.claimForPool({ name: 'default', capabilities: [], capacity: 1 }, project.id);
   expect(claim?.task.key).toBe('1.1');

@@ -7,7 +7,8 @@ import { API, OWNER, REPO } from './helpers.js';
 import { runCli } from '../../app/cli/main.js';
 import type { CliIo } from '../../app/cli/io.js';
 import { loadPlanParser, parseWith } from '../../app/github/planSync/planHooks.js';
-import { EPIC_LABEL, TASK_LABEL, epicTitle, renderEpicBody, renderTaskBody, taskTitle, type NumberMap, type SyncPlan } from '../../app/github/planSync/index.js';
+import { EPIC_LABEL, TASK_LABEL, epicTitle, renderEpicBody, renderTaskBody, taskTitle, type NumberMap } from '../../app/github/planSync/index.js';
+import type { Plan } from '../../schema/plan.js';
 
 /**
  * `fleet sync` and `fleet reconcile` through the CLI entry point, with a capturing io, GitHub
@@ -64,7 +65,7 @@ function capture(env: NodeJS.ProcessEnv = {}): Captured {
 
 const nonEmptyLines = (s: string) => s.split('\n').filter((l) => l.trim());
 
-async function remediationPlan(): Promise<SyncPlan> {
+async function remediationPlan(): Promise<Plan> {
   const parse = await loadPlanParser();
   expect(parse).not.toBeNull();
   const parsed = parseWith(parse!, await readFile(PLAN_FILE, 'utf8'));
@@ -84,7 +85,7 @@ function listIssues(epics: unknown[], tasks: unknown[]): nock.Scope {
 }
 
 /** The issues a previous sync made: epics #1..#5, tasks from #6, each task a sub-issue of its epic. */
-function syncedIssues(plan: SyncPlan): { epics: Record<string, unknown>[]; tasks: Record<string, unknown>[]; numbers: NumberMap } {
+function syncedIssues(plan: Plan): { epics: Record<string, unknown>[]; tasks: Record<string, unknown>[]; numbers: NumberMap } {
   const numbers: NumberMap = { epics: new Map(), tasks: new Map() };
   let n = 0;
   for (const e of plan.epics) numbers.epics.set(e.key, ++n);

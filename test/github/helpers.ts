@@ -17,7 +17,7 @@ import { fleetApp } from '../../app/github/ingest/fleetApp.js';
 import type { FleetAppDeps, PlanHooks } from '../../app/github/context.js';
 import { FleetConfigSchema, type FleetConfigInput } from '../../schema/fleetConfig.js';
 import { seedPlanRows } from '../../app/plan/seedPlan.js';
-import type { SyncPlan } from '../../app/github/planSync/index.js';
+import { planOf } from '../support/plans.js';
 
 export const OWNER = 'Codertocat';
 export const REPO = 'Hello-World';
@@ -75,12 +75,12 @@ export function testConfig(input: FleetConfigInput = {}) {
   return FleetConfigSchema.parse(input);
 }
 
-/** A test plan parser: the "plan file" is the JSON of a SyncPlan. */
+/** A test plan parser: the "plan file" is the JSON of a plan sketch (test/support/plans.ts), filled in as the parser would. */
 export function jsonPlanHooks(db: Db): PlanHooks {
   return {
     parse(text) {
       try {
-        return { plan: JSON.parse(text) as SyncPlan, errors: [] };
+        return { plan: planOf(JSON.parse(text) as Parameters<typeof planOf>[0]), errors: [] };
       } catch (err) {
         return { plan: null, errors: [{ line: 1, message: (err as Error).message }] };
       }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { freshDb, type TestDb } from '../support/db.js';
 import { runLifecycle } from './lifecycle.js';
-import type { SyncPlan } from '../../app/github/planSync/index.js';
+import { planOf } from '../support/plans.js';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-export const LIFECYCLE_PLAN: SyncPlan = {
+export const LIFECYCLE_PLAN = planOf({
   epics: [
     { key: '1', title: 'Foundations', dependsOn: [] },
     { key: '2', title: 'Features', dependsOn: ['epic:1@50'] },
@@ -26,7 +26,7 @@ export const LIFECYCLE_PLAN: SyncPlan = {
     { key: '1.3', epic: '1', title: 'Migrations', hours: 3, dependsOn: ['1.1'] },
     { key: '2.1', epic: '2', title: 'API', hours: 5, dependsOn: [] },
   ],
-};
+});
 
 describe('full lifecycle', () => {
   it('plan synced → dispatched → PR → checks → merged → done → dependents dispatched, to the end of the plan', async () => {

@@ -3,7 +3,7 @@ import { Webhooks } from '@octokit/webhooks';
 import type { Db } from '../../app/store/db.js';
 import { DeliveryProcessor } from '../../app/github/ingest/deliveryProcessor.js';
 import { webhookRoute } from '../../app/github/ingest/webhookRoute.js';
-import type { SyncPlan } from '../../app/github/planSync/index.js';
+import type { Plan } from '../../schema/plan.js';
 import { API, INSTALLATION, OWNER, REPO, example, makeApp, type TestApp } from './helpers.js';
 
 /**
@@ -27,7 +27,7 @@ export interface LifecycleResult {
 
 const SECRET = 'test-secret';
 
-export async function runLifecycle(db: Db, plan: SyncPlan, opts: { capacity?: number } = {}): Promise<LifecycleResult> {
+export async function runLifecycle(db: Db, plan: Plan, opts: { capacity?: number } = {}): Promise<LifecycleResult> {
   const app: TestApp = await makeApp(db, { config: { pools: [{ name: 'default', capacity: opts.capacity ?? 2 }] } });
   const calls = new Map<string, number>();
   const count = (k: string) => calls.set(k, (calls.get(k) ?? 0) + 1);

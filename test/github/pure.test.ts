@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseFleetConfig, DEFAULT_FLEET_CONFIG } from '../../schema/fleetConfig.js';
 import { parseCommands } from '../../app/github/commands/parse.js';
-import { diffPlan, readMarker, renderTaskBody, mergeBody, topoOrder, END_MARKER, type ExistingIssue, type SyncPlan } from '../../app/github/planSync/index.js';
+import { diffPlan, readMarker, renderTaskBody, mergeBody, topoOrder, END_MARKER, type ExistingIssue } from '../../app/github/planSync/index.js';
+import { planOf } from '../support/plans.js';
 import { parseIssueBody } from '../../app/github/handlers/issues.js';
 import { closingIssues } from '../../app/github/handlers/pullRequests.js';
 import { parseRunTitle } from '../../app/github/dispatch/runTitle.js';
@@ -80,13 +81,13 @@ describe('slash commands', () => {
 });
 
 describe('plan sync diff', () => {
-  const plan: SyncPlan = {
+  const plan = planOf({
     epics: [{ key: '1', title: 'Foundations', dependsOn: [] }],
     tasks: [
       { key: '1.2', epic: '1', title: 'Second', hours: 2, dependsOn: ['1.1'] },
       { key: '1.1', epic: '1', title: 'First', hours: 4, dependsOn: [] },
     ],
-  };
+  });
 
   it('creates epics first, then tasks in dependency order, with sub-issue and blocked-by links', () => {
     const { actions } = diffPlan(plan, []);
@@ -145,7 +146,7 @@ describe("plan sync order (app/plan/schedule's topological order)", () => {
   const t = (key: string, epic: string, dependsOn: string[] = []) => ({ key, epic, title: key, hours: 1, dependsOn });
   it('puts every task after its prerequisites, epic gates included, and keeps file order among equals', () => {
     const tasks = [t('1.2', '1', ['1.1']), t('2.1', '2'), t('1.1', '1'), t('1.3', '1', ['1.2', '2.1'])];
-    const epics = [{ key: '1', title: 'One' }, { key: '2', title: 'Two', dependsOn: ['epic:1@50'] }];
+    const epics = [{ key: '1', dependsOn: [] }, { key: '2', dependsOn: ['epic:1@50'] }];
     const order = topoOrder(tasks, epics).map((x) => x.key);
     expect(order.indexOf('1.1')).toBeLessThan(order.indexOf('1.2'));
     expect(order.indexOf('1.2')).toBeLessThan(order.indexOf('1.3'));

@@ -1,3 +1,7 @@
+import type { ProjectRecord } from '../types.js';
+
+export type { ProjectRecord };
+
 /** A projects row as the port reads it; one select list and one mapper for every project read. */
 export const PROJECT_COLUMNS = 'id, owner, repo, default_branch, installation_id, lease_ttl_seconds, max_attempts, demo, conflict_mode';
 
@@ -11,21 +15,6 @@ export interface ProjectRow {
   max_attempts: number | null;
   demo: boolean;
   conflict_mode?: 'avoid' | 'forbid' | 'ignore' | null;
-}
-
-export interface ProjectRecord {
-  id: number;
-  owner: string;
-  repo: string;
-  defaultBranch: string;
-  installationId: number | null;
-  /** From .github/fleet.yml; null = the orchestrator's defaults. */
-  leaseTtlSeconds: number | null;
-  maxAttempts: number | null;
-  /** The example plan of the zero-configuration demo: no GitHub Actions job may see it. */
-  demo: boolean;
-  /** scheduling.conflicts from .github/fleet.yml (migration 0032); null = the default, avoid. */
-  conflictMode?: 'avoid' | 'forbid' | 'ignore' | null;
 }
 
 export const mapProject = (r: ProjectRow): ProjectRecord => ({

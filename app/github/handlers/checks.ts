@@ -5,6 +5,7 @@ import type { WebhookPayload } from './payloads.js';
 import { tasksFor } from './tasksFor.js';
 import { checkRunsFailed, statusFailed } from './checksFeedback.js';
 import { gatewayOf } from '../gateway/gatewayOf.js';
+import { recordWebhookEvidence } from './webhookEvidence.js';
 
 /** The base branch a check's pull requests go into (the first that says). */
 const baseOf = (prs: unknown): string | null =>
@@ -16,16 +17,7 @@ export async function onCheckRun(ctx: RepoCtx, p: WebhookPayload<'check_run.comp
   if (!cr || p.action !== 'completed') return;
   const tasks = await tasksFor(ctx, cr.pull_requests, cr.check_suite?.head_branch);
   for (const task of tasks) {
-    await ctx.deps.port.recordEvidence({
-      projectId: ctx.project.id,
-      taskId: task.id,
-      type: 'check',
-      ref: cr.head_sha ?? null,
-      url: cr.html_url ?? null,
-      source: 'webhook',
-      deliveryId: ctx.deliveryId,
-      metadata: { kind: 'check_run', name: cr.name, status: cr.status, conclusion: cr.conclusion, app: cr.app?.slug },
-    });
+    await recordWebhookEvidence(ctx, task.id, 'check', { ref: cr.head_sha ?? null, url: cr.html_url ?? null, metadata: { kind: 'check_run', name: cr.name, status: cr.status, conclusion: cr.conclusion, app: cr.app?.slug } });
   }
   const run = { id: cr.id, name: cr.name, conclusion: cr.conclusion ?? null, headSha: cr.head_sha ?? null, url: cr.html_url ?? cr.details_url ?? null, title: cr.output?.title ?? null, summary: cr.output?.summary ?? null };
   await checkRunsFailed(ctx, tasks, [run], baseOf(cr.pull_requests));
@@ -38,16 +30,7 @@ export async function onCheckSuite(ctx: RepoCtx, p: WebhookPayload<'check_suite.
   if (!cs || p.action !== 'completed') return;
   const tasks = await tasksFor(ctx, cs.pull_requests, cs.head_branch);
   for (const task of tasks) {
-    await ctx.deps.port.recordEvidence({
-      projectId: ctx.project.id,
-      taskId: task.id,
-      type: 'check',
-      ref: cs.head_sha ?? null,
-      url: null,
-      source: 'webhook',
-      deliveryId: ctx.deliveryId,
-      metadata: { kind: 'check_suite', status: cs.status, conclusion: cs.conclusion, app: cs.app?.slug },
-    });
+    await recordWebhookEvidence(ctx, task.id, 'check', { ref: cs.head_sha ?? null, url: null, metadata: { kind: 'check_suite', status: cs.status, conclusion: cs.conclusion, app: cs.app?.slug } });
   }
   // The suite's failed runs, read through the checks API (its own check_run events may not come).
   if ((cs.conclusion === 'failure' || cs.conclusion === 'timed_out') && tasks.some((t) => t.prNumber !== null) && ctx.config.feedback.onChecksFailed) {
@@ -78,16 +61,7 @@ export async function onMergeGroup(ctx: RepoCtx, p: WebhookPayload<'merge_group'
   for (const n of prs) {
     const task = await ctx.deps.port.findTaskByPr(ctx.project.id, n);
     if (!task) continue;
-    await ctx.deps.port.recordEvidence({
-      projectId: ctx.project.id,
-      taskId: task.id,
-      type: 'merge',
-      ref: mg.head_sha ?? null,
-      url: null,
-      source: 'webhook',
-      deliveryId: ctx.deliveryId,
-      metadata: { kind: 'merge_group', action: p.action, reason, pr: n, head_ref: mg.head_ref, base_ref: mg.base_ref },
-    });
+    await recordWebhookEvidence(ctx, task.id, 'merge', { ref: mg.head_sha ?? null, url: null, metadata: { kind: 'merge_group', action: p.action, reason, pr: n, head_ref: mg.head_ref, base_ref: mg.base_ref } });
   }
   await mergeQueueEvents(ctx)?.onMergeGroup(ctx, p);
 }

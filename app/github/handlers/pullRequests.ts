@@ -6,6 +6,7 @@ import { readMarker } from '../planSync/index.js';
 import { mergeQueueEvents } from '../mergeQueue/hooks.js';
 import { gatewayOf } from '../gateway/gatewayOf.js';
 import { mayGiveFeedback, reviewRequestedChanges } from './reviewFeedback.js';
+import { recordWebhookEvidence } from './webhookEvidence.js';
 
 /** Issue numbers a PR body closes: "Closes #12", "fixes #3", "Resolves: #4". */
 export function closingIssues(body: unknown): number[] {
@@ -66,16 +67,7 @@ export async function onPullRequest(ctx: RepoCtx, payload: WebhookPayload<PrEven
   const sameRepo = !pr.head?.repo || pr.head.repo.full_name === pr.base?.repo?.full_name;
   if (p.action !== 'closed' || pr.merged) await port.linkPullRequest(task.id, pr.number, sameRepo ? (pr.head?.ref ?? null) : null);
   const merged = p.action === 'closed' && (pr.merged === true || !!pr.merged_at);
-  await port.recordEvidence({
-    projectId: ctx.project.id,
-    taskId: task.id,
-    type: merged ? 'merge' : 'pr',
-    ref: merged ? (pr.merge_commit_sha ?? pr.head?.sha ?? null) : (pr.head?.sha ?? null),
-    url: pr.html_url ?? null,
-    source: 'webhook',
-    deliveryId: ctx.deliveryId,
-    metadata: { action: p.action, number: pr.number, branch: pr.head?.ref ?? null, draft: !!pr.draft, merged },
-  });
+  await recordWebhookEvidence(ctx, task.id, merged ? 'merge' : 'pr', { ref: merged ? (pr.merge_commit_sha ?? pr.head?.sha ?? null) : (pr.head?.sha ?? null), url: pr.html_url ?? null, metadata: { action: p.action, number: pr.number, branch: pr.head?.ref ?? null, draft: !!pr.draft, merged } });
   if (p.action === 'opened' || p.action === 'synchronize' || p.action === 'reopened') await recordPrFiles(ctx, task.id, pr.number);
   const feedback = port.feedback;
   switch (p.action) {
@@ -130,16 +122,7 @@ export async function onReview(ctx: RepoCtx, payload: WebhookPayload<'pull_reque
   if (!p.pull_request || !p.review) return;
   const task = await taskForPr(ctx, p.pull_request);
   if (!task) return;
-  await ctx.deps.port.recordEvidence({
-    projectId: ctx.project.id,
-    taskId: task.id,
-    type: 'review',
-    ref: p.review.commit_id ?? null,
-    url: p.review.html_url ?? null,
-    source: 'webhook',
-    deliveryId: ctx.deliveryId,
-    metadata: { action: p.action, state: p.review.state, reviewer: p.review.user?.login, pr: p.pull_request.number },
-  });
+  await recordWebhookEvidence(ctx, task.id, 'review', { ref: p.review.commit_id ?? null, url: p.review.html_url ?? null, metadata: { action: p.action, state: p.review.state, reviewer: p.review.user?.login, pr: p.pull_request.number } });
   const state = p.review.state?.toLowerCase();
   const prNumber = p.pull_request.number;
   if (p.action === 'submitted' && typeof prNumber === 'number' && task.prNumber === prNumber) {

@@ -7,6 +7,7 @@ import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { formatSyncReport, syncPlan, type SyncReport } from '../planSync/index.js';
 import { onceOrRefused, once, retryable } from '../effects/once.js';
 import { conflictsAfterPush } from './conflicts.js';
+import { recordWebhookEvidence } from './webhookEvidence.js';
 
 interface PushPayload {
   ref?: string;
@@ -48,16 +49,7 @@ export async function onPush(ctx: RepoCtx, payload: WebhookPayload<'push'>): Pro
   }
   const task = await ctx.deps.port.findTaskByBranch(ctx.project.id, branch);
   if (!task) return;
-  await ctx.deps.port.recordEvidence({
-    projectId: ctx.project.id,
-    taskId: task.id,
-    type: 'commit',
-    ref: p.after,
-    url: p.compare ?? null,
-    source: 'webhook',
-    deliveryId: ctx.deliveryId,
-    metadata: { branch, commits: (p.commits ?? []).length, head_message: p.head_commit?.message?.slice(0, 200) ?? null, pusher: p.pusher?.name },
-  });
+  await recordWebhookEvidence(ctx, task.id, 'commit', { ref: p.after, url: p.compare ?? null, metadata: { branch, commits: (p.commits ?? []).length, head_message: p.head_commit?.message?.slice(0, 200) ?? null, pusher: p.pusher?.name } });
 }
 
 /** Re-reads .github/fleet.yml; an invalid file keeps the previous config and fails a check run with the lines. */

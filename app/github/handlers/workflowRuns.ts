@@ -5,6 +5,7 @@ import { dispatchReady } from '../dispatch/dispatchReady.js';
 import { parseRunTitle } from '../dispatch/runTitle.js';
 import type { WebhookPayload } from './payloads.js';
 import { tasksFor } from './tasksFor.js';
+import { recordWebhookEvidence } from './webhookEvidence.js';
 
 /** A run or job ended badly, by the one check-conclusion table (app/core/mergeOrder.ts). */
 const failed = (conclusion: string | null | undefined) => !!conclusion && checkConclusion(conclusion) === 'failure';
@@ -46,16 +47,7 @@ export async function onWorkflowRun(ctx: RepoCtx, p: WebhookPayload<RunEvents>):
   const agent = await agentTask(ctx, run.id, 'display_title' in run ? run.display_title : undefined);
   const tasks = agent ? [agent.task] : await tasksFor(ctx, run.pull_requests, run.head_branch);
   for (const task of tasks) {
-    await port.recordEvidence({
-      projectId: ctx.project.id,
-      taskId: task.id,
-      type: 'workflow_run',
-      ref: run.head_sha ?? null,
-      url: run.html_url ?? null,
-      source: 'webhook',
-      deliveryId: ctx.deliveryId,
-      metadata: { kind: 'workflow_run', action: p.action, run_id: run.id, name: run.name, status: run.status, conclusion: run.conclusion, agent_run: !!agent, attempt: run.run_attempt },
-    });
+    await recordWebhookEvidence(ctx, task.id, 'workflow_run', { ref: run.head_sha ?? null, url: run.html_url ?? null, metadata: { kind: 'workflow_run', action: p.action, run_id: run.id, name: run.name, status: run.status, conclusion: run.conclusion, agent_run: !!agent, attempt: run.run_attempt } });
   }
   if (!agent?.current) return;
   if (p.action === 'in_progress') await port.markInProgress(agent.task.id);
@@ -73,16 +65,7 @@ export async function onWorkflowJob(ctx: RepoCtx, p: WebhookPayload<JobEvents>):
   // workflow_job carries no run name; the agent workflow gives its job the same `fleet task=… epoch=…` name.
   const agent = await agentTask(ctx, job.run_id, job.name);
   if (!agent) return; // CI jobs are recorded through workflow_run and check events
-  await port.recordEvidence({
-    projectId: ctx.project.id,
-    taskId: agent.task.id,
-    type: 'workflow_run',
-    ref: job.head_sha ?? null,
-    url: job.html_url ?? null,
-    source: 'webhook',
-    deliveryId: ctx.deliveryId,
-    metadata: { kind: 'workflow_job', action: p.action, job_id: job.id, run_id: job.run_id, name: job.name, runner: job.runner_name, labels: job.labels, status: job.status, conclusion: job.conclusion },
-  });
+  await recordWebhookEvidence(ctx, agent.task.id, 'workflow_run', { ref: job.head_sha ?? null, url: job.html_url ?? null, metadata: { kind: 'workflow_job', action: p.action, job_id: job.id, run_id: job.run_id, name: job.name, runner: job.runner_name, labels: job.labels, status: job.status, conclusion: job.conclusion } });
   if (!agent.current) return;
   if (job.runner_name) await port.recordRun(agent.task.id, { workflowRunId: job.run_id, runnerName: job.runner_name });
   if (p.action === 'in_progress') await port.markInProgress(agent.task.id);

@@ -3,29 +3,21 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { ApiDeps, RouteModule } from '../../http/buildApi.js';
 import type { Env } from '../../config/env.js';
-import { createFleetProbot } from './probot.js';
+import { createFleetProbot, type GitHubEnv } from './probot.js';
 import { fleetApp } from './fleetApp.js';
 import { createSqlPort } from '../sqlPort.js';
 import { engineHooks } from '../engineHooks.js';
 import { ConfigStore } from '../config.js';
 import { DEFAULT_FLEET_CONFIG, type FleetConfig } from '../../../schema/fleetConfig.js';
 import { PermissionCache } from '../commands/permissions.js';
-import { STRANGER_REPLY_WINDOW_S } from '../commands/handler.js';
 import { DeliveryProcessor } from './deliveryProcessor.js';
 import { webhookRoute } from './webhookRoute.js';
+import type { GitHubAppRuntime } from './githubJobs.js';
 import { planHooks } from '../planSync/planHooks.js';
 import { parsePlan } from '../../plan/parse/parsePlan.js';
-import { reconcile } from '../reconcile.js';
 import { createMergeQueue } from '../mergeQueue/hooks.js';
 import { installationClient } from './probot.js';
-import { installedProjects } from '../sql/installedProjects.js';
-import { octokitGateway } from '../gateway/octokitGateway.js';
-import { runGuardJob } from '../../guards/githubGuardJob.js';
-import { guardsFor } from '../../guards/guardsFor.js';
 import { guardCommands } from '../../guards/guardCommands.js';
-
-/** How long a delivery's record of its GitHub writes is kept. */
-const EFFECTS_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 /** GitHub caps webhook payloads at 25 MB. */
 const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
@@ -68,21 +60,28 @@ export interface GitHubAppSlot {
   start(settings: GitHubAppSettings): Promise<void>;
 }
 
-/** A slot for `githubRoutes` to fill; starting it before the routes are mounted is an error. */
-export function githubAppSlot(): GitHubAppSlot & { bind(start: (s: GitHubAppSettings) => Promise<void>, running: () => boolean): void } {
+/**
+ * A slot for `githubRoutes` to fill; starting it before the routes are mounted is an error.
+ * `runtime` hands the running App to its periodic jobs (app/github/ingest/githubJobs.ts).
+ */
+export function githubAppSlot(): GitHubAppSlot & {
+  runtime(): GitHubAppRuntime | null;
+  bind(start: (s: GitHubAppSettings) => Promise<void>, runtime: () => GitHubAppRuntime | null): void;
+} {
   let startFn: ((s: GitHubAppSettings) => Promise<void>) | null = null;
-  let isRunning = () => false;
+  let current: () => GitHubAppRuntime | null = () => null;
   return {
     get running() {
-      return isRunning();
+      return current() !== null;
     },
+    runtime: () => current(),
     async start(settings) {
       if (!startFn) throw new Error('the GitHub webhook route is not mounted');
       await startFn(settings);
     },
-    bind(start, running) {
+    bind(start, runtime) {
       startFn = start;
-      isRunning = running;
+      current = runtime;
     },
   };
 }
@@ -94,13 +93,14 @@ export function githubAppSlot(): GitHubAppSlot & { bind(start: (s: GitHubAppSett
  */
 export function githubRoutes(
   initial: GitHubAppSettings | null,
-  env: NodeJS.ProcessEnv,
+  env: GitHubEnv,
   slot?: ReturnType<typeof githubAppSlot>,
   repoConfigs: RepoConfigSource = {},
 ): RouteModule {
   return async (app: FastifyInstance, deps: ApiDeps) => {
     let route: ReturnType<typeof webhookRoute> | null = null;
     let processor: DeliveryProcessor | null = null;
+    let runtime: GitHubAppRuntime | null = null;
 
     // The server's own logger (plain pino JSON with pino's depth limits), not Probot's pretty one.
     const log = app.log as unknown as PinoLogger;
@@ -140,49 +140,11 @@ export function githubRoutes(
       const proc = new DeliveryProcessor({ db: deps.db, probot, log });
       route = webhookRoute({ db: deps.db, secret: settings.secret, processor: proc, log });
       processor = proc;
+      // Its periodic jobs (effect pruning, guard writes, reconcile) are registered by the boot
+      // module (app/jobs.ts, app/github/ingest/githubJobs.ts) and run from now on.
+      runtime = { probot, port };
       proc.start();
-
-      // A delivery's effect records matter only while it may run again (its retries end within
-      // the hour; a redelivery of the same id is refused at receipt): a week is ample. Reply
-      // markers keep the one-reply-an-hour rule for strangers. About hourly (240 rounds).
-      deps.periodic?.register('prune-github-effects', 240, async () => {
-        await port.effects.prune(new Date(Date.now() - EFFECTS_KEPT_MS), STRANGER_REPLY_WINDOW_S);
-      });
-
-      guardJob(probot, port);
-
-      // Repairs what lost webhooks left wrong: every ~5 minutes (20 sweep rounds), one process at a time.
-      deps.periodic?.register('reconcile', 20, async () => {
-        for (const p of await installedProjects(deps.db)) {
-          try {
-            const { gh } = await installationClient(probot, p.owner, p.repo);
-            const report = await reconcile(gh, port, p, { log: probot.log });
-            if (report.repaired.length) probot.log.info({ project: `${p.owner}/${p.repo}`, repaired: report.repaired.length }, 'reconciled');
-          } catch (err) {
-            probot.log.warn({ project: `${p.owner}/${p.repo}`, err: (err as Error).message }, 'reconcile failed');
-          }
-        }
-      });
     };
-
-    // Issue 15: runs that did not stop in time are cancelled, circuit notices posted, paused epics labelled.
-    const guardJob = (probot: ReturnType<typeof createFleetProbot>, port: ReturnType<typeof createSqlPort>) =>
-      deps.periodic?.register('guards.github', 2, () =>
-        runGuardJob({
-          db: deps.db,
-          guards: guardsFor({ db: deps.db, engine: deps.engine }),
-          port,
-          log: probot.log,
-          gateway: async (owner, repo) => {
-            try {
-              return octokitGateway((await installationClient(probot, owner, repo)).gh, owner, repo);
-            } catch (err) {
-              if ((err as { status?: number }).status === 404) return null;
-              throw err;
-            }
-          },
-        }),
-      );
 
     await app.register(async (scope) => {
       // The signature covers the exact bytes GitHub sent: keep the body raw in this scope.
@@ -198,7 +160,7 @@ export function githubRoutes(
       });
     });
     app.addHook('onClose', async () => processor?.stop());
-    slot?.bind(start, () => route !== null);
+    slot?.bind(start, () => runtime);
     if (initial) await start(initial);
   };
 }

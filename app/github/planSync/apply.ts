@@ -3,7 +3,7 @@ import { errorText, silentLogger } from '../types.js';
 import { digest } from '../effects/once.js';
 import type { GitHubGateway, IssueRecord } from '../gateway/gitHubGateway.js';
 import { issueRecord, octokitGateway } from '../gateway/octokitGateway.js';
-import type { SyncPlan, SyncPlanTask } from './plan.js';
+import type { Plan, PlanTask } from '../../../schema/plan.js';
 import { EPIC_LABEL, TASK_LABEL, renderEpicBody, renderTaskBody, type ExistingIssue, type NumberMap } from './issueBody.js';
 import { diffPlan, indexIssues } from './diff.js';
 import { linkOne, linkRelationsBatched, type RelationAction } from './relations.js';
@@ -43,7 +43,7 @@ export interface ApplyOptions {
  * Computes the diff and (unless dry run) applies it. `gh` is an Octokit (the CLI's, a delivery's)
  * or the gateway itself.
  */
-export async function syncPlan(gh: GitHubClient | GitHubGateway, owner: string, repo: string, plan: SyncPlan, opts: ApplyOptions = {}): Promise<SyncReport> {
+export async function syncPlan(gh: GitHubClient | GitHubGateway, owner: string, repo: string, plan: Pick<Plan, 'epics' | 'tasks'>, opts: ApplyOptions = {}): Promise<SyncReport> {
   const github = 'listIssuesByLabel' in gh ? gh : octokitGateway(gh, owner, repo);
   const log = opts.log ?? silentLogger;
   const effect = opts.effect ?? (<T>(_key: string, write: () => Promise<T>) => write());
@@ -77,7 +77,7 @@ export async function syncPlan(gh: GitHubClient | GitHubGateway, owner: string, 
     epics: new Map([...byKey.epic].map(([k, v]) => [k, v.number])),
     tasks: new Map([...byKey.task].map(([k, v]) => [k, v.number])),
   });
-  const tasksByEpic = new Map<string, SyncPlanTask[]>();
+  const tasksByEpic = new Map<string, PlanTask[]>();
   for (const t of plan.tasks) tasksByEpic.set(t.epic, [...(tasksByEpic.get(t.epic) ?? []), t]);
   const epicOf = new Map(plan.epics.map((e) => [e.key, e]));
   const taskOf = new Map(plan.tasks.map((t) => [t.key, t]));

@@ -1,6 +1,6 @@
 import { buildDependencyGraph } from '../../plan/schedule/dependencyGraph.js';
 import { simulate } from '../../plan/schedule/simulate.js';
-import type { SyncPlan, SyncPlanEpic, SyncPlanTask } from './plan.js';
+import type { Plan, PlanEpic, PlanTask } from '../../../schema/plan.js';
 import { EPIC_LABEL, TASK_LABEL, epicTitle, mergeBody, readMarker, renderEpicBody, renderTaskBody, taskTitle, type ExistingIssue, type NumberMap } from './issueBody.js';
 
 /**
@@ -50,11 +50,11 @@ export function numbersOf(existing: ExistingIssue[]): NumberMap {
  * What to do so the repository's issues match the plan. Pure. `numbers` may hold numbers of
  * issues created earlier in the same apply, so bodies can link them.
  */
-export function diffPlan(plan: SyncPlan, existing: ExistingIssue[], numbers: NumberMap = numbersOf(existing)): DiffResult {
+export function diffPlan(plan: Pick<Plan, 'epics' | 'tasks'>, existing: ExistingIssue[], numbers: NumberMap = numbersOf(existing)): DiffResult {
   const { epics, tasks, dupes } = indexIssues(existing);
   const actions: SyncAction[] = [];
   const creates: SyncAction[] = [];
-  const tasksByEpic = new Map<string, SyncPlanTask[]>();
+  const tasksByEpic = new Map<string, PlanTask[]>();
   for (const t of plan.tasks) tasksByEpic.set(t.epic, [...(tasksByEpic.get(t.epic) ?? []), t]);
 
   for (const e of plan.epics) {
@@ -122,9 +122,9 @@ function updateOf(kind: 'epic' | 'task', key: string, iss: ExistingIssue, title:
  * every task taking one hour and starting the moment it may, tasks come in the order they finish
  * (by depth, then file order). Tasks on a cycle, which the parser refuses, come last in file order.
  */
-export function topoOrder(tasks: readonly SyncPlanTask[], epics: readonly SyncPlanEpic[] = []): SyncPlanTask[] {
+export function topoOrder<T extends Pick<PlanTask, 'key' | 'epic' | 'dependsOn'>>(tasks: readonly T[], epics: readonly Pick<PlanEpic, 'key' | 'dependsOn'>[] = []): T[] {
   const g = buildDependencyGraph({
-    epics: epics.map((e) => ({ key: e.key, dependsOn: e.dependsOn ?? [] })),
+    epics: epics.map((e) => ({ key: e.key, dependsOn: e.dependsOn })),
     tasks: tasks.map((t) => ({ key: t.key, epic: t.epic, hours: 1, dependsOn: t.dependsOn })),
   });
   const { seq } = simulate(g, { agents: Infinity, order: 'fifo' });

@@ -1,5 +1,5 @@
 import type { IssueRecord } from '../gateway/gitHubGateway.js';
-import type { SyncPlanEpic, SyncPlanTask } from './plan.js';
+import type { PlanEpic, PlanTask } from '../../../schema/plan.js';
 
 /**
  * The issue body of a plan item: the hidden marker that finds the issue again, the managed text
@@ -22,8 +22,8 @@ export function readMarker(body: string | null | undefined): Marker | null {
   return m ? { kind: m[1] as 'task' | 'epic', key: m[2]! } : null;
 }
 
-export const epicTitle = (e: SyncPlanEpic) => `Epic ${e.key}: ${e.title}`.slice(0, 256);
-export const taskTitle = (t: SyncPlanTask) => `${t.key} ${t.title}`.slice(0, 256);
+export const epicTitle = (e: Pick<PlanEpic, 'key' | 'title'>) => `Epic ${e.key}: ${e.title}`.slice(0, 256);
+export const taskTitle = (t: Pick<PlanTask, 'key' | 'title'>) => `${t.key} ${t.title}`.slice(0, 256);
 
 function fmtHours(h: number | null | undefined): string {
   return h === null || h === undefined ? '?' : `${Number(h.toFixed(2))}h`;
@@ -46,28 +46,27 @@ export interface NumberMap {
 }
 
 /** The managed part of a task issue's body; what people write below END_MARKER is kept. */
-export function renderTaskBody(t: SyncPlanTask, numbers: NumberMap): string {
+export function renderTaskBody(t: PlanTask, numbers: NumberMap): string {
   const lines = [`<!-- fleet:task=${t.key} -->`];
   const epicN = numbers.epics.get(t.epic);
   lines.push(`Epic: ${epicN ? `#${epicN}` : `epic ${t.epic}`}`);
   lines.push(`Estimate: ${fmtHours(t.hours)}`);
   if (t.dependsOn.length) lines.push(`Depends on: ${t.dependsOn.map((d) => depLabel(d, numbers)).join(', ')}`);
-  if (t.priority !== undefined) lines.push(`Priority: p${t.priority}`);
-  if (t.deliverables?.length) {
+  if (t.deliverables.length) {
     lines.push('', '### Deliverables', ...t.deliverables.map((d) => `- ${d}`));
   }
   lines.push('', '_Managed by fleet from the plan: edit the plan, not this text; notes below the line are kept._', END_MARKER);
   return lines.join('\n');
 }
 
-export function renderEpicBody(e: SyncPlanEpic, tasks: SyncPlanTask[], numbers: NumberMap): string {
+export function renderEpicBody(e: PlanEpic, tasks: readonly PlanTask[], numbers: NumberMap): string {
   const lines = [`<!-- fleet:epic=${e.key} -->`];
-  const hours = e.hours ?? tasks.reduce((a, t) => a + t.hours, 0);
-  lines.push(`Estimate: ${fmtHours(hours)}${e.declaredHours != null && e.declaredHours !== hours ? ` (declared ${fmtHours(e.declaredHours)})` : ''}`);
-  if (e.dependsOn?.length) lines.push(`Depends on: ${e.dependsOn.map((d) => depLabel(d, numbers)).join(', ')}`);
-  if (e.priority !== undefined) lines.push(`Priority: p${e.priority}`);
+  const hours = e.hours;
+  lines.push(`Estimate: ${fmtHours(hours)}${e.declaredHours !== null && e.declaredHours !== hours ? ` (declared ${fmtHours(e.declaredHours)})` : ''}`);
+  if (e.dependsOn.length) lines.push(`Depends on: ${e.dependsOn.map((d) => depLabel(d, numbers)).join(', ')}`);
+  lines.push(`Priority: p${e.priority}`);
   lines.push('', '### Tasks', ...tasks.map((t) => `- ${numbers.tasks.get(t.key) ? `#${numbers.tasks.get(t.key)}` : `\`${t.key}\``} ${t.title} (${fmtHours(t.hours)})`));
-  if (e.completionCriteria?.length) lines.push('', '### Completion criteria', ...e.completionCriteria.map((c) => `- ${c}`));
+  if (e.completionCriteria.length) lines.push('', '### Completion criteria', ...e.completionCriteria.map((c) => `- ${c}`));
   lines.push('', '_Managed by fleet from the plan: edit the plan, not this text; notes below the line are kept._', END_MARKER);
   return lines.join('\n');
 }

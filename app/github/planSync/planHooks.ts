@@ -1,10 +1,10 @@
 import type { Db } from '../../store/db.js';
 import type { PlanHooks } from '../context.js';
 import { seedPlanRows } from '../../plan/seedPlan.js';
-import { toSyncPlan } from './plan.js';
+import type { Plan } from '../../../schema/plan.js';
 
-/** The plan parser's entry point (app/plan/parse/parsePlan.ts): text in, plan with its errors out. */
-export type ParsePlanFn = (text: string, file?: string) => unknown;
+/** The plan parser's entry point (app/plan/parse/parsePlan.ts): text in, the plan with its errors out. */
+export type ParsePlanFn = (text: string, file?: string) => Plan;
 
 /** Loads `parsePlan` from app/plan/parse when it is there (it is written separately); null otherwise. */
 export async function loadPlanParser(): Promise<ParsePlanFn | null> {
@@ -17,22 +17,15 @@ export async function loadPlanParser(): Promise<ParsePlanFn | null> {
   }
 }
 
-/** Runs the parser and keeps what sync needs; never throws. */
+/** Runs the parser: the plan (schema/plan.ts) when it has tasks and no errors, else the errors; never throws. */
 export function parseWith(parse: ParsePlanFn, text: string): ReturnType<PlanHooks['parse']> {
-  let raw: unknown;
+  let plan: Plan;
   try {
-    raw = parse(text, 'plan');
+    plan = parse(text, 'plan');
   } catch (err) {
     return { plan: null, errors: [{ line: 1, message: `the plan could not be read: ${(err as Error).message}` }] };
   }
-  const rawErrors = (raw as { errors?: unknown } | null)?.errors;
-  const errors = Array.isArray(rawErrors)
-    ? (rawErrors as { line?: unknown; message?: unknown }[]).map((e) => ({
-        line: typeof e.line === 'number' ? e.line : 1,
-        message: String(e.message ?? 'error'),
-      }))
-    : [];
-  const plan = toSyncPlan(raw);
+  const errors = plan.errors.map((e) => ({ line: e.line, message: e.message }));
   if (!plan.tasks.length && !errors.length) errors.push({ line: 1, message: 'the plan has no tasks' });
   return { plan: errors.length ? null : plan, errors };
 }

@@ -14,7 +14,7 @@ import { requireActor, requireRead } from '../principal.js';
 import { NotFoundError } from '../../core/errors.js';
 import { progressServiceFor, type ProgressService } from '../../progress/service.js';
 import { listProjects } from '../../progress/sql/listProjects.js';
-import { projectName } from '../../progress/sql/projectName.js';
+import { projectById } from '../../engine/sql/projectById.js';
 import { projectFor } from '../authorize.js';
 import { assertReadable, readProject } from '../readScope.js';
 
@@ -70,8 +70,9 @@ async function routes(app: FastifyInstance, deps: ApiDeps, svc: ProgressService)
     requireRead(req, deps.publicRead);
     const { project_id } = parseInput(HistoryParams, req.params, 'path');
     const q = parseInput(HistoryQuery, req.query, 'query');
-    const name = await projectName(deps.db, project_id);
-    if (name === null) throw new NotFoundError(`no project with id ${project_id}`);
+    const p = await projectById(deps.db, project_id);
+    if (!p) throw new NotFoundError(`no project with id ${project_id}`);
+    const name = `${p.owner}/${p.repo}`;
     assertReadable(req, project_id, `project ${name}`);
     const limit = q.limit ?? 200;
     const { snapshots, more } = await svc.history(project_id, q.since ? new Date(q.since) : null, limit);

@@ -9,7 +9,7 @@ import { readDependencyRows } from './sql/dependencyRows.js';
 import { readEpicTotals } from './sql/epicTotals.js';
 import { readFirstPassOutcomes } from './sql/firstPassOutcomes.js';
 import { readLatestBaseline } from './sql/latestBaseline.js';
-import { readProjectRow } from './sql/projectRow.js';
+import { projectById } from '../../engine/sql/projectById.js';
 import { readRatioObservations } from './sql/ratioObservations.js';
 import { readRemainingTasks } from './sql/remainingTasks.js';
 import { readReviewLatencies } from './sql/reviewLatencies.js';
@@ -120,7 +120,7 @@ export class ForecastService {
   /** The project's configuration, or undefined (local, or not readable now: then it is said). */
   private async settings(projectId: number | null, assumptions: string[]): Promise<{ config: unknown; local: boolean; name: string | null }> {
     if (projectId === null) return { config: undefined, local: true, name: null };
-    const p = await readProjectRow(this.db, projectId);
+    const p = await projectById(this.db, projectId);
     const name = p ? `${p.owner}/${p.repo}` : null;
     if (!p || p.installationId === null || !this.o.repoConfig) return { config: undefined, local: true, name };
     try {
@@ -220,7 +220,7 @@ export class ForecastService {
 
   /** The baseline in force with its planned burndown and each task against it; null when none. */
   async baseline(projectId: number): Promise<BaselineJson | null> {
-    const [b, p] = await Promise.all([readLatestBaseline(this.db, projectId), readProjectRow(this.db, projectId)]);
+    const [b, p] = await Promise.all([readLatestBaseline(this.db, projectId), projectById(this.db, projectId)]);
     if (!b || !p) return null;
     const now = this.now().getTime();
     const total = b.tasks.reduce((s, t) => s + t.estimatedHours, 0);
