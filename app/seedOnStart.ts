@@ -32,11 +32,12 @@ export async function seedOnStart(o: { engine: Engine; db: Db; config: Env; log:
     return;
   }
   const file = o.config.FLEET_SEED_PLAN ?? EXAMPLE_PLAN;
-  const plan = parsePlan(await readFile(file, 'utf8'), file);
+  const text = await readFile(file, 'utf8');
+  const plan = parsePlan(text, file);
   if (plan.errors.length) {
     throw new Error(`cannot seed ${file}: ${plan.errors.map((e) => formatPlanIssue(file, e)).join('; ')}`);
   }
-  const report = await seedPlan(o.db, plan, { project: o.config.FLEET_PROJECT });
+  const report = await seedPlan(o.db, plan, { project: o.config.FLEET_PROJECT, source: { path: file, text } });
   if (example) await markProjectDemo(o.db, report.project.id);
   o.log.info({ file, project: o.config.FLEET_PROJECT, tasks: report.tasks, epics: report.epics, demo: example }, 'seeded plan into the empty database');
 }

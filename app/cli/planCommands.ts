@@ -54,7 +54,8 @@ function hoursPerDay(value: string): number {
   return n;
 }
 
-async function readPlanFile(cmd: Command, file: string): Promise<PlanResult> {
+/** The plan and its text: `fleet seed` stores the text's hash with the tasks (the prompt header prints it). */
+async function readPlanFile(cmd: Command, file: string): Promise<PlanResult & { text: string }> {
   let buf: Buffer;
   try {
     buf = await readFile(file);
@@ -66,7 +67,8 @@ async function readPlanFile(cmd: Command, file: string): Promise<PlanResult> {
   if (buf.length > MAX_PLAN_BYTES) {
     return cmd.error(`cannot read plan ${file}: ${buf.length} bytes is more than the ${MAX_PLAN_BYTES} accepted`, { exitCode: 2, code: 'fleet.unreadableFile' });
   }
-  return parsePlan(new TextDecoder('utf-8', { fatal: false }).decode(buf), file);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
+  return { ...parsePlan(text, file), text };
 }
 
 function failOnErrors(cmd: Command, io: PlanCliIo, plan: PlanResult): void {
@@ -230,7 +232,7 @@ export function registerPlanCommands(program: Command, io: PlanCliIo): void {
       io.stderr.write(`seeding ${p.phase}: ${p.done}/${p.total}\n`);
     };
     try {
-      const r = await seedPlan(db, result, { project: opts.project, onProgress });
+      const r = await seedPlan(db, result, { project: opts.project, onProgress, source: { path: file, text: result.text } });
       const lines = [
         `seeded ${result.file} into ${r.project.owner}/${r.project.repo}${r.project.created ? ' (new project)' : ''}`,
         `  ${countsLine('epics', r.epics)}`,

@@ -12,7 +12,8 @@ import type { OwnApp } from '../core/botActor.js';
 export interface PlanHooks {
   parse(text: string): { plan: Plan | null; errors: { line: number; message: string }[] };
   /** Writes epics, tasks and edges; returns the task ids written (readiness is refreshed after). */
-  seed(projectId: number, plan: Plan): Promise<{ taskIds: number[] }>;
+  /** `taskIds`: to re-index (the plan's tasks and those whose level moved); `planTaskIds`: the plan's own. */
+  seed(projectId: number, plan: Plan): Promise<{ taskIds: number[]; planTaskIds: number[] }>;
 }
 
 /** The merge queue (issue 7) plugs in here; without it `/fleet merge` says it is not enabled. */

@@ -1,8 +1,9 @@
 import type { Db } from '../store/db.js';
 import type { Engine } from '../engine/engine.js';
 import { guardsFor } from './guardsFor.js';
-import { createHash } from 'node:crypto';
-import { flagUntrustedEdit, guardHeldTasks, setPlanProvenance, taskProvenance } from './sql/guardReads.js';
+import { flagUntrustedEdit, guardHeldTasks, taskProvenance } from './sql/guardReads.js';
+import { setPlanProvenance } from '../plan/sql/setPlanProvenance.js';
+import { planProvenance } from '../plan/planProvenance.js';
 import { guardSettings } from './sql/guardSettings.js';
 import { setFleetGuards } from './sql/setGuardSettings.js';
 import type { FleetConfig } from '../../schema/fleetConfig.js';
@@ -45,7 +46,7 @@ export function guardCommands(o: { db: Db; engine: Engine }): GuardCommands {
       await setFleetGuards(o.db, projectId, { budgets, pauseMode: cfg.pause, backoff: cfg.backoff, circuitBreaker: cfg.circuitBreaker });
     },
     recordProvenance: (projectId, taskIds, plan) =>
-      setPlanProvenance(o.db, projectId, taskIds, { planPath: plan.path, planCommit: plan.commit, planHash: `sha256:${createHash('sha256').update(plan.text).digest('hex')}` }),
+      setPlanProvenance(o.db, projectId, taskIds, planProvenance(plan)),
     planSynced: async (projectId) => void (await g.afterPlanSync(projectId)),
     planSourced: async (taskId) => (await taskProvenance(o.db, taskId)) !== null,
     flagUntrustedEdit: (projectId, issueNumber, by) => flagUntrustedEdit(o.db, projectId, issueNumber, new Date(g.now()), by),

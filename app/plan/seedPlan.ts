@@ -7,6 +7,8 @@ import { lockCriticalPaths, recomputeCriticalPaths } from './criticalPathHours.j
 import { storeBaselineIn, type StoredBaseline } from '../progress/forecast/storeBaseline.js';
 import { uniqueGlobs } from './parse/footprint.js';
 import { lockSeedByName } from './sql/lockSeedByName.js';
+import { setPlanProvenance } from './sql/setPlanProvenance.js';
+import { planProvenance } from './planProvenance.js';
 import { lockSeedOfProject } from './sql/lockSeedOfProject.js';
 import { selectSeedEpics } from './sql/selectSeedEpics.js';
 import { insertSeedEpic } from './sql/insertSeedEpic.js';
@@ -51,6 +53,11 @@ export interface SeedOptions {
   /** "owner/repo"; `local/example` when not given. */
   project?: string;
   onProgress?: (p: SeedProgress) => void;
+  /**
+   * The plan file the plan was read from. Its path and content hash are stored with every task of
+   * the plan and printed in the agent's prompt header, as a push of the plan file stores them.
+   */
+  source?: { path: string; commit?: string | null; text: string };
 }
 
 export const DEFAULT_PROJECT = 'local/example';
@@ -83,7 +90,8 @@ export async function seedPlan(db: Db, plan: Plan, opts: SeedOptions = {}): Prom
     await lockSeedByName(tx, `${owner}/${repo}`);
     const project = await upsertProject(tx, owner, repo);
     const report: SeedReport = { project, epics: counts(), tasks: counts(), dependencies: counts(), orphaned: [] };
-    await writePlanRows(tx, project.id, plan, report, { prune: true, onProgress: progress });
+    const { planTaskIds } = await writePlanRows(tx, project.id, plan, report, { prune: true, onProgress: progress });
+    if (opts.source) await setPlanProvenance(tx, project.id, planTaskIds, planProvenance(opts.source));
     return report;
   });
 }
@@ -121,18 +129,24 @@ export interface PlanRowsOptions {
  * transaction, then recomputes the queue's first ordering key (app/plan/criticalPathHours.ts).
  * Used by `fleet seed` (through `seedPlan`), the push webhook and `fleet sync` (through the
  * GitHub app's PlanHooks port, app/github/planSync/planHooks.ts). Returns the ids of the plan's
- * tasks and of every other task whose level moved, for re-indexing.
+ * tasks and of every other task whose level moved, for re-indexing (`taskIds`), and the plan's own
+ * tasks alone (`planTaskIds`): only those carry the plan file's provenance.
  */
-export async function seedPlanRows(db: Db, projectId: number, plan: SeedablePlan, opts: PlanRowsOptions = {}): Promise<{ taskIds: number[]; created: number; report: SeedReport }> {
+export async function seedPlanRows(
+  db: Db,
+  projectId: number,
+  plan: SeedablePlan,
+  opts: PlanRowsOptions = {},
+): Promise<{ taskIds: number[]; planTaskIds: number[]; created: number; report: SeedReport }> {
   return db.transaction(async (tx) => {
     const report: SeedReport = { project: { id: projectId, owner: '', repo: '', created: false }, epics: counts(), tasks: counts(), dependencies: counts(), orphaned: [] };
     const r = await writePlanRows(tx, projectId, plan, report, opts);
-    return { taskIds: r.taskIds, created: report.tasks.created, report };
+    return { taskIds: r.taskIds, planTaskIds: r.planTaskIds, created: report.tasks.created, report };
   });
 }
 
 /** Inside a transaction: the rows, then the critical path levels. Seeds of one project take turns. */
-async function writePlanRows(tx: Queryable, pid: number, plan: SeedablePlan, report: SeedReport, opts: PlanRowsOptions): Promise<{ taskIds: number[] }> {
+async function writePlanRows(tx: Queryable, pid: number, plan: SeedablePlan, report: SeedReport, opts: PlanRowsOptions): Promise<{ taskIds: number[]; planTaskIds: number[] }> {
   const progress = opts.onProgress ?? (() => undefined);
   await lockSeedOfProject(tx, pid);
   await lockCriticalPaths(tx, pid);
@@ -144,7 +158,8 @@ async function writePlanRows(tx: Queryable, pid: number, plan: SeedablePlan, rep
   const moved = await recomputeCriticalPaths(tx, pid);
   // Planned against actual: the first plan seeded is the baseline; later seeds keep it (`fleet plan baseline` replaces it).
   report.baseline = await storeBaselineIn(tx, pid, { reason: opts.prune ? 'seed' : 'sync', onlyIfMissing: true });
-  return { taskIds: [...new Set([...taskIds.values(), ...moved])] };
+  const planTaskIds = [...taskIds.values()];
+  return { taskIds: [...new Set([...planTaskIds, ...moved])], planTaskIds };
 }
 
 const clampPriority = (p: number | undefined): number | undefined => (p === undefined || !Number.isFinite(p) ? undefined : Math.max(0, Math.min(3, Math.trunc(p))));

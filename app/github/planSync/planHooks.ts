@@ -38,6 +38,11 @@ export function parseWith(parse: ParsePlanFn, text: string): ReturnType<PlanHook
 export function planHooks(db: Db, parse: ParsePlanFn, seed?: PlanHooks['seed']): PlanHooks {
   return {
     parse: (text) => parseWith(parse, text),
-    seed: seed ?? (async (projectId, plan) => ({ taskIds: (await seedPlanRows(db, projectId, plan)).taskIds })),
+    seed:
+      seed ??
+      (async (projectId, plan) => {
+        const r = await seedPlanRows(db, projectId, plan);
+        return { taskIds: r.taskIds, planTaskIds: r.planTaskIds };
+      }),
   };
 }

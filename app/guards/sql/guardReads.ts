@@ -1,10 +1,9 @@
 import type { Queryable } from '../../store/db.js';
+import type { PlanProvenance } from '../../plan/planProvenance.js';
 
 const HELD_SQL = `SELECT key, hold_reason, ready_after FROM tasks WHERE project_id = $1 AND held AND hold_reason IS NOT NULL ORDER BY key`;
 const UNTRUSTED_SQL = `SELECT key, untrusted_edit_by, untrusted_edit_at FROM tasks WHERE project_id = $1 AND untrusted_edit_at IS NOT NULL ORDER BY key`;
 const PROVENANCE_SQL = `SELECT plan_path, plan_commit, plan_hash FROM tasks WHERE id = $1`;
-const SET_PROVENANCE_SQL = `UPDATE tasks SET plan_path = $2, plan_commit = $3, plan_hash = $4
-WHERE project_id = $1 AND id = ANY($5::bigint[]) AND (plan_path, plan_commit, plan_hash) IS DISTINCT FROM ($2, $3, $4)`;
 const UNTRUSTED_EDIT_SQL = `UPDATE tasks SET untrusted_edit_at = $3, untrusted_edit_by = $4 WHERE project_id = $1 AND issue_number = $2 RETURNING key`;
 
 export async function guardHeldTasks(q: Queryable, projectId: number): Promise<{ key: string; reason: 'budget' | 'paused' | 'backoff' | 'stopped'; readyAfter: Date | null }[]> {
@@ -17,23 +16,12 @@ export async function untrustedEdits(q: Queryable, projectId: number): Promise<{
   return rows.map((r) => ({ key: r.key, by: r.untrusted_edit_by, at: r.untrusted_edit_at }));
 }
 
-export interface PlanProvenance {
-  planPath: string;
-  planCommit: string | null;
-  planHash: string | null;
-}
 
 /** The plan file, commit and content hash the task's text was synced from; null when not from a plan file. */
 export async function taskProvenance(q: Queryable, taskId: number): Promise<PlanProvenance | null> {
   const { rows } = await q.query<{ plan_path: string | null; plan_commit: string | null; plan_hash: string | null }>(PROVENANCE_SQL, [taskId]);
   const r = rows[0];
   return r?.plan_path ? { planPath: r.plan_path, planCommit: r.plan_commit, planHash: r.plan_hash } : null;
-}
-
-/** Stores the provenance of the tasks a plan sync wrote. */
-export async function setPlanProvenance(q: Queryable, projectId: number, taskIds: number[], p: PlanProvenance): Promise<void> {
-  if (!taskIds.length) return;
-  await q.query(SET_PROVENANCE_SQL, [projectId, p.planPath, p.planCommit, p.planHash, taskIds]);
 }
 
 /** Flags the task of an issue whose body someone without write access edited; the task keys flagged. */
