@@ -15,5 +15,9 @@ export default {
   jsonReporter: { fileName: `reports/runs/${name}.json` },
   htmlReporter: { fileName: `reports/runs/${name}.html` },
   tempDirName: `.stryker-tmp-${name}`,
+  // Each tested mutant is also written as it comes (scripts/mutationSurvivors.mjs reads them), so a
+  // run stopped by its time bound still gives a measured, if partial, figure.
+  reporters: [...pure.reporters, 'event-recorder'],
+  eventReporter: { baseDir: `reports/runs/${name}-events` },
   concurrency: 1,
 };
