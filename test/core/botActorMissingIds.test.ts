@@ -19,6 +19,14 @@ describe('isBotActor with this App\'s id unknown', () => {
     }
   });
 
+  it('matches no own id with a via App that has no id, whatever the own id is spelled', () => {
+    for (const via of [{ id: null }, { id: undefined }, {}]) {
+      for (const ownId of ['null', 'undefined', 7]) {
+        expect(isBotActor({ user: human, performed_via_github_app: via }, { id: ownId })).toBe(false);
+      }
+    }
+  });
+
   it('still matches a via-App id equal to its known own id, a number against a string', () => {
     expect(isBotActor({ user: human, performed_via_github_app: { id: 7 } }, { id: '7' })).toBe(true);
   });
