@@ -19,5 +19,7 @@ export default {
   // run stopped by its time bound still gives a measured, if partial, figure.
   reporters: [...pure.reporters, 'event-recorder'],
   eventReporter: { baseDir: `reports/runs/${name}-events` },
+  // Focused runs may overlap: no run copies another's sandbox (or the reports) into its own.
+  ignorePatterns: ['/.stryker-tmp*/', '/reports/'],
   concurrency: 1,
 };
