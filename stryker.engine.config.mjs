@@ -10,7 +10,7 @@ export default {
   vitest: { configFile: 'test/mutation/vitest.engine.config.ts' },
   // The engine's importers span app/: it keeps the whole-app type check.
   tsconfigFile: 'tsconfig.stryker.json',
-  mutate: ['app/engine/**/*.ts', '!app/engine/types.ts', 'app/github/deliveries.ts'],
+  mutate: ['app/engine/**/*.ts', '!app/engine/types.ts', 'app/github/ingest/deliveryProcessor.ts', 'app/github/ingest/receiveDelivery.ts'],
   incremental: true,
   incrementalFile: 'reports/stryker-incremental-engine.json',
   jsonReporter: { fileName: 'reports/mutation/engine/mutation.json' },

@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     include: [
       'test/plan/parsePlan.test.ts',
+      'test/plan/parsePlanInTests.test.ts',
+      'test/plan/planParseUnits.test.ts',
+      'test/plan/planParseSurvivors.test.ts',
       'test/plan/footprint.test.ts',
       'test/plan/footprintEdges.test.ts',
       'test/plan/schedule.test.ts',
