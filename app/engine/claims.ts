@@ -140,8 +140,8 @@ export class Claims {
         const c = await claimTask(tx, taskId, { agentId: claimer.id, pool: claimer.pool, capabilities: filter.capabilities, projectId: filter.projectId }, ctx.leaseTtlSeconds, key);
         return c && asClaim(c);
       },
-      commitChecked: async (taskId, agentId, projectId) => {
-        const c = await claimTaskForAgent(ctx.db, taskId, agentId, projectId, ctx.leaseTtlSeconds, key);
+      commitChecked: async (taskId, agentId, projectId, conflictsChecked) => {
+        const c = await claimTaskForAgent(ctx.db, taskId, agentId, projectId, ctx.leaseTtlSeconds, key, conflictsChecked);
         return c && asClaim(c);
       },
       strand: (taskId) => ctx.index.requeueIfReady([taskId]),
