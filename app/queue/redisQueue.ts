@@ -10,7 +10,7 @@ import { windowOf } from './sql/readyWindow.js';
 import { QueueUnavailableError, type QueueEntry, type ReadyQueue } from './readyQueue.js';
 import { poppedClaim } from './poppedClaim.js';
 import { readyCounts } from './sql/readyCounts.js';
-import { readyEntriesAfter, readyEntriesSince } from './sql/readyEntries.js';
+import { readyEntriesAfter, readyEntriesSince, unreadySince } from './sql/readyEntries.js';
 import { queueMember, queueScore, routeAllows, routeOf } from '../core/queueOrder.js';
 
 const CLAIM_NEXT_LUA = readFileSync(new URL('./lua/claimNext.lua', import.meta.url), 'utf8');
@@ -210,8 +210,11 @@ export class RedisQueue implements ReadyQueue {
         const leftovers = [...routes].map(tmp);
         if (leftovers.length) await this.redis.del(...leftovers).catch(() => undefined);
       }
-      // Tasks that became ready while we read are re-added so the swap cannot hide them.
+      // Tasks that became ready while we read are re-added so the swap cannot hide them; tasks
+      // claimed (or held, or blocked) meanwhile come out, so the swap cannot bring them back as
+      // stale entries at the top of the queue (each one a refused claim).
       await this.add(await readyEntriesSince(db, started));
+      await this.remove(await unreadySince(db, started));
       return count;
     });
   }
