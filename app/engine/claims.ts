@@ -28,6 +28,10 @@ const deactivated = (a: Pick<Agent, 'id' | 'name'>) =>
 
 /** How long a claimer's row is trusted on the Redis path; the claim statement checks it again itself. */
 const AGENT_CACHE_MS = 2000;
+/** Entries refused in a row after which one claim stops trusting the index and goes by Postgres ordering. */
+const STALE_POPS = 8;
+/** The least time between two repairs a claim asks for (the periodic round repairs anyway). */
+const REPAIR_GAP_MS = 1000;
 
 /**
  * Claims under leases with fencing epochs. The backend (Postgres or Redis ordering) supplies how
@@ -36,6 +40,9 @@ const AGENT_CACHE_MS = 2000;
  */
 export class Claims {
   private draining = false;
+  /** A repair of the index a claim asked for, while it runs; and when the last one ended. */
+  private repairing: Promise<void> | null = null;
+  private repairedAt = -Infinity;
   /** Agents as the Redis path routes them. */
   private readonly agentCache = new Map<number, { agent: Agent; at: number }>();
 
@@ -83,27 +90,42 @@ export class Claims {
     const { index } = this.ctx;
     const ports = this.ports(key);
     const attempt = (queue: ReadyQueue) => queue.claim(ports, agentId, projectId);
+    // Claims that go around the index (it failed, lacked work, or proposed stale entries) take
+    // ready tasks it still lists: once committed, they come out of it, or they would be its stale top.
+    const around = async (): Promise<ClaimStep<Claim>> => {
+      const step = await attempt(index.fallback);
+      if (step.kind === 'ok' && !index.isDown()) await index.write((q) => q.remove([step.claim.task.id]));
+      return step;
+    };
+    let refused = 0;
     for (let i = 0; i < 50; i++) {
       let step: ClaimStep<Claim>;
       if (index.isDown()) {
         step = await attempt(index.fallback);
+      } else if (refused >= STALE_POPS) {
+        // The index keeps proposing what Postgres refuses: this claim goes by Postgres ordering
+        // rather than answer "nothing" while work is ready; the index is checked meanwhile.
+        this.repairIndexSoon();
+        step = await around();
       } else {
         try {
           step = await attempt(index.queue);
         } catch (err) {
           if (!(err instanceof QueueUnavailableError)) throw err;
           if (/rebuild needed/.test(err.message)) {
-            await index.rebuild().catch(() => undefined);
+            // Gone (FLUSHALL, a restart): rebuilt now; this claim does not wait for it.
+            void index.rebuild().catch((e: unknown) => this.ctx.log.warn({ err: (e as Error).message }, 'ready index rebuild failed'));
           } else {
             index.markDown();
             this.ctx.log.warn({ err: err.message }, 'ready index unavailable: claiming through Postgres ordering');
           }
-          step = await attempt(index.fallback);
+          step = await around();
         }
-        // The index had nothing, Postgres says there is: claim through Postgres ordering now;
-        // the periodic round puts the missing entries back.
+        // The index had nothing, Postgres says there is: claim through Postgres ordering now,
+        // and put the missing entries back now rather than at the next periodic round.
         if (step.kind === 'missed') {
-          step = await attempt(index.fallback);
+          this.repairIndexSoon();
+          step = await around();
           if (step.kind === 'empty') index.forgetReadyChecks();
         }
       }
@@ -119,9 +141,33 @@ export class Claims {
       if (step.kind === 'empty' || step.kind === 'full' || step.kind === 'missed') return null;
       // Postgres refused what the index proposed (claimed elsewhere, held, re-routed): put it back
       // only if it is in fact still ready, and try the next one.
+      refused++;
       await index.requeueIfReady([step.taskId]);
     }
     return null;
+  }
+
+  /**
+   * The index lacked ready work or kept proposing stale entries: check it now (rebuilt if gone,
+   * missing entries put back), in the background and once at a time, not at the next sweep.
+   */
+  private repairIndexSoon(): void {
+    if (this.repairing || this.ctx.now() - this.repairedAt < REPAIR_GAP_MS) return;
+    this.repairing = this.ctx.index
+      .maintain()
+      .then((r) => {
+        if (r.rebuilt || r.missing) this.ctx.log.warn({ rebuilt: r.rebuilt, missing: r.missing, reason: r.reason }, 'ready index repaired after a claim found it short');
+      })
+      .catch((err: unknown) => this.ctx.log.warn({ err: (err as Error).message }, 'ready index repair failed'))
+      .finally(() => {
+        this.repairedAt = this.ctx.now();
+        this.repairing = null;
+      });
+  }
+
+  /** Until the running repair is done (tests, shutdown). */
+  async settled(): Promise<void> {
+    await this.repairing;
   }
 
   /** The statements a backend's claim strategy commits with, for one claim request. */
@@ -140,8 +186,8 @@ export class Claims {
         const c = await claimTask(tx, taskId, { agentId: claimer.id, pool: claimer.pool, capabilities: filter.capabilities, projectId: filter.projectId }, ctx.leaseTtlSeconds, key);
         return c && asClaim(c);
       },
-      commitChecked: async (taskId, agentId, projectId) => {
-        const c = await claimTaskForAgent(ctx.db, taskId, agentId, projectId, ctx.leaseTtlSeconds, key);
+      commitChecked: async (taskId, agentId, projectId, conflictsChecked) => {
+        const c = await claimTaskForAgent(ctx.db, taskId, agentId, projectId, ctx.leaseTtlSeconds, key, conflictsChecked);
         return c && asClaim(c);
       },
       strand: (taskId) => ctx.index.requeueIfReady([taskId]),

@@ -11,9 +11,11 @@ export type ClaimStep<C> = { kind: 'ok'; claim: C } | { kind: 'empty'; reason?: 
 /**
  * What a backend proposes to claim: a task, or nothing and why. `all-overlap`: ready tasks exist
  * but each overlaps work under way and `scheduling.conflicts` says to wait (the claimer hears
- * "nothing ready", the reason goes to logs and metrics).
+ * "nothing ready", the reason goes to logs and metrics). `conflictsChecked`: the task came out of
+ * the conflict-aware choice; without it, a claim that does not lock its pick first (the Redis
+ * path) refuses a task that names files, since the choice might have passed it over.
  */
-export type Proposal = { id: number } | { id: null; reason: 'none-ready' | 'all-overlap' };
+export type Proposal = { id: number; conflictsChecked?: boolean } | { id: null; reason: 'none-ready' | 'all-overlap' };
 
 /** The proposal of a backend that only knows the top task (or none). */
 export const proposalOf = (id: number | null): Proposal => (id === null ? { id: null, reason: 'none-ready' } : { id });
@@ -42,8 +44,11 @@ export interface ClaimPorts<C> {
   forgetClaimer(agentId: number): void;
   /** Commits the claim of `taskId` for a claimer locked in `tx`; null when Postgres refuses. */
   commitLocked(tx: Queryable, taskId: number, claimer: Claimer, filter: ClaimFilter): Promise<C | null>;
-  /** Commits in one statement that checks the agent's current row itself; null when refused. */
-  commitChecked(taskId: number, agentId: number, projectId: number | undefined): Promise<C | null>;
+  /**
+   * Commits in one statement that checks the agent's current row itself; null when refused. Unless
+   * `conflictsChecked`, a task that names files is refused too (the pop did not look at conflicts).
+   */
+  commitChecked(taskId: number, agentId: number, projectId: number | undefined, conflictsChecked: boolean): Promise<C | null>;
   /** A task taken out of the index whose claim did not commit: back to the index, now or later. */
   strand(taskId: number): Promise<void>;
   /** A task Postgres refused: back to the index if it is in fact still ready. */

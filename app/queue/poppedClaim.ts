@@ -25,7 +25,7 @@ export async function poppedClaim<C>(
   const popped = proposed.id;
   let claim: C | null;
   try {
-    claim = await ports.commitChecked(popped, agent.id, projectId);
+    claim = await ports.commitChecked(popped, agent.id, projectId, proposed.conflictsChecked === true);
   } catch (err) {
     // Out of the index but not claimed: it goes back now, or once Postgres answers again.
     await ports.strand(popped);

@@ -2,11 +2,10 @@ import type { Queryable } from '../store/db.js';
 import type { ClaimFilter } from './claimFilter.js';
 import { proposalOf, type ClaimPorts, type ClaimStep, type Proposal } from './claimStrategy.js';
 import { CONFLICT_WINDOW, chooseAvoidingConflicts } from './chooseAvoidingConflicts.js';
-import { hasBusyFootprints } from './sql/hasBusyFootprints.js';
 import { readyWindow } from './sql/readyWindow.js';
 import type { ReadyQueue } from './readyQueue.js';
 import { lockedClaim } from './lockedClaim.js';
-import { nextReady } from './sql/nextReady.js';
+import { nextReady, nextReadyUnlessFootprints } from './sql/nextReady.js';
 import { hasReady } from './sql/hasReady.js';
 import { orderedReady } from './sql/orderedReady.js';
 import { readyCounts } from './sql/readyCounts.js';
@@ -24,14 +23,17 @@ export class PostgresQueue implements ReadyQueue {
   }
 
   /**
-   * What this claimer should take. While work under way names files, the choice looks at the top
-   * of the queue (unlocked) and avoids overlapping tasks; the claim statement re-checks the chosen
-   * row, so a task taken meanwhile is refused and the engine tries again. Otherwise the usual
-   * locked top row (SKIP LOCKED), which keeps concurrent claimers apart without a retry.
+   * What this claimer should take. When a task of the claimer's project (or of any project, for a
+   * claim that names none) names files, the choice looks at the top of the queue (unlocked) and
+   * avoids tasks overlapping work under way; the claim statement re-checks the chosen row, so a
+   * task taken meanwhile is refused and the engine tries again. Otherwise the usual locked top row
+   * (SKIP LOCKED), which keeps concurrent claimers apart without a retry. Which of the two is one
+   * statement (projects.footprint_tasks, migration 0021): the plain claim asks nothing extra.
    */
   async propose(tx: Queryable, f: ClaimFilter): Promise<Proposal> {
-    if (await hasBusyFootprints(tx, f.projectId)) return chooseAvoidingConflicts(tx, await readyWindow(tx, f, CONFLICT_WINDOW));
-    return proposalOf(await this.next(tx, f));
+    const top = await nextReadyUnlessFootprints(tx, f);
+    if (top.footprints) return chooseAvoidingConflicts(tx, await readyWindow(tx, f, CONFLICT_WINDOW));
+    return proposalOf(top.id);
   }
 
   /** Whether Postgres holds a ready task this claimer may take. */

@@ -5,19 +5,19 @@ import type { Queryable } from '../store/db.js';
 import type { ClaimFilter } from './claimFilter.js';
 import { proposalOf, type ClaimPorts, type ClaimStep, type Proposal } from './claimStrategy.js';
 import { CONFLICT_WINDOW, chooseAvoidingConflicts } from './chooseAvoidingConflicts.js';
-import { hasBusyFootprints } from './sql/hasBusyFootprints.js';
+import { footprintProjects } from './sql/footprintProjects.js';
 import { windowOf } from './sql/readyWindow.js';
 import { QueueUnavailableError, type QueueEntry, type ReadyQueue } from './readyQueue.js';
 import { poppedClaim } from './poppedClaim.js';
 import { readyCounts } from './sql/readyCounts.js';
-import { readyEntriesAfter, readyEntriesSince } from './sql/readyEntries.js';
+import { readyEntriesAfter, readyEntriesSince, unreadySince } from './sql/readyEntries.js';
 import { queueMember, queueScore, routeAllows, routeOf } from '../core/queueOrder.js';
 
 const CLAIM_NEXT_LUA = readFileSync(new URL('./lua/claimNext.lua', import.meta.url), 'utf8');
 const READY_WINDOW_LUA = readFileSync(new URL('./lua/readyWindow.lua', import.meta.url), 'utf8');
 
 type RedisWithClaim = Redis & {
-  claimNext(routesKey: string, builtKey: string, prefix: string, pool: string, caps: string, project: string): Promise<string | number | null>;
+  claimNext(routesKey: string, builtKey: string, footprintsKey: string, prefix: string, pool: string, caps: string, project: string, check: string): Promise<string | number | null>;
   readyWindow(routesKey: string, builtKey: string, prefix: string, pool: string, caps: string, project: string, limit: number): Promise<string[] | number>;
 };
 
@@ -30,6 +30,8 @@ export class RedisQueue implements ReadyQueue {
   private readonly redis: RedisWithClaim;
   private readonly routesKey: string;
   private readonly builtKey: string;
+  /** Projects some of whose tasks name files (projects.footprint_tasks > 0), for claimNext.lua. */
+  private readonly footprintsKey: string;
 
   constructor(
     redis: Redis,
@@ -37,11 +39,12 @@ export class RedisQueue implements ReadyQueue {
     /** The clock (ms since the epoch); tests may inject one. */
     private readonly now: () => number = Date.now,
   ) {
-    redis.defineCommand('claimNext', { numberOfKeys: 2, lua: CLAIM_NEXT_LUA });
+    redis.defineCommand('claimNext', { numberOfKeys: 3, lua: CLAIM_NEXT_LUA });
     redis.defineCommand('readyWindow', { numberOfKeys: 2, lua: READY_WINDOW_LUA });
     this.redis = redis as RedisWithClaim;
     this.routesKey = `${prefix}routes`;
     this.builtKey = `${prefix}built`;
+    this.footprintsKey = `${prefix}footprints`;
   }
 
   private readyKey(route: string): string {
@@ -57,38 +60,78 @@ export class RedisQueue implements ReadyQueue {
   }
 
   async next(_tx: Queryable, f: ClaimFilter): Promise<number | null> {
+    const res = await this.pop(f, false);
+    return res === 'footprints' ? null : res;
+  }
+
+  /** The claimNext.lua pop; with `check`, nothing is popped where tasks name files ('footprints'). */
+  private async pop(f: ClaimFilter, check: boolean): Promise<number | null | 'footprints'> {
     const res = await this.guard('claim', () =>
-      this.redis.claimNext(this.routesKey, this.builtKey, this.prefix, f.pool, f.capabilities.join(','), f.projectId === undefined ? '' : String(f.projectId)),
+      this.redis.claimNext(
+        this.routesKey,
+        this.builtKey,
+        this.footprintsKey,
+        this.prefix,
+        f.pool,
+        f.capabilities.join(','),
+        f.projectId === undefined ? '' : String(f.projectId),
+        check ? '1' : '0',
+      ),
     );
     if (res === -1) throw new QueueUnavailableError('redis ready index is missing (restart or FLUSHALL): rebuild needed');
+    if (res === -2) return 'footprints';
     if (res === null || res === undefined) return null;
     return Number(res);
   }
 
-  claim<C>(ports: ClaimPorts<C>, agentId: number, projectId: number | undefined): Promise<ClaimStep<C>> {
-    return poppedClaim((db, f) => this.propose(db, f), ports, agentId, projectId);
+  async claim<C>(ports: ClaimPorts<C>, agentId: number, projectId: number | undefined): Promise<ClaimStep<C>> {
+    let plain = false;
+    const step = await poppedClaim(
+      async (db, f) => {
+        const p = await this.propose(db, f);
+        plain = p.id !== null && p.conflictsChecked !== true;
+        return p;
+      },
+      ports,
+      agentId,
+      projectId,
+    );
+    // Postgres refused a plain pop: perhaps because the task names files the index did not know
+    // of (the first footprint of a project arrived after the last sync). Learn it before the retry.
+    if (step.kind === 'refused' && plain) await this.syncFootprints(ports.db);
+    return step;
   }
 
   /**
-   * What this claimer should take. While work under way names files, the index proposes its top
-   * entries for the claimer (readyWindow.lua), the choice avoids the overlapping ones, and the chosen
-   * entry comes out of its set; Postgres then commits the claim or refuses it. Otherwise the usual pop.
+   * What this claimer should take. Where tasks name files (the index's footprints set, checked by
+   * the pop itself, so a plain claim asks nothing extra), the index proposes its top entries for
+   * the claimer (readyWindow.lua), the choice avoids the ones overlapping work under way, and the
+   * chosen entry comes out of its set; Postgres then commits the claim or refuses it. Otherwise
+   * the usual pop, whose claim Postgres refuses if the task names files after all.
    */
   async propose(db: Queryable, f: ClaimFilter): Promise<Proposal> {
-    if (await hasBusyFootprints(db, f.projectId)) {
-      const entries = await this.window(f, CONFLICT_WINDOW);
-      const window = await windowOf(db, entries.map((e) => Number(e.member)));
-      // A window of stale entries only: the usual pop below takes one out, and Postgres refuses it.
-      if (window.length) {
-        const choice = await chooseAvoidingConflicts(db, window);
-        if (choice.id === null) return choice;
-        const chosen = entries.find((e) => Number(e.member) === choice.id)!;
-        // Zero removed: another claimer took it out first; Postgres decides which claim commits.
-        await this.guard('claim', () => this.redis.zrem(chosen.key, chosen.member));
-        return choice;
-      }
-    }
-    return proposalOf(await this.next(db, f));
+    const popped = await this.pop(f, true);
+    if (popped !== 'footprints') return proposalOf(popped);
+    const entries = await this.window(f, CONFLICT_WINDOW);
+    const window = await windowOf(db, entries.map((e) => Number(e.member)));
+    // A window of stale entries only: the usual pop takes one out, and Postgres refuses it.
+    if (!window.length) return proposalOf(await this.next(db, f));
+    const choice = await chooseAvoidingConflicts(db, window);
+    if (choice.id === null) return choice;
+    const chosen = entries.find((e) => Number(e.member) === choice.id)!;
+    // Zero removed: another claimer took it out first; Postgres decides which claim commits.
+    await this.guard('claim', () => this.redis.zrem(chosen.key, chosen.member));
+    return { id: choice.id, conflictsChecked: true };
+  }
+
+  /** Rewrites the index's set of projects whose tasks name files from Postgres. */
+  async syncFootprints(db: Queryable): Promise<void> {
+    const pids = await footprintProjects(db);
+    await this.guard('footprints', async () => {
+      const m = this.redis.multi().del(this.footprintsKey);
+      if (pids.length) m.sadd(this.footprintsKey, ...pids.map(String));
+      await m.exec();
+    });
   }
 
   /** The index's top `limit` entries for the claimer, best first, left in place. */
@@ -149,6 +192,7 @@ export class RedisQueue implements ReadyQueue {
           count += rows.length;
           after = rows[rows.length - 1]!.id;
         }
+        const withFiles = await footprintProjects(db);
         const old = await this.redis.smembers(this.routesKey);
         // One MULTI swaps the new sets in, so a claimer never sees a half-built index.
         const swap = this.redis.multi();
@@ -158,14 +202,19 @@ export class RedisQueue implements ReadyQueue {
           swap.rename(tmp(r), this.readyKey(r));
           swap.sadd(this.routesKey, r);
         }
+        swap.del(this.footprintsKey);
+        if (withFiles.length) swap.sadd(this.footprintsKey, ...withFiles.map(String));
         swap.set(this.builtKey, gen);
         await swap.exec();
       } finally {
         const leftovers = [...routes].map(tmp);
         if (leftovers.length) await this.redis.del(...leftovers).catch(() => undefined);
       }
-      // Tasks that became ready while we read are re-added so the swap cannot hide them.
+      // Tasks that became ready while we read are re-added so the swap cannot hide them; tasks
+      // claimed (or held, or blocked) meanwhile come out, so the swap cannot bring them back as
+      // stale entries at the top of the queue (each one a refused claim).
       await this.add(await readyEntriesSince(db, started));
+      await this.remove(await unreadySince(db, started));
       return count;
     });
   }
@@ -175,6 +224,8 @@ export class RedisQueue implements ReadyQueue {
   }
 
   async repair(db: Queryable): Promise<number> {
+    // Projects whose files all went stop paying for the conflict-aware choice from this round on.
+    await this.syncFootprints(db);
     return this.guard('repair', async () => {
       const counts = await readyCounts(db);
       const routes = await this.redis.smembers(this.routesKey);

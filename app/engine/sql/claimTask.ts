@@ -77,7 +77,10 @@ export function mapAssignment(r: AssignmentRow): Assignment {
 /**
  * The Redis path's claim, one statement and no explicit transaction: the index already chose the
  * task, the statement checks it against the agent's current row (active, pool, labels) and the
- * capacity trigger (migration 0005) serialises claims of one agent.
+ * capacity trigger (migration 0005) serialises claims of one agent. Unless $7 (the index's
+ * conflict-aware choice picked it), a task that names files is refused: the index popped it
+ * believing its project names none, which is stale, and the choice might have passed it over.
+ * A task naming no files overlaps nothing, so the choice would have taken it too.
  */
 const CLAIM_FOR_AGENT_SQL = `
 WITH ag AS (SELECT id, pool, labels FROM agents WHERE id = $3 AND active),
@@ -90,6 +93,7 @@ t AS (
   WHERE tasks.id = $1 AND tasks.ready
     AND (tasks.required_pool IS NULL OR tasks.required_pool = ag.pool) AND tasks.required_capabilities <@ ag.labels
     AND ($4::bigint IS NULL OR tasks.project_id = $4)
+    AND ($7::boolean OR tasks.footprint = '{}')
   RETURNING tasks.*, ag.pool AS agent_pool
 ), a AS (
   INSERT INTO assignments (task_id, agent_id, pool, epoch, lease_expires_at)
@@ -128,6 +132,7 @@ export async function claimTaskForAgent(
   projectId: number | undefined,
   leaseTtlSeconds: number,
   idem?: ClaimKey | undefined,
+  conflictsChecked = false,
 ): Promise<{ assignment: Assignment; task: Task } | null> {
   const { rows } = await db.query<TaskRow & Record<string, unknown>>(CLAIM_FOR_AGENT_SQL, [
     taskId,
@@ -136,6 +141,7 @@ export async function claimTaskForAgent(
     projectId ?? null,
     idem?.caller ?? null,
     idem?.key ?? null,
+    conflictsChecked,
   ]);
   return claimedRow(rows[0]);
 }

@@ -3,17 +3,30 @@
 
   KEYS[1]  set of "<project id>/<route>" names that have a ready set (e.g. "7/any", "7/pool:gpu", "7/caps:node,web")
   KEYS[2]  sentinel key written by the last rebuild; missing means Redis lost its data
+  KEYS[3]  set of project ids some of whose tasks name files (projects.footprint_tasks > 0)
   ARGV[1]  key prefix; the ready set of member M of KEYS[1] is ARGV[1] .. "ready:" .. M
   ARGV[2]  the claimer's pool
   ARGV[3]  the claimer's capabilities, comma-separated (may be empty)
   ARGV[4]  project id to restrict to, or "" for any project
+  ARGV[5]  "1": pop nothing when the claimer's project (any project, with ARGV[4] "") is in KEYS[3]
 
   Returns the task member (zero-padded id), false when no set has a task this claimer may take,
-  or -1 when the sentinel is missing, so the caller rebuilds from Postgres before trusting an empty answer.
+  -1 when the sentinel is missing, so the caller rebuilds from Postgres before trusting an empty answer,
+  or -2 when ARGV[5] asked and files are named there: the caller then chooses from readyWindow.lua.
+  The Postgres claim refuses a plain pop of a task that names files, so a stale KEYS[3] costs a retry,
+  never a task handed out without the conflict-aware choice.
   The route rules mirror routeAllows() in app/core/queueOrder.ts.
 ]]
 if redis.call('EXISTS', KEYS[2]) == 0 then
   return -1
+end
+
+if ARGV[5] == '1' then
+  if ARGV[4] == '' then
+    if redis.call('SCARD', KEYS[3]) > 0 then return -2 end
+  elseif redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then
+    return -2
+  end
 end
 
 local pool = ARGV[2]
