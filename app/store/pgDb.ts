@@ -37,13 +37,12 @@ export async function openPgDb(opts: PgDbOptions): Promise<Db> {
     kind: 'postgres',
     ...asQueryable(pool),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
       // A checked-out client has no pool listener: a server restart while it waits between
       // queries would be an unhandled 'error' event and end the process. The failed query
       // reports it; the broken client is discarded, not returned to the pool.
       let broken: Error | undefined;
       const onError = (err: Error) => (broken = err);
-      client.on('error', onError);
+      const client = await checkout(pool, onError);
       try {
         await client.query('BEGIN');
         const out = await fn(asQueryable(client));
@@ -62,6 +61,23 @@ export async function openPgDb(opts: PgDbOptions): Promise<Db> {
     },
   };
   return db;
+}
+
+/**
+ * `pool.connect()`, with `onError` listening from the moment the pool hands the client over. The
+ * pool drops its own listener as it hands out the client, and an awaited promise resumes only after
+ * the rest of the socket chunk being read is handled: a server shutdown message in that chunk was an
+ * 'error' event nobody listened to, which ended the process (seen once in bench:faults, Postgres
+ * restarted). The callback form runs in the same tick as the hand-over.
+ */
+export function checkout(pool: pg.Pool, onError: (err: Error) => void): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    pool.connect((err, client) => {
+      if (err || !client) return reject(err ?? new Error('the pool gave no client'));
+      client.on('error', onError);
+      resolve(client);
+    });
+  });
 }
 
 /** Schema names come from our own config, never from requests; still quoted as identifiers. */
