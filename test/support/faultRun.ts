@@ -78,6 +78,12 @@ export async function startFaultServices(): Promise<FaultServices> {
 const CHILD = fileURLToPath(new URL('./orchestratorChild.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once the process has exited, also when it already had (a crashed orchestrator is a finding, not a hang). */
+function untilExited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => child.once('exit', () => r()));
+}
+
 /** Starts the orchestrator process and waits for its URL. */
 async function spawnOrchestrator(env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -236,7 +242,7 @@ export async function runFault(svc: FaultServices, o: FaultRunOptions): Promise<
         await svc.pg.restart();
         break;
       case 'orchestrator-killed': {
-        const exited = new Promise((r) => orch.child.once('exit', r));
+        const exited = untilExited(orch.child);
         orch.child.kill('SIGKILL');
         await exited;
         orch = await spawnOrchestrator(env, o.log);
@@ -281,7 +287,7 @@ export async function runFault(svc: FaultServices, o: FaultRunOptions): Promise<
   );
   await db.close();
   orch.child.kill('SIGTERM');
-  await new Promise((r) => orch.child.once('exit', r));
+  await untilExited(orch.child);
 
   // Waits: for each task, from the first 204 sent once it was ready to the claim that took it.
   emptySentAt.sort((a, b) => a - b);
