@@ -65,11 +65,12 @@ describe('conflict-aware pick, edges', () => {
     expect(pickAvoidingConflicts([cand(SHARED, 5)], [busy(SHARED, 0)], 'avoid', 10)).toEqual({ index: -1, reason: 'all-overlap' });
   });
 
-  it('waits for the longest of the overlapping busy tasks', () => {
-    // Path 4 h; the files come free after 1 h and 5 h: 4 + 5 = 9 h > 8 h, so it cannot wait.
+  it('waits for the work under way on its files, drained through every lane holding them', () => {
+    // Path 4 h; two busy tasks hold the files (1 h and 5 h left), the third does not: the wait is
+    // (1 + 5) / 2 lanes = 3 h, so 4 + 3 = 7 h. A finish at 6.9 h cannot wait; at 7 h it can.
     const busyTasks = [busy(SHARED, 1), busy(['src/shared.ts', 'src/x.ts'], 5), busy(['other.ts'], 50)];
-    expect(pickAvoidingConflicts([cand(SHARED, 4)], busyTasks, 'avoid', 8)).toEqual({ index: 0 });
-    expect(pickAvoidingConflicts([cand(SHARED, 4)], busyTasks, 'avoid', 9)).toEqual({ index: -1, reason: 'all-overlap' });
+    expect(pickAvoidingConflicts([cand(SHARED, 4)], busyTasks, 'avoid', 6.9)).toEqual({ index: 0 });
+    expect(pickAvoidingConflicts([cand(SHARED, 4)], busyTasks, 'avoid', 7)).toEqual({ index: -1, reason: 'all-overlap' });
   });
 
   it('counts only the colliding candidates ahead of it, not its own hours', () => {
