@@ -31,6 +31,9 @@ const result = await build({
   minify: false,
   sourcemap: false,
   legalComments: 'none',
+  // Deterministic: no absolute paths or timestamps end up in the output, and a node_modules that
+  // is a symlink (a git worktree sharing another checkout's) names its modules as a real one does.
+  preserveSymlinks: true,
   // Deterministic: no absolute paths or timestamps end up in the output.
   logLevel: 'warning',
   charset: 'utf8',
