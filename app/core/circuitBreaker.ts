@@ -127,17 +127,8 @@ export function recordEnding(
     if (ending === 'success') return { state: closedCircuit(state.pool), event: { kind: 'closed', pool: state.pool, trips: state.trips } };
     if (!isFailure(ending)) return { state, event: null };
     const cooldownMs = Math.min(policy.maxCooldownMs, (state.cooldownMs ?? policy.cooldownMs) * 2);
-    const next: CircuitState = {
-      ...state,
-      status: 'open',
-      failures: [],
-      openedAt: now,
-      openUntil: now + cooldownMs,
-      cooldownMs,
-      trips: state.trips + 1,
-      lastFailure: ending,
-    };
-    return { state: next, event: { kind: 'reopened', pool: state.pool, reason: ending, until: next.openUntil!, cooldownMs, trips: next.trips } };
+    const next = opened(state, now, cooldownMs, state.trips + 1, ending);
+    return { state: next, event: { kind: 'reopened', pool: state.pool, reason: ending, until: now + cooldownMs, cooldownMs, trips: next.trips } };
   }
 
   // Closed.
@@ -146,17 +137,13 @@ export function recordEnding(
   const failures = [...state.failures, now].filter((t) => now - t <= policy.windowMs).slice(-policy.threshold);
   if (failures.length < policy.threshold) return { state: { ...state, failures, lastFailure: ending }, event: null };
   const cooldownMs = Math.min(policy.maxCooldownMs, policy.cooldownMs);
-  const next: CircuitState = {
-    ...state,
-    status: 'open',
-    failures: [],
-    openedAt: now,
-    openUntil: now + cooldownMs,
-    cooldownMs,
-    trips: 1,
-    lastFailure: ending,
-  };
-  return { state: next, event: { kind: 'opened', pool: state.pool, failures: failures.length, reason: ending, until: next.openUntil!, cooldownMs } };
+  const next = opened(state, now, cooldownMs, 1, ending);
+  return { state: next, event: { kind: 'opened', pool: state.pool, failures: failures.length, reason: ending, until: now + cooldownMs, cooldownMs } };
+}
+
+/** The circuit opened at `now` for `cooldownMs`: its failure count starts again from nothing. */
+function opened(state: CircuitState, now: number, cooldownMs: number, trips: number, ending: 'agent_error' | 'rate_limited'): CircuitState {
+  return { ...state, status: 'open', failures: [], openedAt: now, openUntil: now + cooldownMs, cooldownMs, trips, lastFailure: ending };
 }
 
 /** A stored state read back; anything malformed becomes a closed circuit (never blocks a pool forever). */

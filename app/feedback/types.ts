@@ -30,15 +30,8 @@ export interface FeedbackItem {
   createdAt: Date;
 }
 
-export interface NewFeedback {
-  taskId: number;
-  kind: FeedbackKind;
-  source: string;
-  author: string | null;
-  url: string | null;
-  text: string;
-  files: FeedbackFile[];
-}
+/** A feedback item before it is stored: the store gives it its id, round and time. */
+export type NewFeedback = Omit<FeedbackItem, 'id' | 'round' | 'createdAt'>;
 
 /** The feedback columns of a task. */
 export interface TaskRound {
