@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
@@ -11,19 +11,11 @@ import { gitRoutes } from '../../app/http/routes/git.js';
 import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 import { completeTask, PLAN, PLAN_EPIC_DEPS } from '../progress/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test/artifacts');
 const routes = [progressRoutes, gitRoutes, dashboardRoutes];
 
 /** The dashboard shows numbers as the API gives them, with at most two decimals. */
 const shown = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 0 });
-
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: the dashboard browser test needs it. Install it with "apt-get install -y chromium" (Debian; .ci/run does this).`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-}
 
 const text = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`).first().textContent();
 
@@ -34,7 +26,7 @@ describe('dashboard in a real browser', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    browser = await launch();
+    browser = await launchChromium();
     s = await startTestServer('dashboard', { start: { routes } });
     await insertProject(s.o.db, PLAN, 'acme/dash', PLAN_EPIC_DEPS);
     await s.o.engine.refreshAll();

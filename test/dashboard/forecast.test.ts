@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject, type FixtureTask } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
@@ -13,25 +13,17 @@ import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 import { storeBaseline } from '../../app/progress/forecast/storeBaseline.js';
 import { completeTask, PLAN, PLAN_EPIC_DEPS } from '../progress/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test/artifacts');
 
 /** The small plan, plus a 30-task chain in epic 4 (12 h each): the critical path, 30 layers wide. */
 const CHAIN: FixtureTask[] = Array.from({ length: 30 }, (_, i) => ({ key: `4.${i + 1}`, hours: 12, cp: 12 * (30 - i), deps: i ? [`4.${i}`] : [] }));
-
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: the dashboard browser test needs it. Install it with "apt-get install -y chromium" (Debian; .ci/run does this).`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-}
 
 describe('dashboard forecast, plan against actual, graph (real browser)', () => {
   let s: TestServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await launch();
+    browser = await launchChromium();
     s = await startTestServer('dashboard_fc', { start: { routes: [progressRoutes, gitRoutes, forecastRoutes, dashboardRoutes] } });
     const { projectId } = await insertProject(s.o.db, [...PLAN, ...CHAIN], 'acme/plan', PLAN_EPIC_DEPS);
     await s.o.engine.refreshAll();

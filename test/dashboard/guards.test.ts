@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
@@ -13,18 +13,7 @@ import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 import { guardsFor } from '../../app/guards/guardsFor.js';
 import { guardCommands } from '../../app/guards/guardCommands.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test/artifacts');
-
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: the dashboard browser test needs it. Install it with "apt-get install -y chromium" (Debian; .ci/run does this).`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 /**
  * Issue 15 on the dashboard, in a real browser: the guard card of a project that is paused, whose
@@ -39,7 +28,7 @@ describe('dashboard guard card (real browser)', () => {
   let openUntil = '';
 
   beforeAll(async () => {
-    browser = await launch();
+    browser = await launchChromium();
     s = await startTestServer('dashboard_guards', { start: { routes: [progressRoutes, gitRoutes, forecastRoutes, dashboardRoutes] } });
     const { projectId, ids } = await insertProject(s.o.db, [{ key: '1.1' }, { key: '1.2' }, { key: '1.3' }], 'acme/guarded');
     await s.o.engine.refreshAll();

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { progressRoutes } from '../../app/http/routes/progress.js';
@@ -8,17 +8,6 @@ import { gitRoutes } from '../../app/http/routes/git.js';
 import { forecastRoutes } from '../../app/http/routes/forecast.js';
 import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: the dashboard browser test needs it. Install it with "apt-get install -y chromium" (Debian; .ci/run does this).`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 /**
  * Issue 14 on the dashboard, in a real browser: "the dashboard shows each task's round and PR
@@ -31,7 +20,7 @@ describe('dashboard: feedback round and PR state (real browser)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await launch();
+    browser = await launchChromium();
     s = await startTestServer('dashboard_rounds', { start: { routes: [progressRoutes, gitRoutes, forecastRoutes, dashboardRoutes] } });
     const { projectId, ids } = await insertProject(s.o.db, [{ key: '1.1' }, { key: '1.2' }], 'acme/rounds');
     await s.o.engine.refreshAll();
