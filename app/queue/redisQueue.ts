@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Queryable } from '../store/db.js';
@@ -11,10 +10,11 @@ import { QueueUnavailableError, type QueueEntry, type ReadyQueue } from './ready
 import { poppedClaim } from './poppedClaim.js';
 import { readyCounts } from './sql/readyCounts.js';
 import { readyEntriesAfter, readyEntriesSince, unreadySince } from './sql/readyEntries.js';
+import { loadLua } from './loadLua.js';
 import { queueMember, queueScore, routeAllows, routeOf } from '../core/queueOrder.js';
 
-const CLAIM_NEXT_LUA = readFileSync(new URL('./lua/claimNext.lua', import.meta.url), 'utf8');
-const READY_WINDOW_LUA = readFileSync(new URL('./lua/readyWindow.lua', import.meta.url), 'utf8');
+const CLAIM_NEXT_LUA = loadLua('claimNext');
+const READY_WINDOW_LUA = loadLua('readyWindow');
 
 type RedisWithClaim = Redis & {
   claimNext(routesKey: string, builtKey: string, footprintsKey: string, prefix: string, pool: string, caps: string, project: string, check: string): Promise<string | number | null>;

@@ -15,7 +15,7 @@
   or -2 when ARGV[5] asked and files are named there: the caller then chooses from readyWindow.lua.
   The Postgres claim refuses a plain pop of a task that names files, so a stale KEYS[3] costs a retry,
   never a task handed out without the conflict-aware choice.
-  The route rules mirror routeAllows() in app/core/queueOrder.ts.
+  The route rule is includes/routeAllows.lua (the same as routeAllows() in app/core/queueOrder.ts).
 ]]
 if redis.call('EXISTS', KEYS[2]) == 0 then
   return -1
@@ -33,28 +33,14 @@ local pool = ARGV[2]
 local caps = {}
 for c in string.gmatch(ARGV[3], '[^,]+') do caps[c] = true end
 
-local function allows(route)
-  if route == 'any' then return true end
-  for part in string.gmatch(route, '[^|]+') do
-    if string.sub(part, 1, 5) == 'pool:' then
-      if string.sub(part, 6) ~= pool then return false end
-    elseif string.sub(part, 1, 5) == 'caps:' then
-      for c in string.gmatch(string.sub(part, 6), '[^,]+') do
-        if not caps[c] then return false end
-      end
-    else
-      return false
-    end
-  end
-  return true
-end
+--- @include "routeAllows"
 
 local bestKey, bestMember, bestScore = nil, nil, nil
 local project = ARGV[4]
 for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local slash = string.find(member, '/', 1, true)
   local pid, route = string.sub(member, 1, slash - 1), string.sub(member, slash + 1)
-  if (project == '' or project == pid) and allows(route) then
+  if (project == '' or project == pid) and routeAllows(route, pool, caps) then
     local key = ARGV[1] .. 'ready:' .. member
     local top = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
     if top[1] then

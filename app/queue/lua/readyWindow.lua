@@ -12,8 +12,8 @@
   ARGV[5]  how many to return at most
 
   Returns a flat list {key1, member1, key2, member2, ...} best first (empty when nothing fits), or -1
-  when the sentinel is missing. The route rules mirror routeAllows() in app/core/queueOrder.ts and
-  claimNext.lua; ties in score go to the smaller member, as there.
+  when the sentinel is missing. The route rule is includes/routeAllows.lua; ties in score go to
+  the smaller member, as in claimNext.lua.
 ]]
 if redis.call('EXISTS', KEYS[2]) == 0 then
   return -1
@@ -24,28 +24,14 @@ local caps = {}
 for c in string.gmatch(ARGV[3], '[^,]+') do caps[c] = true end
 local limit = tonumber(ARGV[5])
 
-local function allows(route)
-  if route == 'any' then return true end
-  for part in string.gmatch(route, '[^|]+') do
-    if string.sub(part, 1, 5) == 'pool:' then
-      if string.sub(part, 6) ~= pool then return false end
-    elseif string.sub(part, 1, 5) == 'caps:' then
-      for c in string.gmatch(string.sub(part, 6), '[^,]+') do
-        if not caps[c] then return false end
-      end
-    else
-      return false
-    end
-  end
-  return true
-end
+--- @include "routeAllows"
 
 local found = {}
 local project = ARGV[4]
 for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local slash = string.find(member, '/', 1, true)
   local pid, route = string.sub(member, 1, slash - 1), string.sub(member, slash + 1)
-  if (project == '' or project == pid) and allows(route) then
+  if (project == '' or project == pid) and routeAllows(route, pool, caps) then
     local key = ARGV[1] .. 'ready:' .. member
     local top = redis.call('ZRANGE', key, 0, limit - 1, 'WITHSCORES')
     for i = 1, #top, 2 do
