@@ -11,13 +11,14 @@ import {
   type ClaimedTask,
   type OrchestratorClient,
   type ProgressBody,
+  type UsageBody,
 } from './orchestratorClient.js';
 import type { ProcessRunner } from './processRunner.js';
 import { branchName, buildPrompt } from './prompt.js';
 import { buildPullBody, openOrUpdatePullRequest, pullTitle, type GitHubClient } from './pullRequest.js';
 import { describeError } from './retry.js';
 import { classifyExit, type ExitClassification } from './exitReason.js';
-import { readAgentUsage, UsageTracker, usageReportBody, type AgentUsage, type UsageReportBody } from './usage/index.js';
+import { readAgentUsage, UsageTracker, usageReportBody, type AgentUsage } from './usage/index.js';
 
 export type JobResultKind = 'success' | 'failed' | 'timeout' | 'stale' | 'no-task';
 
@@ -154,7 +155,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
   const halt = new AbortController();
   let haltedBy: { reason: 'stopped' | 'paused' | 'budget'; message: string } | null = null;
   // The run's usage so far, posted with each beat and once at the end (cumulative; best effort).
-  let usageSoFar: (() => Promise<UsageReportBody | null>) | null = null;
+  let usageSoFar: (() => Promise<UsageBody | null>) | null = null;
   const postUsage = async (): Promise<void> => {
     if (!usageSoFar || !orchestrator.usage) return;
     try {

@@ -2,6 +2,7 @@ import { ClaudeCodeUsage } from './claudeCode.js';
 import { CodexUsage } from './codex.js';
 import { parseUsageFile } from './usageFile.js';
 import { jsonObject, type AgentUsage, type UsageReading } from './types.js';
+import type { UsageBody } from '../orchestratorClient.js';
 
 export { ClaudeCodeUsage } from './claudeCode.js';
 export { CodexUsage } from './codex.js';
@@ -127,24 +128,9 @@ export function readAgentUsage(sources: { usageFile?: string | null; output?: Us
   return { reading: combined, warnings: file.warnings };
 }
 
-/** The body of `POST /api/assignments/:id/usage`: the run's totals so far. */
-export interface UsageReportBody {
-  epoch: number;
-  source: UsageReading['source'];
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cached_input_tokens: number | null;
-  cost_usd: number | null;
-  model: string | null;
-  turns: number | null;
-  wall_seconds: number;
-  /** The job's time on the runner so far (from the Action's start): what the runner minutes budget counts. */
-  runner_minutes?: number;
-  /** False while the run is still going or the tool's final totals were not seen. */
-  final: boolean;
-}
 
-export function usageReportBody(reading: UsageReading, run: { epoch: number; wallMs: number; final: boolean; jobMs?: number }): UsageReportBody {
+/** The body of `POST /api/assignments/:id/usage` (schema/api.ts `AssignmentUsageBody`): the run's totals so far. */
+export function usageReportBody(reading: UsageReading, run: { epoch: number; wallMs: number; final: boolean; jobMs?: number }): UsageBody {
   return {
     epoch: run.epoch,
     source: reading.source,
