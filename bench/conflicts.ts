@@ -28,7 +28,9 @@ const ZIPF_S = arg('zipf', 0.7);
 /** Share of the finish a colliding task may be held back by (the claim path's `scheduling.slack`). */
 const SLACK = arg('slack', 0.03);
 // The forecast's seeded generator (mulberry32): deterministic, so runs can be compared.
-const rnd = createRng(arg('seed', 20261129)).next;
+// Called through the generator: a detached `.next` loses its state.
+const rng = createRng(arg('seed', 20261129));
+const rnd = (): number => rng.next();
 const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 
 interface Task {

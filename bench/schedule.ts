@@ -12,7 +12,9 @@ import { createRng } from '../app/progress/forecast/prng.js';
 const AGENTS = [1, 3, 16, 64];
 const seedArg = process.argv.indexOf('--seed');
 // The forecast's seeded generator (mulberry32): deterministic, so runs are comparable.
-const rnd = createRng(seedArg > 0 ? Number(process.argv[seedArg + 1]) : 20251209).next;
+// Called through the generator: a detached `.next` loses its state.
+const rng = createRng(seedArg > 0 ? Number(process.argv[seedArg + 1]) : 20251209);
+const rnd = (): number => rng.next();
 const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 
 /** A random plan: `width` controls how far back dependencies reach (wide = shallow, narrow = deep). */
