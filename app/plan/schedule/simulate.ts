@@ -1,3 +1,8 @@
+// Why this file is longer than the others (~450 lines): the scheduler kernel is deliberately one
+// function over local typed arrays, with its heaps and ready set inlined. The forecast runs it
+// 2,000 times per forecast over up to thousands of tasks, and splitting it into modules put calls
+// and allocations back into that inner loop (issue 16's speed goal). test/plan/scheduleKernel.test.ts
+// holds it to the plain reference scheduler, schedule for schedule.
 import type { DependencyGraph } from './dependencyGraph.js';
 
 export interface SimulateOptions {
