@@ -127,11 +127,14 @@ export class RedisQueue implements ReadyQueue {
   /** Rewrites the index's set of projects whose tasks name files from Postgres. */
   async syncFootprints(db: Queryable): Promise<void> {
     const pids = await footprintProjects(db);
-    await this.guard('footprints', async () => {
-      const m = this.redis.multi().del(this.footprintsKey);
-      if (pids.length) m.sadd(this.footprintsKey, ...pids.map(String));
-      await m.exec();
-    });
+    await this.guard('footprints', () => this.footprintsInto(this.redis.multi(), pids).exec());
+  }
+
+  /** Queues the replacement of the footprints set (projects whose tasks name files) on `m`. */
+  private footprintsInto<M extends ReturnType<Redis['multi']>>(m: M, pids: readonly number[]): M {
+    m.del(this.footprintsKey);
+    if (pids.length) m.sadd(this.footprintsKey, ...pids.map(String));
+    return m;
   }
 
   /** The index's top `limit` entries for the claimer, best first, left in place. */
@@ -202,8 +205,7 @@ export class RedisQueue implements ReadyQueue {
           swap.rename(tmp(r), this.readyKey(r));
           swap.sadd(this.routesKey, r);
         }
-        swap.del(this.footprintsKey);
-        if (withFiles.length) swap.sadd(this.footprintsKey, ...withFiles.map(String));
+        this.footprintsInto(swap, withFiles);
         swap.set(this.builtKey, gen);
         await swap.exec();
       } finally {
