@@ -2,21 +2,27 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The tests Stryker runs against the engine and the webhook-delivery modules: real PostgreSQL
- * and Redis (DATABASE_URL, REDIS_URL), each file in its own schema and key prefix. The
- * randomised race soak (test/engine/races.test.ts) is left out: seconds per run, and it asserts
- * invariants the contract tests already pin per mutant.
+ * and Redis (DATABASE_URL, REDIS_URL), each file in its own schema and key prefix: every engine
+ * test, the readiness and epoch tests, the delivery tests, and the HTTP, evidence and guard-rail
+ * tests that drive the engine through its API (about 120 tests, ~12 s). The randomised race soak
+ * (test/engine/races.test.ts) is left out: seconds per run, and it asserts invariants the
+ * contract tests already pin per mutant.
  */
 export default defineConfig({
   test: {
     include: [
-      'test/engine/queueContract.test.ts',
-      'test/engine/planLifecycle.test.ts',
+      'test/engine/**/*.test.ts',
       'test/readiness/**/*.test.ts',
       'test/epochs/**/*.test.ts',
       'test/github/deliveries.test.ts',
       'test/github/deliveryTakeover.test.ts',
-      'test/mutation/engine/**/*.test.ts',
+      'test/http/api.test.ts',
+      'test/http/eventsOnce.test.ts',
+      'test/http/taskLookup.test.ts',
+      'test/guards/guardRails.test.ts',
+      'test/evidence/**/*.test.ts',
     ],
+    exclude: ['test/engine/races.test.ts'],
     setupFiles: ['test/support/githubGuard.ts'],
     isolate: false,
     testTimeout: 60_000,
