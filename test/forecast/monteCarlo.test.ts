@@ -101,6 +101,46 @@ describe('Monte Carlo forecast (pure core)', () => {
     expect(f.tasks.find((t) => t.key === 'c')).toMatchObject({ finish_hours: 13, slack_hours: 0 });
   });
 
+  it('counts the agents in a task\'s slack: on one agent, delaying any task delays the work queued behind it', () => {
+    // Three independent tasks and a fourth after the first; exact durations.
+    const plan: SchedulablePlan = {
+      epics: [{ key: '1', dependsOn: [] }],
+      tasks: [
+        { key: '1.1', epic: '1', hours: 5, dependsOn: [] },
+        { key: '1.2', epic: '1', hours: 3, dependsOn: [] },
+        { key: '1.3', epic: '1', hours: 2, dependsOn: ['1.1'] },
+        { key: '1.4', epic: '1', hours: 1, dependsOn: [] },
+      ],
+    };
+    const slack = (agents: number) => Object.fromEntries(forecastRemaining(workFromPlan(plan), { agents, runs: 10, seed: 1, priors: EXACT }).tasks.map((t) => [t.key, t.slack_hours]));
+    // One agent runs everything back to back: no task can finish later.
+    expect(slack(1)).toEqual({ '1.1': 0, '1.2': 0, '1.3': 0, '1.4': 0 });
+    // Unlimited agents: 1.1 then 1.3 is the 7 h chain; 1.2 ends at 3 and 1.4 at 1, each free until 7.
+    expect(slack(10)).toEqual({ '1.1': 0, '1.2': 4, '1.3': 0, '1.4': 6 });
+    // Two agents: 1.1, 1.3 on one (0-7); 1.2 then 1.4 on the other (0-3, 3-4): 1.4 can end at 7, so 1.2 at 6.
+    expect(slack(2)).toEqual({ '1.1': 0, '1.2': 3, '1.3': 0, '1.4': 3 });
+  });
+
+  it('binds the tasks counted by an epic gate to the gate: work waiting on 50% of an epic waits on them', () => {
+    const plan: SchedulablePlan = {
+      epics: [
+        { key: '1', dependsOn: [] },
+        { key: '2', dependsOn: ['epic:1@50'] },
+      ],
+      tasks: [
+        { key: '1.1', epic: '1', hours: 4, dependsOn: [] },
+        { key: '1.2', epic: '1', hours: 10, dependsOn: [] },
+        { key: '2.1', epic: '2', hours: 6, dependsOn: [] },
+      ],
+    };
+    const f = forecastRemaining(workFromPlan(plan), { agents: 10, runs: 10, seed: 1, priors: EXACT });
+    const slack = Object.fromEntries(f.tasks.map((t) => [t.key, t.slack_hours]));
+    // 1.2 (10 h) reaches 50% of 14 h by itself at 10 h, then 2.1 runs to 16; 1.1 ended at 4 and
+    // counts towards that gate, so it is held to 10, not to the finish.
+    expect(f.p50).toBe(16);
+    expect(slack).toEqual({ '1.1': 6, '1.2': 0, '2.1': 0 });
+  });
+
   it('gives the same answer on worker threads, chunk by chunk, as inline', async () => {
     const big: SchedulablePlan = {
       epics: [{ key: '1', dependsOn: [] }],

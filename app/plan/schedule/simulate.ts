@@ -91,6 +91,12 @@ function flatten(g: DependencyGraph): FlatGraph {
   return flat;
 }
 
+/** Each node's successors as CSR lists (`succ[succStart[v] .. succStart[v + 1])`), built once per graph. */
+export function successorLists(g: DependencyGraph): { succStart: Int32Array; succ: Int32Array } {
+  const f = flatten(g);
+  return { succStart: f.succStart, succ: f.succ };
+}
+
 /**
  * Event-driven list scheduling: whenever agents are idle, the best ready tasks start on the
  * lowest-numbered idle agents. Epic gates open the moment a finishing task brings its epic's

@@ -1,4 +1,4 @@
-import { analyseCriticalPath, simulate, Simulator, type DependencyGraph } from '../../plan/schedule/index.js';
+import { analyseCriticalPath, simulate, Simulator, successorLists, type DependencyGraph } from '../../plan/schedule/index.js';
 import { calibrate, DEFAULT_PRIORS, NO_OBSERVATIONS, type CalibrationSummary, type Observations, type Priors } from './calibration.js';
 import { createRng } from './prng.js';
 import { quantileSorted } from './quantile.js';
@@ -43,7 +43,11 @@ export interface TaskForecast {
   key: string;
   /** Mean hours from now until the task is finished (merged). */
   finish_hours: number;
-  /** How much later than `finish_hours` it can finish without moving P50 (dependency chains only). */
+  /**
+   * How much later it can finish without delaying the whole: per run, the latest finish that its
+   * dependents, the next task on its agent and the epic gates it counts towards allow, less its
+   * finish; the mean over the runs.
+   */
   slack_hours: number;
 }
 
@@ -77,6 +81,7 @@ export interface RunsPart {
   makespans: Float64Array;
   crossings: Float64Array;
   finishSum: Float64Array;
+  slackSum: Float64Array;
   stuck: number[];
 }
 
@@ -137,7 +142,9 @@ export function drawRuns(work: RemainingWork, opts: ForecastOptions, chunks: rea
   const makespans = new Float64Array(total);
   const crossings = new Float64Array(total * LEVELS);
   const finishSum = new Float64Array(n);
+  const slackSum = new Float64Array(n);
   const order = new Int32Array(g.nodeCount);
+  const slack = new SlackPass(g, p.agents);
   const sim = new Simulator(g, { agents: p.agents, order: 'priority', priority: p.priority });
   const from = { running, epicDone: work.epicDone };
   let stuck: number[] = [];
@@ -188,9 +195,10 @@ export function drawRuns(work: RemainingWork, opts: ForecastOptions, chunks: rea
         while (level <= LEVELS && rem <= p.remaining * (1 - level / LEVELS) + 1e-9) crossings[base + level++ - 1] = end[v]!;
       }
       for (; level <= LEVELS; level++) crossings[base + level - 1] = sim.makespan;
+      slack.add(sim, order, slackSum);
     }
   }
-  return { chunks: [...chunks], makespans, crossings, finishSum, stuck };
+  return { chunks: [...chunks], makespans, crossings, finishSum, slackSum, stuck };
 }
 
 export function forecastRemaining(work: RemainingWork, opts: ForecastOptions): ForecastCore {
@@ -221,13 +229,19 @@ export function summariseRuns(work: RemainingWork, opts: ForecastOptions, parts:
   const makespans = new Float64Array(runs);
   const crossings = new Float64Array(runs * LEVELS);
   const finishSum = new Float64Array(n);
+  const slackSum = new Float64Array(n);
   let at = 0;
   for (const x of pieces) {
     makespans.set(x.part.makespans.subarray(x.offset, x.offset + x.size), at);
     crossings.set(x.part.crossings.subarray(x.offset * LEVELS, (x.offset + x.size) * LEVELS), at * LEVELS);
     at += x.size;
   }
-  for (const part of parts) for (let t = 0; t < n; t++) finishSum[t]! += part.finishSum[t]!;
+  for (const part of parts) {
+    for (let t = 0; t < n; t++) {
+      finishSum[t]! += part.finishSum[t]!;
+      slackSum[t]! += part.slackSum[t]!;
+    }
+  }
   const stuck = pieces[0]?.part.stuck ?? [];
 
   // The deterministic view at estimate pace: critical path and the bound.
@@ -259,13 +273,9 @@ export function summariseRuns(work: RemainingWork, opts: ForecastOptions, parts:
     });
   }
 
-  // Slack along dependency chains at the typical pace: what follows a task must still fit before P50.
-  const pace = samplers.summary.ratio_median / (1 - samplers.retryRate);
   const tasks: TaskForecast[] = [];
   for (let t = 0; t < n; t++) {
-    const finish = finishSum[t]! / Math.max(1, runs);
-    const after = (cp.tail[t]! - g.hours[t]!) * pace;
-    tasks.push({ key: g.keys[t]!, finish_hours: r2(finish), slack_hours: r2(Math.max(0, p50 - after - finish)) });
+    tasks.push({ key: g.keys[t]!, finish_hours: r2(finishSum[t]! / Math.max(1, runs)), slack_hours: r2(slackSum[t]! / Math.max(1, runs)) });
   }
 
   return {
@@ -284,4 +294,84 @@ export function summariseRuns(work: RemainingWork, opts: ForecastOptions, parts:
     tasks,
     stuck: stuck.map((t) => g.keys[t]!),
   };
+}
+
+/**
+ * Each task's slack in one run's schedule: a backward pass in reverse completion order over the
+ * disjunctive graph (its dependents, the next task on the same agent, and the gates of its epic
+ * that opened after it), from that run's finish. Counting the agent's next task is what makes it
+ * slack under contention: with fewer agents than ready work, delaying a task delays the work queued
+ * behind it. A gate binds every task of its epic finished before it opened (a safe bound: another
+ * task might have tipped the threshold instead).
+ */
+class SlackPass {
+  private readonly succStart: Int32Array;
+  private readonly succ: Int32Array;
+  /** Per node: the latest it can start without delaying the run's finish (Infinity: never completed). */
+  private readonly latestStart: Float64Array;
+  private readonly nextOnAgent: Int32Array;
+  private readonly lastOnAgent: Int32Array;
+  /** Per epic: the earliest latest-start of its gates opened after the node being visited. */
+  private readonly gateLatest: Float64Array;
+  private readonly gateEpic: Int32Array;
+
+  constructor(
+    private readonly g: DependencyGraph,
+    agents: number,
+  ) {
+    ({ succStart: this.succStart, succ: this.succ } = successorLists(g));
+    this.latestStart = new Float64Array(g.nodeCount);
+    this.nextOnAgent = new Int32Array(g.n);
+    this.lastOnAgent = new Int32Array(Math.min(g.n, agents));
+    this.gateLatest = new Float64Array(g.m);
+    this.gateEpic = Int32Array.from(g.gates, (x) => x.epic);
+  }
+
+  /** Adds each completed task's slack in `sim`'s last run to `into`; `order` is the completion order (-1 ends it). */
+  add(sim: Simulator, order: Int32Array, into: Float64Array): void {
+    const { n, m, epicOf } = this.g;
+    const { succStart, succ, latestStart, nextOnAgent, lastOnAgent, gateLatest, gateEpic } = this;
+    const { start, end, agent } = sim;
+    const agents = lastOnAgent.length;
+    // An agent runs one task at a time, so its tasks complete in the order it ran them.
+    nextOnAgent.fill(-1);
+    lastOnAgent.fill(-1);
+    let count = 0;
+    for (; count < order.length; count++) {
+      const v = order[count]!;
+      if (v < 0) break;
+      if (v >= n) continue;
+      const a = agent[v]!;
+      if (a < 0 || a >= agents) continue;
+      const prev = lastOnAgent[a]!;
+      if (prev >= 0) nextOnAgent[prev] = v;
+      lastOnAgent[a] = v;
+    }
+    latestStart.fill(Infinity);
+    gateLatest.fill(Infinity);
+    const finish = sim.makespan;
+    for (let i = count - 1; i >= 0; i--) {
+      const v = order[i]!;
+      let lf = finish;
+      for (let k = succStart[v]!, hi = succStart[v + 1]!; k < hi; k++) {
+        const ls = latestStart[succ[k]!]!;
+        if (ls < lf) lf = ls;
+      }
+      if (v < n) {
+        const next = nextOnAgent[v]!;
+        if (next >= 0 && latestStart[next]! < lf) lf = latestStart[next]!;
+        const e = epicOf[v]!;
+        if (e >= 0 && gateLatest[e]! < lf) lf = gateLatest[e]!;
+        const ev = end[v]!;
+        latestStart[v] = lf - (ev - start[v]!);
+        if (lf > ev) into[v]! += lf - ev;
+      } else {
+        latestStart[v] = lf;
+        if (v >= n + m) {
+          const e = gateEpic[v - n - m]!;
+          if (lf < gateLatest[e]!) gateLatest[e] = lf;
+        }
+      }
+    }
+  }
 }

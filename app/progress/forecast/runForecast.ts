@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workFromRows } from './fromRows.js';
 import { chunkCount, forecastRemaining, summariseRuns, type ForecastCore, type ForecastOptions, type RemainingWork, type RunsPart } from './monteCarlo.js';
+import { runsPartBuffers, type WorkerReply, type WorkerRequest, type WorkMessage } from './workerProtocol.js';
+import { packWorkRows, type WorkRows } from './workRowsPacked.js';
 
 /** Plans with more tasks than this are forecast on worker threads (the event loop keeps serving). */
 export const WORKER_ABOVE_TASKS = 200;
@@ -10,10 +13,9 @@ const IDLE_MS = 60_000;
 export class ForecastWorkerError extends Error {}
 
 interface Job {
-  work: RemainingWork;
-  opts: ForecastOptions;
-  chunks: number[];
-  resolve: (part: RunsPart) => void;
+  request: WorkerRequest;
+  transfer: ArrayBuffer[];
+  resolve: (reply: WorkerReply) => void;
   reject: (err: Error) => void;
 }
 
@@ -53,12 +55,12 @@ function addWorker(): PooledWorker {
     void pw.worker.terminate();
     dispatch();
   };
-  pw.worker.on('message', (m: { part?: RunsPart; error?: string }) => {
+  pw.worker.on('message', (m: WorkerReply) => {
     const job = pw.job;
     pw.job = null;
     if (job) {
-      if (m.error !== undefined) job.reject(new ForecastWorkerError(`forecast worker failed: ${m.error}`));
-      else job.resolve(m.part!);
+      if ('error' in m) job.reject(new ForecastWorkerError(`forecast worker failed: ${m.error}`));
+      else job.resolve(m);
     }
     idle(pw);
     dispatch();
@@ -94,16 +96,18 @@ function dispatch(): void {
     if (pw.idleTimer) clearTimeout(pw.idleTimer);
     pw.idleTimer = null;
     pw.worker.ref();
-    pw.worker.postMessage({ work: job.work, opts: job.opts, chunks: job.chunks });
+    pw.worker.postMessage(job.request, job.transfer);
   }
 }
 
-function draw(work: RemainingWork, opts: ForecastOptions, chunks: number[]): Promise<RunsPart> {
-  return new Promise<RunsPart>((resolve, reject) => {
-    queue.push({ work, opts, chunks, resolve, reject });
+function ask(request: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+  return new Promise<WorkerReply>((resolve, reject) => {
+    queue.push({ request, transfer, resolve, reject });
     dispatch();
   });
 }
+
+let nextJob = 1;
 
 /** Ends the kept workers (tests, shutdown); the next big forecast starts new ones. */
 export async function closeForecastWorkers(): Promise<void> {
@@ -116,16 +120,24 @@ export async function closeForecastWorkers(): Promise<void> {
 export const forecastWorkerCount = (): number => pool.length;
 
 /**
- * Runs the forecast inline for small plans; big ones are drawn on worker threads (one per core,
- * at most `maxThreads`), chunk by chunk, so the answer is the same as inline.
+ * Runs the forecast inline for small plans. Big ones run wholly on worker threads (one per core,
+ * at most `maxThreads`): each builds the remaining work from the rows and draws its chunks of
+ * runs, and one of them summarises the draws, so the answer is the same as inline and the event
+ * loop only packs the rows and posts messages. `source` is the database rows, or work already built.
  */
-export async function runForecast(work: RemainingWork, opts: ForecastOptions, o: { workerAbove?: number; maxThreads?: number } = {}): Promise<ForecastCore> {
-  if (work.graph.n <= (o.workerAbove ?? WORKER_ABOVE_TASKS)) return forecastRemaining(work, opts);
+export async function runForecast(source: WorkRows | RemainingWork, opts: ForecastOptions, o: { workerAbove?: number; maxThreads?: number } = {}): Promise<ForecastCore> {
+  const fromRows = 'rows' in source;
+  const tasks = fromRows ? source.rows.length : source.graph.n;
+  if (tasks <= (o.workerAbove ?? WORKER_ABOVE_TASKS)) return forecastRemaining(fromRows ? workFromRows(source.rows, source.deps, source.epics) : source, opts);
+  const message: WorkMessage = fromRows ? { packed: packWorkRows(source) } : { work: source };
+  const job = nextJob++;
   const chunks = chunkCount(opts.runs);
   const threads = Math.max(1, Math.min(chunks, o.maxThreads ?? 4, availableParallelism()));
   poolLimit = Math.max(poolLimit, threads);
   const lists: number[][] = Array.from({ length: threads }, () => []);
   for (let c = 0; c < chunks; c++) lists[c % threads]!.push(c);
-  const parts = await Promise.all(lists.map((l) => draw(work, opts, l)));
-  return summariseRuns(work, opts, parts);
+  const replies = await Promise.all(lists.map((l) => ask({ op: 'draw', job, source: message, opts, chunks: l })));
+  const parts = replies.map((r) => (r as { part: RunsPart }).part);
+  const done = await ask({ op: 'summarise', job, source: message, opts, parts }, parts.flatMap(runsPartBuffers));
+  return (done as { core: ForecastCore }).core;
 }

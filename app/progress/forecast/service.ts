@@ -1,7 +1,6 @@
 import type { Db } from '../../store/db.js';
 import { DEFAULT_PRIORS, type Priors } from './calibration.js';
 import { dateAfter, fleetCapacityOf, hoursPerDayOf, LOCAL_FLEET_CAPACITY, reviewPriorHoursOf } from './fleetSettings.js';
-import { workFromRows } from './fromRows.js';
 import type { ForecastCore } from './monteCarlo.js';
 import { runForecast } from './runForecast.js';
 import { readActiveWorkers } from './sql/activeWorkers.js';
@@ -156,8 +155,8 @@ export class ForecastService {
     const hoursPerDay = hoursPerDayOf(config);
     const priors: Priors = { ...DEFAULT_PRIORS, review: { medianHours: reviewPriorHoursOf(config), sigma: DEFAULT_PRIORS.review.sigma } };
 
-    const work = workFromRows(rows, deps, epics);
-    const core = await runForecast(work, { agents: agents.count, runs: q.runs, seed: q.seed, observations: { ratios, firstPass, reviewHours }, priors }, { workerAbove: this.o.workerAbove });
+    // The rows go to the forecast as they are: a big plan's work is built on a worker thread.
+    const core = await runForecast({ rows, deps, epics }, { agents: agents.count, runs: q.runs, seed: q.seed, observations: { ratios, firstPass, reviewHours }, priors }, { workerAbove: this.o.workerAbove });
 
     const c = core.calibration;
     assumptions.push(
