@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workFromRows } from './fromRows.js';
-import { chunkCount, forecastRemaining, summariseRuns, type ForecastCore, type ForecastOptions, type RemainingWork, type RunsPart } from './monteCarlo.js';
+import { chunkCount, forecastRemaining, type ForecastCore, type ForecastOptions, type RemainingWork, type RunsPart } from './monteCarlo.js';
 import { runsPartBuffers, type WorkerReply, type WorkerRequest, type WorkMessage } from './workerProtocol.js';
 import { packWorkRows, type WorkRows } from './workRowsPacked.js';
 
