@@ -82,7 +82,8 @@ export function registerGithubCommands(program: Command, io: CliIo): void {
         const { db, port } = await openPort(io);
         try {
           const project = await port.ensureProject({ owner, repo });
-          const seeded = await planHooks(db, parse).seed(project.id, parsed.plan);
+          // Agents are told where their task's text came from: this file, by its content hash (no commit: a local file).
+          const seeded = await planHooks(db, parse).seed(project.id, parsed.plan, { path: file, text });
           const { linkNumbers } = await import('../github/handlers/push.js');
           await linkNumbers({ deps: { port } as never, project }, report);
           await port.refreshTasks(seeded.taskIds);

@@ -13,7 +13,8 @@ export interface PlanHooks {
   parse(text: string): { plan: Plan | null; errors: { line: number; message: string }[] };
   /** Writes epics, tasks and edges; returns the task ids written (readiness is refreshed after). */
   /** `taskIds`: to re-index (the plan's tasks and those whose level moved); `planTaskIds`: the plan's own. */
-  seed(projectId: number, plan: Plan): Promise<{ taskIds: number[]; planTaskIds: number[] }>;
+  /** `source`: the plan file the plan was read from; its path, commit and hash are stored with the plan's tasks. */
+  seed(projectId: number, plan: Plan, source?: { path: string; commit?: string | null; text: string }): Promise<{ taskIds: number[]; planTaskIds: number[] }>;
 }
 
 /** The merge queue (issue 7) plugs in here; without it `/fleet merge` says it is not enabled. */

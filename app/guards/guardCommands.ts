@@ -2,8 +2,6 @@ import type { Db } from '../store/db.js';
 import type { Engine } from '../engine/engine.js';
 import { guardsFor } from './guardsFor.js';
 import { flagUntrustedEdit, guardHeldTasks, taskProvenance } from './sql/guardReads.js';
-import { setPlanProvenance } from '../plan/sql/setPlanProvenance.js';
-import { planProvenance } from '../plan/planProvenance.js';
 import { guardSettings } from './sql/guardSettings.js';
 import { setFleetGuards } from './sql/setGuardSettings.js';
 import type { FleetConfig } from '../../schema/fleetConfig.js';
@@ -20,8 +18,6 @@ export interface GuardCommands {
   statusLines(projectId: number): Promise<string[]>;
   /** The repository's `.github/fleet.yml` guard settings (budgets, pause, backoff, circuitBreaker) apply from now on. */
   applyFleetConfig(projectId: number, cfg: Pick<FleetConfig, 'budgets' | 'pause' | 'backoff' | 'circuitBreaker'>): Promise<void>;
-  /** A plan sync wrote these tasks from `text` of the plan file at `path` and commit `commit`. */
-  recordProvenance(projectId: number, taskIds: number[], plan: { path: string; commit: string | null; text: string }): Promise<void>;
   /** A plan sync wrote its issues: while paused, new tasks are held and new epic issues labelled `fleet:paused`. */
   planSynced(projectId: number): Promise<void>;
   /** Whether the task's text was synced from a plan file (then its issue never rewrites it). */
@@ -45,8 +41,6 @@ export function guardCommands(o: { db: Db; engine: Engine }): GuardCommands {
       const budgets = Object.keys(fileBudgets).length ? fileBudgets : current.budgets;
       await setFleetGuards(o.db, projectId, { budgets, pauseMode: cfg.pause, backoff: cfg.backoff, circuitBreaker: cfg.circuitBreaker });
     },
-    recordProvenance: (projectId, taskIds, plan) =>
-      setPlanProvenance(o.db, projectId, taskIds, planProvenance(plan)),
     planSynced: async (projectId) => void (await g.afterPlanSync(projectId)),
     planSourced: async (taskId) => (await taskProvenance(o.db, taskId)) !== null,
     flagUntrustedEdit: (projectId, issueNumber, by) => flagUntrustedEdit(o.db, projectId, issueNumber, new Date(g.now()), by),

@@ -90,8 +90,7 @@ export async function seedPlan(db: Db, plan: Plan, opts: SeedOptions = {}): Prom
     await lockSeedByName(tx, `${owner}/${repo}`);
     const project = await upsertProject(tx, owner, repo);
     const report: SeedReport = { project, epics: counts(), tasks: counts(), dependencies: counts(), orphaned: [] };
-    const { planTaskIds } = await writePlanRows(tx, project.id, plan, report, { prune: true, onProgress: progress });
-    if (opts.source) await setPlanProvenance(tx, project.id, planTaskIds, planProvenance(opts.source));
+    await writePlanRows(tx, project.id, plan, report, { prune: true, onProgress: progress, source: opts.source });
     return report;
   });
 }
@@ -122,6 +121,8 @@ export interface PlanRowsOptions {
    */
   prune?: boolean;
   onProgress?: (p: SeedProgress) => void;
+  /** The plan file's text, path and commit: stored with the plan's own tasks (every door stores it). */
+  source?: { path: string; commit?: string | null; text: string } | undefined;
 }
 
 /**
@@ -159,6 +160,8 @@ async function writePlanRows(tx: Queryable, pid: number, plan: SeedablePlan, rep
   // Planned against actual: the first plan seeded is the baseline; later seeds keep it (`fleet plan baseline` replaces it).
   report.baseline = await storeBaselineIn(tx, pid, { reason: opts.prune ? 'seed' : 'sync', onlyIfMissing: true });
   const planTaskIds = [...taskIds.values()];
+  // Where the text agents will read came from; only the plan's own tasks (a hand-written task whose level moved keeps following its issue).
+  if (opts.source) await setPlanProvenance(tx, pid, planTaskIds, planProvenance(opts.source));
   return { taskIds: [...new Set([...planTaskIds, ...moved])], planTaskIds };
 }
 

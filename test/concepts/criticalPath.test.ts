@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -162,6 +163,13 @@ describe('critical path hours: one computation behind every door a plan comes in
     expect(order.length).toBeGreaterThan(1);
     expect(await readyOrder(viaPush)).toEqual(order);
     expect(await readyOrder(viaSync)).toEqual(order);
+    // Every door records where the tasks' text came from, with the same hash of the same file
+    // (the agent's prompt names it); only a push knows the commit.
+    const hash = `sha256:${createHash('sha256').update(planText).digest('hex')}`;
+    const provenance = async (pid: number) => (await t.db.query('SELECT DISTINCT plan_path, plan_commit, plan_hash FROM tasks WHERE project_id = $1', [pid])).rows;
+    expect(await provenance(seeded)).toEqual([{ plan_path: PLAN_FILE, plan_commit: null, plan_hash: hash }]);
+    expect(await provenance(viaSync)).toEqual([{ plan_path: PLAN_FILE, plan_commit: null, plan_hash: hash }]);
+    expect(await provenance(viaPush)).toEqual([{ plan_path: '.github/fleet-plan.md', plan_commit: expect.stringMatching(/^[0-9a-f]{40}$/), plan_hash: hash }]);
   });
 
   it('/fleet estimate recomputes the whole project: upstream levels match a fresh seed of the edited plan, and the index follows', async () => {

@@ -85,7 +85,7 @@ export function jsonPlanHooks(db: Db): PlanHooks {
         return { plan: null, errors: [{ line: 1, message: (err as Error).message }] };
       }
     },
-    seed: (projectId, plan) => seedPlanRows(db, projectId, plan),
+    seed: (projectId, plan, source) => seedPlanRows(db, projectId, plan, { source }),
   };
 }
 

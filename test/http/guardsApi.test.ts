@@ -4,7 +4,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { createHash } from 'node:crypto';
 import { mintAgentToken } from '../../app/http/auth.js';
-import { guardCommands } from '../../app/guards/guardCommands.js';
+import { planProvenance } from '../../app/plan/planProvenance.js';
+import { setPlanProvenance } from '../../app/plan/sql/setPlanProvenance.js';
 import { AssignmentHeartbeatResponse, BudgetsResponse, ClaimResponse, GuardsResponse, PauseResponse, UsageResponse } from '../../schema/apiResponses.js';
 
 function conforms(schema: z.ZodType, r: { status: number; json: unknown }, status = 200): void {
@@ -70,7 +71,7 @@ describe('guard-rail API', () => {
     expect(resumed.json).toMatchObject({ paused: false, changed: true });
     // The claim carries where the task text came from (stored at plan sync), for the prompt header.
     const tasks = (await s.o.db.query<{ id: number }>('SELECT id FROM tasks WHERE project_id = $1', [projectId])).rows.map((r) => Number(r.id));
-    await guardCommands({ db: s.o.db, engine: s.o.engine }).recordProvenance(projectId, tasks, { path: 'plans/guards.md', commit: 'abc1234', text: '# plan' });
+    await setPlanProvenance(s.o.db, projectId, tasks, planProvenance({ path: 'plans/guards.md', commit: 'abc1234', text: '# plan' }));
     const claimed = await s.call('POST', '/api/assignments/claim', {}, token);
     conforms(ClaimResponse, claimed);
     expect(claimed.json.provenance).toEqual({ plan_path: 'plans/guards.md', plan_commit: 'abc1234', plan_hash: `sha256:${createHash('sha256').update('# plan').digest('hex')}` });

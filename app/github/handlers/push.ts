@@ -106,10 +106,8 @@ export async function syncPlanFile(ctx: RepoCtx, sha: string): Promise<SyncRepor
       });
     return null;
   }
-  const seeded = await hooks.seed(ctx.project.id, parsed.plan);
   // Issue 15: agents get the task text as synced from this file at this commit; the prompt names both.
-  // Only the plan's own tasks: a hand-written task whose level moved keeps following its issue.
-  await ctx.deps.guards?.recordProvenance(ctx.project.id, seeded.planTaskIds, { path: ctx.config.plan, commit: sha, text });
+  const seeded = await hooks.seed(ctx.project.id, parsed.plan, { path: ctx.config.plan, commit: sha, text });
   // Every issue write is recorded with the delivery; a failure worth retrying fails the delivery
   // (its retry skips what was written), the others are reported.
   const report = await syncPlan(gatewayOf(ctx), ctx.owner, ctx.repo, parsed.plan, {

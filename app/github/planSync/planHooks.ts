@@ -40,8 +40,8 @@ export function planHooks(db: Db, parse: ParsePlanFn, seed?: PlanHooks['seed']):
     parse: (text) => parseWith(parse, text),
     seed:
       seed ??
-      (async (projectId, plan) => {
-        const r = await seedPlanRows(db, projectId, plan);
+      (async (projectId, plan, source) => {
+        const r = await seedPlanRows(db, projectId, plan, { source });
         return { taskIds: r.taskIds, planTaskIds: r.planTaskIds };
       }),
   };
