@@ -67,8 +67,13 @@ describe('dashboard forecast, plan against actual, graph (real browser)', () => 
     expect(api.agents).toEqual({ count: 2, source: 'active_agents' });
     expect(await page.locator('[data-testid="forecast-p50"]').textContent()).toBe(`${api.p50.date.slice(0, 10)} (${Math.round(api.p50.hours).toLocaleString('en-US')} h)`);
     // Tasks against the plan: slack and ahead/behind per remaining task.
-    expect(await page.locator('#slack tr[data-task="4.30"] .slack-hours').textContent()).toMatch(/h$/);
+    const last = api.tasks.find((t: { key: string }) => t.key === '4.30');
+    expect(await page.locator('#slack tr[data-task="4.30"] .slack-hours').textContent()).toBe(`${last.slack_hours.toLocaleString('en-US', { maximumFractionDigits: 1 })} h`);
+    expect(await page.locator('#slack tr[data-task="4.30"] .critical-share').textContent()).toBe(`${Math.round(last.critical_share * 100)}%`);
     expect(await page.locator('#slack tr[data-task]').count()).toBeGreaterThanOrEqual(36);
+    // The most often critical task heads the table.
+    const top = Math.max(...api.tasks.map((t: { critical_share: number }) => t.critical_share));
+    expect(await page.locator('#slack tr[data-task] .critical-share').first().textContent()).toBe(`${Math.round(top * 100)}%`);
 
     // What-if: 16 agents redraws P50 from the API's answer for 16.
     const before = await page.locator('[data-testid="forecast-p50"]').textContent();

@@ -112,13 +112,40 @@ describe('Monte Carlo forecast (pure core)', () => {
         { key: '1.4', epic: '1', hours: 1, dependsOn: [] },
       ],
     };
-    const slack = (agents: number) => Object.fromEntries(forecastRemaining(workFromPlan(plan), { agents, runs: 10, seed: 1, priors: EXACT }).tasks.map((t) => [t.key, t.slack_hours]));
+    const tasks = (agents: number) => forecastRemaining(workFromPlan(plan), { agents, runs: 10, seed: 1, priors: EXACT }).tasks;
+    const slack = (agents: number) => Object.fromEntries(tasks(agents).map((t) => [t.key, t.slack_hours]));
+    const critical = (agents: number) => Object.fromEntries(tasks(agents).map((t) => [t.key, t.critical_share]));
     // One agent runs everything back to back: no task can finish later.
     expect(slack(1)).toEqual({ '1.1': 0, '1.2': 0, '1.3': 0, '1.4': 0 });
     // Unlimited agents: 1.1 then 1.3 is the 7 h chain; 1.2 ends at 3 and 1.4 at 1, each free until 7.
     expect(slack(10)).toEqual({ '1.1': 0, '1.2': 4, '1.3': 0, '1.4': 6 });
     // Two agents: 1.1, 1.3 on one (0-7); 1.2 then 1.4 on the other (0-3, 3-4): 1.4 can end at 7, so 1.2 at 6.
     expect(slack(2)).toEqual({ '1.1': 0, '1.2': 3, '1.3': 0, '1.4': 3 });
+    // Exact durations: every run is the same, so a task is critical in all of them or in none.
+    expect(critical(1)).toEqual({ '1.1': 1, '1.2': 1, '1.3': 1, '1.4': 1 });
+    expect(critical(2)).toEqual({ '1.1': 1, '1.2': 0, '1.3': 1, '1.4': 0 });
+  });
+
+  it('gives each task the share of runs in which it was critical: a long uncertain task and a chain take turns', () => {
+    // One 12 h task beside a chain of three 4 h tasks: with the prior's spread, either may end last.
+    const plan: SchedulablePlan = {
+      epics: [{ key: '1', dependsOn: [] }],
+      tasks: [
+        { key: '1.1', epic: '1', hours: 12, dependsOn: [] },
+        { key: '1.2', epic: '1', hours: 4, dependsOn: [] },
+        { key: '1.3', epic: '1', hours: 4, dependsOn: ['1.2'] },
+        { key: '1.4', epic: '1', hours: 4, dependsOn: ['1.3'] },
+      ],
+    };
+    const f = forecastRemaining(workFromPlan(plan), { agents: 4, runs: 2000, seed: 3, priors: { ...DEFAULT_PRIORS, retryRate: 0 } });
+    const share = Object.fromEntries(f.tasks.map((t) => [t.key, t.critical_share]));
+    // The chain's tasks are critical together; each run has one critical path, so the shares add up to one.
+    expect(share['1.2']).toBe(share['1.4']);
+    expect(share['1.1']! + share['1.4']!).toBeCloseTo(1, 2);
+    expect(share['1.1']).toBeGreaterThan(0.2);
+    expect(share['1.4']).toBeGreaterThan(0.2);
+    // A task's mean slack is what it has in the runs where it is not critical, weighed by how often that is.
+    for (const t of f.tasks) expect(t.slack_hours > 0).toBe(t.critical_share < 1);
   });
 
   it('binds the tasks counted by an epic gate to the gate: work waiting on 50% of an epic waits on them', () => {

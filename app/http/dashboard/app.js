@@ -215,7 +215,8 @@ function renderSlack(f, baseline) {
   const rows = [];
   const planned = new Map((baseline ? baseline.tasks : []).map((t) => [t.key, t]));
   const left = new Set();
-  for (const t of f ? [...f.tasks].sort((a, b) => a.slack_hours - b.slack_hours || a.finish_hours - b.finish_hours) : []) {
+  // Most often critical first, then least slack: what to watch.
+  for (const t of f ? [...f.tasks].sort((a, b) => b.critical_share - a.critical_share || a.slack_hours - b.slack_hours || a.finish_hours - b.finish_hours) : []) {
     left.add(t.key);
     const st = t.baseline ? t.baseline.status : 'pending';
     rows.push(
@@ -224,6 +225,7 @@ function renderSlack(f, baseline) {
         h('td', {}, t.baseline ? t.baseline.planned_finish.slice(0, 16).replace('T', ' ') : '–'),
         h('td', {}, t.finish_date.slice(0, 16).replace('T', ' ')),
         h('td', { class: 'slack-hours' }, `${fmt(t.slack_hours, 1)} h`),
+        h('td', { class: 'critical-share' }, `${fmt(t.critical_share * 100, 0)}%`),
         h('td', { class: `state-${st}` }, t.baseline ? `${st.replace('_', ' ')} ${t.baseline.delta_hours > 0 ? '+' : ''}${fmt(t.baseline.delta_hours, 1)} h` : 'not in baseline'),
       ),
     );
@@ -236,11 +238,12 @@ function renderSlack(f, baseline) {
         h('td', {}, t.planned_finish.slice(0, 16).replace('T', ' ')),
         h('td', {}, `done ${t.completed_at.slice(0, 16).replace('T', ' ')}`),
         h('td', {}, '–'),
+        h('td', {}, '–'),
         h('td', { class: `state-${t.state}` }, t.state.replace('_', ' ')),
       ),
     );
   }
-  replaceRows($('slack').tBodies[0], rows.length ? rows.slice(0, 300) : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'nothing left to do'))]);
+  replaceRows($('slack').tBodies[0], rows.length ? rows.slice(0, 300) : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'nothing left to do'))]);
 }
 
 function renderGraph(g) {

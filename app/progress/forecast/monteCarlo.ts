@@ -49,6 +49,8 @@ export interface TaskForecast {
    * finish; the mean over the runs.
    */
   slack_hours: number;
+  /** Share of the runs in which it had no slack (its criticality index): 1 on the critical path every time. */
+  critical_share: number;
 }
 
 export interface ForecastCore {
@@ -82,6 +84,8 @@ export interface RunsPart {
   crossings: Float64Array;
   finishSum: Float64Array;
   slackSum: Float64Array;
+  /** Per task: in how many runs it had no slack. */
+  criticalRuns: Float64Array;
   stuck: number[];
 }
 
@@ -143,6 +147,7 @@ export function drawRuns(work: RemainingWork, opts: ForecastOptions, chunks: rea
   const crossings = new Float64Array(total * LEVELS);
   const finishSum = new Float64Array(n);
   const slackSum = new Float64Array(n);
+  const criticalRuns = new Float64Array(n);
   const order = new Int32Array(g.nodeCount);
   const slack = new SlackPass(g, p.agents);
   const sim = new Simulator(g, { agents: p.agents, order: 'priority', priority: p.priority });
@@ -195,10 +200,10 @@ export function drawRuns(work: RemainingWork, opts: ForecastOptions, chunks: rea
         while (level <= LEVELS && rem <= p.remaining * (1 - level / LEVELS) + 1e-9) crossings[base + level++ - 1] = end[v]!;
       }
       for (; level <= LEVELS; level++) crossings[base + level - 1] = sim.makespan;
-      slack.add(sim, order, slackSum);
+      slack.add(sim, order, slackSum, criticalRuns);
     }
   }
-  return { chunks: [...chunks], makespans, crossings, finishSum, slackSum, stuck };
+  return { chunks: [...chunks], makespans, crossings, finishSum, slackSum, criticalRuns, stuck };
 }
 
 export function forecastRemaining(work: RemainingWork, opts: ForecastOptions): ForecastCore {
@@ -230,6 +235,7 @@ export function summariseRuns(work: RemainingWork, opts: ForecastOptions, parts:
   const crossings = new Float64Array(runs * LEVELS);
   const finishSum = new Float64Array(n);
   const slackSum = new Float64Array(n);
+  const criticalRuns = new Float64Array(n);
   let at = 0;
   for (const x of pieces) {
     makespans.set(x.part.makespans.subarray(x.offset, x.offset + x.size), at);
@@ -240,6 +246,7 @@ export function summariseRuns(work: RemainingWork, opts: ForecastOptions, parts:
     for (let t = 0; t < n; t++) {
       finishSum[t]! += part.finishSum[t]!;
       slackSum[t]! += part.slackSum[t]!;
+      criticalRuns[t]! += part.criticalRuns[t]!;
     }
   }
   const stuck = pieces[0]?.part.stuck ?? [];
@@ -275,7 +282,8 @@ export function summariseRuns(work: RemainingWork, opts: ForecastOptions, parts:
 
   const tasks: TaskForecast[] = [];
   for (let t = 0; t < n; t++) {
-    tasks.push({ key: g.keys[t]!, finish_hours: r2(finishSum[t]! / Math.max(1, runs)), slack_hours: r2(slackSum[t]! / Math.max(1, runs)) });
+    const per = Math.max(1, runs);
+    tasks.push({ key: g.keys[t]!, finish_hours: r2(finishSum[t]! / per), slack_hours: r2(slackSum[t]! / per), critical_share: r2(criticalRuns[t]! / per) });
   }
 
   return {
@@ -304,6 +312,9 @@ export function summariseRuns(work: RemainingWork, opts: ForecastOptions, parts:
  * behind it. A gate binds every task of its epic finished before it opened (a safe bound: another
  * task might have tipped the threshold instead).
  */
+/** Less slack than this (hours, about 4 s) is none: float sums along a chain leave crumbs. */
+const CRITICAL_EPS = 1e-3;
+
 class SlackPass {
   private readonly succStart: Int32Array;
   private readonly succ: Int32Array;
@@ -327,8 +338,11 @@ class SlackPass {
     this.gateEpic = Int32Array.from(g.gates, (x) => x.epic);
   }
 
-  /** Adds each completed task's slack in `sim`'s last run to `into`; `order` is the completion order (-1 ends it). */
-  add(sim: Simulator, order: Int32Array, into: Float64Array): void {
+  /**
+   * Adds each completed task's slack in `sim`'s last run to `slackSum`, and counts the tasks with
+   * none in `criticalRuns`; `order` is the completion order (-1 ends it).
+   */
+  add(sim: Simulator, order: Int32Array, slackSum: Float64Array, criticalRuns: Float64Array): void {
     const { n, m, epicOf } = this.g;
     const { succStart, succ, latestStart, nextOnAgent, lastOnAgent, gateLatest, gateEpic } = this;
     const { start, end, agent } = sim;
@@ -364,7 +378,8 @@ class SlackPass {
         if (e >= 0 && gateLatest[e]! < lf) lf = gateLatest[e]!;
         const ev = end[v]!;
         latestStart[v] = lf - (ev - start[v]!);
-        if (lf > ev) into[v]! += lf - ev;
+        if (lf > ev + CRITICAL_EPS) slackSum[v]! += lf - ev;
+        else criticalRuns[v]!++;
       } else {
         latestStart[v] = lf;
         if (v >= n + m) {

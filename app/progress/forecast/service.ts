@@ -61,6 +61,8 @@ export interface ForecastJson {
     finish_hours: number;
     finish_date: string;
     slack_hours: number;
+    /** Share of the runs in which it had no slack (on the critical path). */
+    critical_share: number;
     baseline: { planned_finish: string; delta_hours: number; status: 'ahead' | 'on_track' | 'behind' } | null;
   }[];
 }
@@ -211,6 +213,7 @@ export class ForecastService {
           finish_hours: t.finish_hours,
           finish_date: finish.toISOString(),
           slack_hours: t.slack_hours,
+          critical_share: t.critical_share,
           baseline: p ? { planned_finish: p.plannedFinish.toISOString(), delta_hours: delta, status: verdict(delta) } : null,
         };
       }),

@@ -14,4 +14,4 @@ export type WorkerRequest =
 export type WorkerReply = { part: RunsPart } | { core: ForecastCore } | { error: string };
 
 /** The buffers of some draws, handed over to (not copied into) the thread that receives them. */
-export const runsPartBuffers = (part: RunsPart): ArrayBuffer[] => [part.makespans, part.crossings, part.finishSum, part.slackSum].map((x) => x.buffer as ArrayBuffer);
+export const runsPartBuffers = (part: RunsPart): ArrayBuffer[] => [part.makespans, part.crossings, part.finishSum, part.slackSum, part.criticalRuns].map((x) => x.buffer as ArrayBuffer);
