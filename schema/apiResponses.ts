@@ -445,3 +445,63 @@ export const GraphResponse = z.object({
   critical_path: z.object({ task_ids: z.array(id), keys: z.array(z.string()), hours: z.number() }),
   truncated: z.boolean(),
 });
+
+const Quantile = z.object({ hours: z.number(), date: timestamp });
+const BaselineStatus = z.enum(['ahead', 'on_track', 'behind']);
+/** GET /api/progress/forecast (issue 16): the Monte Carlo forecast of the remaining work. */
+export const ForecastResponse = z.object({
+  project: z.string().nullable(),
+  as_of: timestamp,
+  p10: Quantile,
+  p50: Quantile,
+  p80: Quantile,
+  p90: Quantile,
+  /** max(remaining critical path, remaining work ÷ agents) at estimate pace. */
+  bound_hours: z.number(),
+  critical_path: z.array(z.string()),
+  agents: z.object({ count: z.number().int().positive(), source: z.enum(['query', 'active_agents', 'fleet_capacity', 'local_default']) }),
+  runs: z.number().int().positive(),
+  seed: z.number().int().nonnegative(),
+  calibration: z.object({ observations: z.number().int().nonnegative(), ratio_median: z.number(), ratio_p90: z.number(), retry_rate: z.number(), review_hours_median: z.number() }),
+  assumptions: z.array(z.string()),
+  hours_per_day: z.number(),
+  remaining_hours: z.number(),
+  /** When the remaining estimate-hours reach each level, in hours from `as_of`. */
+  band: z.array(z.object({ remaining_hours: z.number(), p10_hours: z.number(), p50_hours: z.number(), p90_hours: z.number() })),
+  tasks: z.array(
+    z.object({
+      key: z.string(),
+      finish_hours: z.number(),
+      finish_date: timestamp,
+      /** How much later it can finish without delaying the whole (its dependents and its agent's queue), mean over the runs. */
+      slack_hours: z.number(),
+      /** Share of the runs in which it had no slack. */
+      critical_share: z.number().min(0).max(1),
+      baseline: z.object({ planned_finish: timestamp, delta_hours: z.number(), status: BaselineStatus }).nullable(),
+    }),
+  ),
+});
+export type ForecastResponse = z.infer<typeof ForecastResponse>;
+
+/** GET /api/progress/baseline: the schedule the project set out with, and each task against it. */
+export const BaselineResponse = z.object({
+  project: z.string(),
+  created_at: timestamp,
+  reason: z.string(),
+  agents: z.number().int().positive(),
+  hours_per_day: z.number(),
+  makespan_hours: z.number(),
+  burndown: z.array(z.object({ at: timestamp, hours_remaining: z.number() })),
+  tasks: z.array(
+    z.object({
+      key: z.string(),
+      estimated_hours: z.number(),
+      planned_start: timestamp,
+      planned_finish: timestamp,
+      status: TaskStatus.nullable(),
+      completed_at: timestamp.nullable(),
+      state: z.enum(['ahead', 'on_track', 'behind', 'pending']),
+    }),
+  ),
+});
+export type BaselineResponse = z.infer<typeof BaselineResponse>;

@@ -5,7 +5,11 @@ import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
 import { gitRoutes } from '../../app/http/routes/git.js';
 import { progressRoutes } from '../../app/http/routes/progress.js';
+import { forecastRoutes } from '../../app/http/routes/forecast.js';
+import { storeBaseline } from '../../app/progress/forecast/storeBaseline.js';
 import {
+  BaselineResponse,
+  ForecastResponse,
   AgentHeartbeatResponse,
   AgentProgressResponse,
   AgentListResponse,
@@ -51,7 +55,7 @@ describe('API responses match schema/apiResponses.ts', () => {
   let agentId: number;
   let assignmentId: number;
   beforeAll(async () => {
-    s = await startTestServer('contracts', { start: { routes: [gitRoutes, progressRoutes] } });
+    s = await startTestServer('contracts', { start: { routes: [gitRoutes, progressRoutes, forecastRoutes] } });
     ({ ids } = await insertProject(s.o.db, [{ key: '1.1', cp: 30 }, { key: '1.2', deps: ['1.1'] }, { key: '2.1', cp: 5 }], 'acme/contracts'));
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
@@ -154,6 +158,18 @@ describe('API responses match schema/apiResponses.ts', () => {
     const graph = await s.call('GET', '/api/progress/graph');
     expect(graph.json.edges.length).toBeGreaterThan(0);
     conforms(GraphResponse, graph);
+  });
+
+  it('forecast and baseline', async () => {
+    const { rows } = await s.o.db.query<{ id: number }>("SELECT id FROM projects WHERE owner = 'acme' AND repo = 'contracts'");
+    expect(await storeBaseline(s.o.db, Number(rows[0]!.id), { reason: 'request', agents: 2 })).not.toBeNull();
+    const forecast = await s.call('GET', '/api/progress/forecast?project=acme/contracts&runs=100');
+    expect(forecast.json.tasks.map((t: { key: string }) => t.key).sort()).toEqual(['1.1', '1.2', '2.1']);
+    expect(forecast.json.tasks.every((t: { baseline: unknown }) => t.baseline !== null)).toBe(true);
+    conforms(ForecastResponse, forecast);
+    const baseline = await s.call('GET', '/api/progress/baseline?project=acme/contracts');
+    expect(baseline.json.tasks).toHaveLength(3);
+    conforms(BaselineResponse, baseline);
   });
 
   it('errors: 400, 401, 403, 404, 409 all carry {error: {code, message}}', async () => {

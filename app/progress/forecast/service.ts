@@ -1,4 +1,5 @@
 import type { Db } from '../../store/db.js';
+import type { BaselineResponse, ForecastResponse } from '../../../schema/apiResponses.js';
 import { DEFAULT_PRIORS, type Priors } from './calibration.js';
 import { dateAfter, fleetCapacityOf, hoursPerDayOf, LOCAL_FLEET_CAPACITY, reviewPriorHoursOf } from './fleetSettings.js';
 import type { ForecastCore } from './monteCarlo.js';
@@ -21,7 +22,7 @@ export interface ForecastQuery {
   seed: number;
 }
 
-export type AgentSource = 'query' | 'active_agents' | 'fleet_capacity' | 'local_default';
+export type AgentSource = ForecastJson['agents']['source'];
 
 export interface ForecastServiceOptions {
   leaseTtlSeconds: number;
@@ -32,52 +33,10 @@ export interface ForecastServiceOptions {
   now?: () => Date;
 }
 
-export interface Quantile {
-  hours: number;
-  date: string;
-}
-
-export interface ForecastJson {
-  project: string | null;
-  as_of: string;
-  p10: Quantile;
-  p50: Quantile;
-  p80: Quantile;
-  p90: Quantile;
-  bound_hours: number;
-  critical_path: string[];
-  agents: { count: number; source: AgentSource };
-  runs: number;
-  seed: number;
-  calibration: { observations: number; ratio_median: number; ratio_p90: number; retry_rate: number; review_hours_median: number };
-  assumptions: string[];
-  hours_per_day: number;
-  remaining_hours: number;
-  /** The burndown band: when the remaining estimate-hours reach each level (hours from `as_of`). */
-  band: ForecastCore['band'];
-  /** Per remaining task: expected finish, slack, and against the baseline. */
-  tasks: {
-    key: string;
-    finish_hours: number;
-    finish_date: string;
-    slack_hours: number;
-    /** Share of the runs in which it had no slack (on the critical path). */
-    critical_share: number;
-    baseline: { planned_finish: string; delta_hours: number; status: 'ahead' | 'on_track' | 'behind' } | null;
-  }[];
-}
-
-export interface BaselineJson {
-  project: string;
-  created_at: string;
-  reason: string;
-  agents: number;
-  hours_per_day: number;
-  makespan_hours: number;
-  /** Planned estimate-hours remaining over time, from the baseline's schedule. */
-  burndown: { at: string; hours_remaining: number }[];
-  tasks: { key: string; estimated_hours: number; planned_start: string; planned_finish: string; status: string | null; completed_at: string | null; state: 'ahead' | 'on_track' | 'behind' | 'pending' }[];
-}
+/** The answers' shapes are the API's contract (schema/apiResponses.ts). */
+export type ForecastJson = ForecastResponse;
+export type BaselineJson = BaselineResponse;
+type Quantile = ForecastJson['p50'];
 
 interface CacheEntry {
   fingerprint: string;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../store/db.js';
+import type { TaskStatus } from '../../../core/taskStatus.js';
 
 export interface BaselineRow {
   id: number;
@@ -14,8 +15,8 @@ export interface BaselineRow {
     finishHours: number;
     plannedStart: Date;
     plannedFinish: Date;
-    /** The task as it is now (null when it left the plan). */
-    status: string | null;
+    /** The task as it is now (null when it left the plan); tasks.status is CHECKed to these. */
+    status: TaskStatus | null;
     completedAt: Date | null;
   }[];
 }
@@ -25,7 +26,7 @@ export async function readLatestBaseline(db: Queryable, projectId: number): Prom
   const { rows } = await db.query<{
     id: number; agents: number; hours_per_day: number; makespan_hours: number; reason: string; created_at: Date;
     task_key: string | null; estimated_hours: number | null; start_h: number | null; finish_h: number | null;
-    planned_start: Date | null; planned_finish: Date | null; status: string | null; completed_at: Date | null;
+    planned_start: Date | null; planned_finish: Date | null; status: TaskStatus | null; completed_at: Date | null;
   }>(
     `SELECT b.id, b.agents, b.hours_per_day::float8 AS hours_per_day, b.makespan_hours::float8 AS makespan_hours, b.reason, b.created_at,
             bt.task_key, bt.estimated_hours::float8 AS estimated_hours, bt.planned_start_hours::float8 AS start_h,
