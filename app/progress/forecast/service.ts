@@ -2,7 +2,6 @@ import type { Db } from '../../store/db.js';
 import type { BaselineResponse, ForecastResponse } from '../../../schema/apiResponses.js';
 import { DEFAULT_PRIORS, type Priors } from './calibration.js';
 import { dateAfter, fleetCapacityOf, hoursPerDayOf, LOCAL_FLEET_CAPACITY, reviewPriorHoursOf } from './fleetSettings.js';
-import type { ForecastCore } from './monteCarlo.js';
 import { runForecast } from './runForecast.js';
 import { readActiveWorkers } from './sql/activeWorkers.js';
 import { readDependencyRows } from './sql/dependencyRows.js';
