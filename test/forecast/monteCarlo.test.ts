@@ -5,7 +5,7 @@ import { schedule, type SchedulablePlan } from '../../app/plan/schedule/index.js
 import { workFromPlan } from '../../app/progress/forecast/fromPlan.js';
 import { workFromRows } from '../../app/progress/forecast/fromRows.js';
 import { forecastRemaining } from '../../app/progress/forecast/monteCarlo.js';
-import { closeForecastWorkers, forecastWorkerCount, runForecast } from '../../app/progress/forecast/runForecast.js';
+import { closeForecastWorkers, ForecastWorkerError, forecastWorkerCount, runForecast } from '../../app/progress/forecast/runForecast.js';
 import { calibrate, DEFAULT_PRIORS, type Priors } from '../../app/progress/forecast/calibration.js';
 import { createRng } from '../../app/progress/forecast/prng.js';
 
@@ -187,6 +187,18 @@ describe('Monte Carlo forecast (pure core)', () => {
     await closeForecastWorkers();
     expect(forecastWorkerCount()).toBe(0);
     expect(await runForecast(workFromPlan(big), opts, { workerAbove: 0, maxThreads: 2 })).toEqual(inline);
+    await closeForecastWorkers();
+  });
+
+  it('a worker that fails is a 503 to retry, not a 500, and the next forecast still works', async () => {
+    const rows = { rows: [{ id: 1, key: '1.1', epicId: 1, hours: 2, status: 'pending', percent: 0, priority: 2 }], deps: [], epics: [{ id: 1, hoursTotal: 2, hoursDone: 0, tasksTotal: 1, tasksDone: 0 }] };
+    // Work whose graph is malformed: the worker throws while drawing.
+    const broken = { graph: { n: 1 } } as unknown as Parameters<typeof runForecast>[0];
+    const err = await runForecast(broken, { agents: 2, runs: 100, seed: 1 }, { workerAbove: 0, maxThreads: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForecastWorkerError);
+    expect(err).toMatchObject({ status: 503, code: 'unavailable' });
+    const ok = await runForecast(rows, { agents: 2, runs: 100, seed: 1, priors: EXACT }, { workerAbove: 0, maxThreads: 1 });
+    expect(ok.p50).toBe(2);
     await closeForecastWorkers();
   });
 });

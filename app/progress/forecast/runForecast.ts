@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { FleetError } from '../../core/errors.js';
 import { workFromRows } from './fromRows.js';
 import { chunkCount, forecastRemaining, type ForecastCore, type ForecastOptions, type RemainingWork, type RunsPart } from './monteCarlo.js';
 import { runsPartBuffers, type WorkerReply, type WorkerRequest, type WorkMessage } from './workerProtocol.js';
@@ -10,7 +11,11 @@ export const WORKER_ABOVE_TASKS = 200;
 /** An idle worker is kept this long for the next forecast, then ended. */
 const IDLE_MS = 60_000;
 
-export class ForecastWorkerError extends Error {}
+/** A worker thread failed or died: the server's state, not the request's fault, so a 503 (retry). */
+export class ForecastWorkerError extends FleetError {
+  override readonly status: number = 503;
+  override readonly code: string = 'unavailable';
+}
 
 interface Job {
   request: WorkerRequest;
