@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import { startDashboardBrowser, type DashboardBrowser } from '../support/dashboardBrowser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
@@ -22,12 +22,12 @@ const text = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`).f
 describe('dashboard in a real browser', () => {
   let s: TestServer;
   let browser: Browser;
+  let dash: DashboardBrowser | undefined;
   let agentId: number;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    s = await startTestServer('dashboard', { start: { routes } });
+    ({ s, browser } = dash = await startDashboardBrowser('dashboard', routes));
     await insertProject(s.o.db, PLAN, 'acme/dash', PLAN_EPIC_DEPS);
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
@@ -43,8 +43,7 @@ describe('dashboard in a real browser', () => {
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await dash?.close();
   });
 
   it('shows the API numbers, updates live, reconnects, and never puts the token in a URL', async () => {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import { startDashboardBrowser, type DashboardBrowser } from '../support/dashboardBrowser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject, type FixtureTask } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
@@ -21,10 +21,10 @@ const CHAIN: FixtureTask[] = Array.from({ length: 30 }, (_, i) => ({ key: `4.${i
 describe('dashboard forecast, plan against actual, graph (real browser)', () => {
   let s: TestServer;
   let browser: Browser;
+  let dash: DashboardBrowser | undefined;
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    s = await startTestServer('dashboard_fc', { start: { routes: [progressRoutes, gitRoutes, forecastRoutes, dashboardRoutes] } });
+    ({ s, browser } = dash = await startDashboardBrowser('dashboard_fc'));
     const { projectId } = await insertProject(s.o.db, [...PLAN, ...CHAIN], 'acme/plan', PLAN_EPIC_DEPS);
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
@@ -40,8 +40,7 @@ describe('dashboard forecast, plan against actual, graph (real browser)', () => 
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await dash?.close();
   });
 
   it('shows the band and the baseline, redraws P50 for a what-if agent count, and fits the critical path in view', async () => {
