@@ -9,7 +9,7 @@ import { mintAgentToken } from '../../app/http/auth.js';
 import { progressRoutes } from '../../app/http/routes/progress.js';
 import { gitRoutes } from '../../app/http/routes/git.js';
 import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
-import { completeTask, PLAN, PLAN_EPIC_DEPS } from '../progress/helpers.js';
+import { completeTask, PLAN, PLAN_EPIC_DEPS, snapshotDaysAgo } from '../progress/helpers.js';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 const routes = [progressRoutes, gitRoutes, dashboardRoutes];
@@ -36,10 +36,7 @@ describe('dashboard in a real browser', () => {
     await s.call('POST', '/api/agents/heartbeat', { name: 'dash-agent', capacity: 2 }, minted.token);
     await completeTask(s, '1.1', agentId);
     await s.call('POST', '/api/progress/snapshot', {});
-    await s.o.db.query(
-      `INSERT INTO progress_snapshots (project_id, taken_at, tasks_total, tasks_done, hours_total, hours_done, active_agents)
-       SELECT id, now() - interval '2 days', 7, 0, 564, 0, 1 FROM projects`,
-    );
+    await snapshotDaysAgo(s.o.db, 2, { tasks: 7, hours: 564 });
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {

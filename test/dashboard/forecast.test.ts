@@ -11,7 +11,7 @@ import { gitRoutes } from '../../app/http/routes/git.js';
 import { forecastRoutes } from '../../app/http/routes/forecast.js';
 import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 import { storeBaseline } from '../../app/progress/forecast/storeBaseline.js';
-import { completeTask, PLAN, PLAN_EPIC_DEPS } from '../progress/helpers.js';
+import { completeTask, PLAN, PLAN_EPIC_DEPS, snapshotDaysAgo } from '../progress/helpers.js';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 
@@ -33,10 +33,7 @@ describe('dashboard forecast, plan against actual, graph (real browser)', () => 
     await s.call('POST', '/api/agents/heartbeat', { name: 'fc-agent', capacity: 2 }, minted.token);
     await completeTask(s, '1.1', minted.agentId);
     await s.call('POST', '/api/progress/snapshot', {});
-    await s.o.db.query(
-      `INSERT INTO progress_snapshots (project_id, taken_at, tasks_total, tasks_done, hours_total, hours_done, active_agents)
-       SELECT id, now() - interval '1 day', 37, 0, 924, 0, 1 FROM projects`,
-    );
+    await snapshotDaysAgo(s.o.db, 1, { tasks: 37, hours: 924 });
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
