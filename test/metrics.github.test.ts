@@ -1,29 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHmac } from 'node:crypto';
 import nock from 'nock';
-import { startTestServer, type TestServer } from './support/server.js';
-import { githubRoutes } from '../app/github/ingest/mount.js';
+import type { TestServer } from './support/server.js';
+import { startAppServer, webhookSignature } from './support/appServer.js';
 import { metricsRoutes } from '../app/metrics/metricsRoutes.js';
-import { API, INSTALLATION, OWNER, REPO, example, privateKey } from './github/helpers.js';
+import { API, INSTALLATION, OWNER, REPO, example } from './github/helpers.js';
 import { parseExposition, sampleValue } from './runners/prometheusText.js';
 
 const SECRET = 'metrics-github-secret';
-const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+const sign = (body: string) => webhookSignature(body, SECRET);
 
 // The App as mounted on the real server: a signed delivery goes through the processor and the
 // handlers' installation client, and /metrics shows the delivery and the GitHub calls it made.
 describe('GET /metrics with the GitHub App mounted', () => {
   let s: TestServer;
   beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    const settings = { appId: '1', privateKey: privateKey(), secret: SECRET, orchestratorUrl: 'http://127.0.0.1:0' };
-    s = await startTestServer('metrics_gh', { start: { routes: [githubRoutes(settings, {}), metricsRoutes({ env: {} })] } });
+    s = await startAppServer('metrics_gh', SECRET, { routes: [metricsRoutes({ env: {} })] });
   });
   afterAll(async () => {
     await s.close();
-    nock.cleanAll();
-    nock.enableNetConnect();
   });
 
   const metric = async (name: string, labels: Record<string, string> = {}) => {

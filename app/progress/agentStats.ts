@@ -1,18 +1,11 @@
 import type { Db } from '../store/db.js';
 import { heartbeatHealth, utilisationPercent } from './maths.js';
-import { readAgentStats } from './sql/readAgentStats.js';
+import { agentIdentity, readAgentStats, type AgentIdentity } from './sql/readAgentStats.js';
 import { readActiveWork } from './sql/readActiveWork.js';
 
 /** Per agent: pool, live work, utilisation of its own capacity over the window, outcomes, heartbeat health. */
 
-export interface AgentProgressJson {
-  id: number;
-  name: string;
-  pool: string;
-  kind: string;
-  labels: string[];
-  capacity: number;
-  active: boolean;
+export interface AgentProgressJson extends AgentIdentity {
   current_tasks: {
     task_id: number;
     key: string;
@@ -54,13 +47,7 @@ export async function agentStats(d: { db: Db; leaseTtlSeconds: number }, windowH
   return agents.map((a) => {
     const age = a.hb_age === null ? null : Math.max(0, Number(a.hb_age));
     return {
-      id: Number(a.id),
-      name: a.name,
-      pool: a.pool,
-      kind: a.kind,
-      labels: a.labels ?? [],
-      capacity: a.capacity,
-      active: a.active,
+      ...agentIdentity(a),
       current_tasks: byAgent.get(Number(a.id)) ?? [],
       utilisation_percent: utilisationPercent(Number(a.busy_s), a.capacity, Number(a.window_s)),
       window_hours: windowHours,

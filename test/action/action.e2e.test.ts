@@ -14,7 +14,7 @@ import { startOrchestrator, type Orchestrator } from '../../app/server.js';
 import { orchestratorRoutes } from '../../app/routes.js';
 import { insertProject } from '../support/fixtures.js';
 import { startFakeGitHub, type FakeGitHub } from './support/fakeGitHub.js';
-import { fakeAgent, makeRepo, processAlive, runAction, waitFor, type TempRepo } from './support/harness.js';
+import { actionInputs, fakeAgent, makeRepo, oidcEnv, processAlive, runAction, waitFor, type TempRepo } from './support/harness.js';
 import { startFlakyProxy, type FlakyProxy } from './support/proxy.js';
 
 const REPO = 'acme/widgets';
@@ -100,27 +100,7 @@ async function repo(): Promise<TempRepo> {
   return r;
 }
 
-function inputs(over: Record<string, string>): Record<string, string> {
-  return {
-    'orchestrator-url': orch.url,
-    task: '',
-    pool: '',
-    epoch: '',
-    'agent-command': 'true',
-    'github-token': gh.githubToken,
-    'orchestrator-token': '',
-    'heartbeat-seconds': '1',
-    'timeout-minutes': '5',
-    'draft-pr': 'false',
-    ...over,
-  };
-}
-
-const oidcEnv = () => ({
-  GITHUB_API_URL: gh.url,
-  ACTIONS_ID_TOKEN_REQUEST_URL: gh.tokenRequestUrl,
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: gh.tokenRequestToken,
-});
+const inputs = (over: Record<string, string>) => actionInputs(orch.url, gh, over);
 
 /** The log minus the `::add-mask::` commands (which the runner consumes to hide the value everywhere else). */
 const unmasked = (log: string) =>
@@ -153,7 +133,7 @@ describe('the bundled action against a real orchestrator', () => {
     const run = await runAction({
       repo: r,
       inputs: inputs({ task: d.key, epoch: String(d.epoch), 'agent-command': agent }),
-      env: { ...oidcEnv(), FLEET_EXPECT_KEY: d.key },
+      env: { ...oidcEnv(gh), FLEET_EXPECT_KEY: d.key },
     });
 
     expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -199,7 +179,7 @@ describe('the bundled action against a real orchestrator', () => {
     const d = await dispatch('fails');
     const pullsBefore = gh.pulls.length;
     const agent = await fakeAgent(r, 'agent-fails', 'echo "cannot do it" >&2\nexit 3');
-    const run = await runAction({ repo: r, inputs: inputs({ task: d.key, epoch: String(d.epoch), 'agent-command': agent }), env: oidcEnv() });
+    const run = await runAction({ repo: r, inputs: inputs({ task: d.key, epoch: String(d.epoch), 'agent-command': agent }), env: oidcEnv(gh) });
 
     expect(run.code).toBe(1);
     expect(run.outputs.result).toBe('failed');
@@ -216,7 +196,7 @@ describe('the bundled action against a real orchestrator', () => {
   it('reports failed when the agent changes nothing', async () => {
     const r = await repo();
     const d = await dispatch('nochange');
-    const run = await runAction({ repo: r, inputs: inputs({ task: d.key, epoch: String(d.epoch), 'agent-command': 'true' }), env: oidcEnv() });
+    const run = await runAction({ repo: r, inputs: inputs({ task: d.key, epoch: String(d.epoch), 'agent-command': 'true' }), env: oidcEnv(gh) });
     expect(run.outputs.result).toBe('failed');
     expect(run.stdout).toMatch(/produced no change/);
     expect((await orch.engine.getAssignment(d.assignmentId)).status).toBe('failed');
@@ -230,7 +210,7 @@ describe('the bundled action against a real orchestrator', () => {
     const run = await runAction({
       repo: r,
       inputs: inputs({ task: d.key, epoch: String(d.epoch), 'agent-command': agent, 'timeout-minutes': '0.05' }),
-      env: oidcEnv(),
+      env: oidcEnv(gh),
     });
 
     expect(run.code).toBe(1);
@@ -257,7 +237,7 @@ describe('the bundled action against a real orchestrator', () => {
     const running = runAction({
       repo: r,
       inputs: inputs({ task: d.key, epoch: String(d.epoch), 'agent-command': agent, 'orchestrator-url': proxy.url }),
-      env: oidcEnv(),
+      env: oidcEnv(gh),
       onStdout: (c) => (live += c),
     });
     await waitFor(() => heartbeats() >= 1, 'a first heartbeat');
@@ -296,7 +276,7 @@ describe('the bundled action against a real orchestrator', () => {
       'agent-slow',
       `echo hi > widget.txt\ntouch ${JSON.stringify(started)}\nsleep 600 &\necho $! > ${JSON.stringify(pidFile)}\nwait`,
     );
-    const running = runAction({ repo: r, inputs: inputs({ task: d.key, epoch: String(d.epoch), 'agent-command': agent }), env: oidcEnv() });
+    const running = runAction({ repo: r, inputs: inputs({ task: d.key, epoch: String(d.epoch), 'agent-command': agent }), env: oidcEnv(gh) });
     await waitFor(() => existsSync(pidFile), 'the agent to start');
     // Another claim supersedes this one (the lease was given back and handed out again).
     await orch.engine.releaseTask(d.taskId, 'test: superseded', { countAttempt: false });
@@ -322,7 +302,7 @@ describe('the bundled action against a real orchestrator', () => {
     const run = await runAction({
       repo: r,
       inputs: inputs({ task: '1.1', epoch: '999', 'agent-command': `touch ${JSON.stringify(marker)}` }),
-      env: oidcEnv(),
+      env: oidcEnv(gh),
     });
     expect(run.outputs.result).toBe('stale');
     expect(existsSync(marker)).toBe(false);

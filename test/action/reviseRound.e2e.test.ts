@@ -16,7 +16,7 @@ import { engineHooks } from '../../app/github/engineHooks.js';
 import { createFeedbackStore } from '../../app/feedback/store.js';
 import { insertProject } from '../support/fixtures.js';
 import { startFakeGitHub, type FakeGitHub } from './support/fakeGitHub.js';
-import { fakeAgent, git, makeRepo, runAction, type TempRepo } from './support/harness.js';
+import { actionInputs, fakeAgent, git, makeRepo, oidcEnv, runAction, type TempRepo } from './support/harness.js';
 
 const REPO = 'acme/widgets';
 let orch: Orchestrator;
@@ -53,21 +53,9 @@ afterEach(() => {
   expect(gh.invalid.splice(0)).toEqual([]);
 });
 
-const env = () => ({ GITHUB_API_URL: gh.url, ACTIONS_ID_TOKEN_REQUEST_URL: gh.tokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: gh.tokenRequestToken });
-const inputs = (over: Record<string, string>) => ({
-  'orchestrator-url': orch.url,
-  task: '',
-  pool: '',
-  epoch: '',
-  'agent-command': 'true',
-  'github-token': gh.githubToken,
-  'orchestrator-token': '',
-  'heartbeat-seconds': '1',
-  'timeout-minutes': '5',
-  'draft-pr': 'false',
-  mode: 'new',
-  ...over,
-});
+const env = () => oidcEnv(gh);
+// Runs say which round they are: the first opens the PR, the second revises it.
+const inputs = (over: Record<string, string>) => actionInputs(orch.url, gh, { mode: 'new', ...over });
 
 describe('a revise round', () => {
   it('works on the existing branch with the feedback and keeps one PR for the task', async () => {

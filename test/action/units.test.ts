@@ -3,45 +3,18 @@ import type { Clock } from '../../action/src/clock.js';
 import { startHeartbeat } from '../../action/src/heartbeat.js';
 import { readInputs } from '../../action/src/inputs.js';
 import { agentEnvironment } from '../../action/src/main.js';
-import { OrchestratorError, LeaseSupersededError, createOrchestratorClient, type ClaimedTask } from '../../action/src/orchestratorClient.js';
+import { OrchestratorError, LeaseSupersededError, createOrchestratorClient } from '../../action/src/orchestratorClient.js';
 import { acceptanceCriteria, branchName, buildPrompt, slugify } from '../../action/src/prompt.js';
 import { buildPullBody } from '../../action/src/pullRequest.js';
 import { readMarker } from '../../schema/markers.js';
+import { claimedTask } from './support/claimedTask.js';
 
-const task: ClaimedTask = {
-  id: 7,
-  project_id: 1,
-  key: '2.3',
-  footprint: [],
+const task = claimedTask({
   title: 'Add the OIDC verifier!',
   body: 'Verify tokens.\n\n## Acceptance criteria\n- [ ] bad audience refused\n- good token accepted\n\n## Notes\n- not a criterion',
   deliverables: ['app/http/auth/oidc.ts'],
-  epic_key: '2',
-  issue_number: 41,
-  branch: null,
-  estimated_hours: 3,
-  priority: 0,
-  critical_path_hours: 3,
-  status: 'assigned',
-  ready: false,
-  held: false,
-  pr_number: null,
-  pr_url: null,
-  required_pool: null,
-  required_capabilities: [],
-  attempts: 1,
-  lease_epoch: 1,
-  lease_expires_at: '2026-01-01T01:00:00.000Z',
-  failure_reason: null,
-  ready_since: null,
-  started_at: '2026-01-01T00:00:00.000Z',
-  completed_at: null,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-  round: 0,
-  pr_state: null,
   dependencies: [{ key: '1.1', status: 'in_review', pr_number: 12 }],
-};
+});
 
 /** A clock that only moves when told: sleeps resolve on `tick`. */
 function manualClock() {

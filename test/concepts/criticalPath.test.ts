@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { PG_URL, freshDb, type TestDb } from '../support/db.js';
 import { freshRedis } from '../support/redis.js';
 import { INSTALLATION, example, privateKey, testConfig } from '../github/helpers.js';
-import { fakeRepo } from './githubFake.js';
+import { fakeRepo } from '../support/fakeRepo.js';
 import { runCli } from '../../app/cli/main.js';
 import type { CliIo } from '../../app/cli/io.js';
 import { Engine } from '../../app/engine/engine.js';
@@ -141,7 +141,7 @@ describe('critical path hours: one computation behind every door a plan comes in
   it('fleet seed, a push of the plan file and fleet sync give the same levels and the same ready order', async () => {
     await cli(['seed', PLAN_FILE, '--project', `${OWNER}/Seeded-World`]);
 
-    const pushed = fakeRepo(OWNER, PUSHED, { '.github/fleet-plan.md': planText });
+    const pushed = fakeRepo(OWNER, PUSHED, { files: { '.github/fleet-plan.md': planText } });
     await pushPlan(await githubApp());
     expect(pushed.issueOf('task', '1.1')).toBeDefined();
 
@@ -173,7 +173,7 @@ describe('critical path hours: one computation behind every door a plan comes in
   });
 
   it('/fleet estimate recomputes the whole project: upstream levels match a fresh seed of the edited plan, and the index follows', async () => {
-    const repo = fakeRepo(OWNER, PUSHED, { '.github/fleet-plan.md': planText });
+    const repo = fakeRepo(OWNER, PUSHED, { files: { '.github/fleet-plan.md': planText } });
     const app = await githubApp();
     await pushPlan(app);
     const pid = await projectId(OWNER, PUSHED);

@@ -2,14 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import { startDashboardBrowser, type DashboardBrowser } from '../support/dashboardBrowser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
 import { progressRoutes } from '../../app/http/routes/progress.js';
 import { gitRoutes } from '../../app/http/routes/git.js';
 import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
-import { completeTask, PLAN, PLAN_EPIC_DEPS } from '../progress/helpers.js';
+import { completeTask, PLAN, PLAN_EPIC_DEPS, snapshotDaysAgo } from '../progress/helpers.js';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 const routes = [progressRoutes, gitRoutes, dashboardRoutes];
@@ -22,12 +22,12 @@ const text = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`).f
 describe('dashboard in a real browser', () => {
   let s: TestServer;
   let browser: Browser;
+  let dash: DashboardBrowser | undefined;
   let agentId: number;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    s = await startTestServer('dashboard', { start: { routes } });
+    ({ s, browser } = dash = await startDashboardBrowser('dashboard', routes));
     await insertProject(s.o.db, PLAN, 'acme/dash', PLAN_EPIC_DEPS);
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
@@ -36,15 +36,11 @@ describe('dashboard in a real browser', () => {
     await s.call('POST', '/api/agents/heartbeat', { name: 'dash-agent', capacity: 2 }, minted.token);
     await completeTask(s, '1.1', agentId);
     await s.call('POST', '/api/progress/snapshot', {});
-    await s.o.db.query(
-      `INSERT INTO progress_snapshots (project_id, taken_at, tasks_total, tasks_done, hours_total, hours_done, active_agents)
-       SELECT id, now() - interval '2 days', 7, 0, 564, 0, 1 FROM projects`,
-    );
+    await snapshotDaysAgo(s.o.db, 2, { tasks: 7, hours: 564 });
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await dash?.close();
   });
 
   it('shows the API numbers, updates live, reconnects, and never puts the token in a URL', async () => {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import { startDashboardBrowser, type DashboardBrowser } from '../support/dashboardBrowser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject, type FixtureTask } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
@@ -11,7 +11,7 @@ import { gitRoutes } from '../../app/http/routes/git.js';
 import { forecastRoutes } from '../../app/http/routes/forecast.js';
 import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 import { storeBaseline } from '../../app/progress/forecast/storeBaseline.js';
-import { completeTask, PLAN, PLAN_EPIC_DEPS } from '../progress/helpers.js';
+import { completeTask, PLAN, PLAN_EPIC_DEPS, snapshotDaysAgo } from '../progress/helpers.js';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 
@@ -21,10 +21,10 @@ const CHAIN: FixtureTask[] = Array.from({ length: 30 }, (_, i) => ({ key: `4.${i
 describe('dashboard forecast, plan against actual, graph (real browser)', () => {
   let s: TestServer;
   let browser: Browser;
+  let dash: DashboardBrowser | undefined;
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    s = await startTestServer('dashboard_fc', { start: { routes: [progressRoutes, gitRoutes, forecastRoutes, dashboardRoutes] } });
+    ({ s, browser } = dash = await startDashboardBrowser('dashboard_fc'));
     const { projectId } = await insertProject(s.o.db, [...PLAN, ...CHAIN], 'acme/plan', PLAN_EPIC_DEPS);
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
@@ -33,15 +33,11 @@ describe('dashboard forecast, plan against actual, graph (real browser)', () => 
     await s.call('POST', '/api/agents/heartbeat', { name: 'fc-agent', capacity: 2 }, minted.token);
     await completeTask(s, '1.1', minted.agentId);
     await s.call('POST', '/api/progress/snapshot', {});
-    await s.o.db.query(
-      `INSERT INTO progress_snapshots (project_id, taken_at, tasks_total, tasks_done, hours_total, hours_done, active_agents)
-       SELECT id, now() - interval '1 day', 37, 0, 924, 0, 1 FROM projects`,
-    );
+    await snapshotDaysAgo(s.o.db, 1, { tasks: 37, hours: 924 });
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await dash?.close();
   });
 
   it('shows the band and the baseline, redraws P50 for a what-if agent count, and fits the critical path in view', async () => {

@@ -2,14 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startDashboardBrowser, type DashboardBrowser } from '../support/dashboardBrowser.js';
+import type { TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { mintAgentToken } from '../../app/http/auth.js';
-import { progressRoutes } from '../../app/http/routes/progress.js';
-import { gitRoutes } from '../../app/http/routes/git.js';
-import { forecastRoutes } from '../../app/http/routes/forecast.js';
-import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 import { guardsFor } from '../../app/guards/guardsFor.js';
 import { guardCommands } from '../../app/guards/guardCommands.js';
 
@@ -24,12 +20,12 @@ const ARTIFACTS = path.resolve('test/artifacts');
 describe('dashboard guard card (real browser)', () => {
   let s: TestServer;
   let browser: Browser;
+  let dash: DashboardBrowser | undefined;
   let heldKey = '';
   let openUntil = '';
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    s = await startTestServer('dashboard_guards', { start: { routes: [progressRoutes, gitRoutes, forecastRoutes, dashboardRoutes] } });
+    ({ s, browser } = dash = await startDashboardBrowser('dashboard_guards'));
     const { projectId, ids } = await insertProject(s.o.db, [{ key: '1.1' }, { key: '1.2' }, { key: '1.3' }], 'acme/guarded');
     await s.o.engine.refreshAll();
     await s.o.engine.rebuildQueue();
@@ -62,8 +58,7 @@ describe('dashboard guard card (real browser)', () => {
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await dash?.close();
   });
 
   it('shows the pause, the open circuit with its end, the budget hold, the spend and what is left of the budget, and the untrusted edit', async () => {

@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startDashboardBrowser, type DashboardBrowser } from '../support/dashboardBrowser.js';
+import type { TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
-import { progressRoutes } from '../../app/http/routes/progress.js';
-import { gitRoutes } from '../../app/http/routes/git.js';
-import { forecastRoutes } from '../../app/http/routes/forecast.js';
-import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 
 
 /**
@@ -18,10 +14,10 @@ import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 describe('dashboard: feedback round and PR state (real browser)', () => {
   let s: TestServer;
   let browser: Browser;
+  let dash: DashboardBrowser | undefined;
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    s = await startTestServer('dashboard_rounds', { start: { routes: [progressRoutes, gitRoutes, forecastRoutes, dashboardRoutes] } });
+    ({ s, browser } = dash = await startDashboardBrowser('dashboard_rounds'));
     const { projectId, ids } = await insertProject(s.o.db, [{ key: '1.1' }, { key: '1.2' }], 'acme/rounds');
     await s.o.engine.refreshAll();
     for (const [key, pr] of [['1.1', 11], ['1.2', 12]] as const) {
@@ -37,8 +33,7 @@ describe('dashboard: feedback round and PR state (real browser)', () => {
     await s.o.db.query(`UPDATE tasks SET round = 0, pr_state = 'approved' WHERE id = $1`, [ids.get('1.2')]);
   });
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await dash?.close();
   });
 
   it("shows each in-review task's round and PR state beside its PR, as the task API gives them", async () => {

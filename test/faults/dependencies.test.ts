@@ -1,49 +1,32 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import { Redis } from 'ioredis';
-import { startOrchestrator, type Orchestrator } from '../../app/server.js';
+import type { Orchestrator } from '../../app/server.js';
 import { RedisQueue } from '../../app/queue/redisQueue.js';
 import { PostgresQueue } from '../../app/queue/postgresQueue.js';
 import { mintAgentToken } from '../../app/http/auth.js';
 import { insertProject } from '../support/fixtures.js';
-import { startPrivatePostgres, startPrivateRedis, until, type PrivatePostgres, type PrivateRedis } from '../support/privateServices.js';
+import { until, type PrivatePostgres, type PrivateRedis } from '../support/privateServices.js';
+import { startPrivateOrchestrator, type PrivateOrchestrator } from '../support/privateOrchestrator.js';
 
 /** Postgres and Redis of our own, so they can be stopped and paused; an orchestrator in this process. */
 describe('a dependency down or hung', () => {
   let pg: PrivatePostgres;
   let redis: PrivateRedis;
   let o: Orchestrator;
+  let stack: PrivateOrchestrator | undefined;
   let agentToken: string;
   const admin = 'admin-token-for-dependency-faults';
 
   beforeAll(async () => {
-    [pg, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
-    o = await startOrchestrator({
-      env: {
-        HOST: '127.0.0.1',
-        PORT: '0',
-        DATABASE_URL: pg.url,
-        REDIS_URL: redis.url,
-        REDIS_COMMAND_TIMEOUT_MS: '300',
-        FLEET_ADMIN_TOKEN: admin,
-        FLEET_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'fleet-deps-')),
-        LOG_LEVEL: 'silent',
-      },
-      log: pino({ level: 'silent' }),
-      periodic: false,
-    });
+    stack = await startPrivateOrchestrator('deps', { REDIS_COMMAND_TIMEOUT_MS: '300', FLEET_ADMIN_TOKEN: admin });
+    ({ pg, redis, o } = stack);
     await insertProject(o.db, [{ key: '1.1', cp: 30 }, { key: '1.2', deps: ['1.1'], cp: 20 }, { key: '2.1', cp: 5 }, { key: '2.2', cp: 4 }], 'acme/deps');
     await o.engine.refreshAll();
     await o.engine.rebuildQueue();
     ({ token: agentToken } = await mintAgentToken(o.db, 'deps-agent'));
   }, 120_000);
   afterAll(async () => {
-    redis?.resume();
-    await o?.close();
-    await Promise.all([pg?.destroy(), redis?.destroy()]);
+    await stack?.close();
   });
 
   const call = async (method: string, p: string, body?: unknown, token = admin) => {

@@ -1,15 +1,12 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import { Redis } from 'ioredis';
-import { startOrchestrator, type Orchestrator } from '../../app/server.js';
+import type { Orchestrator } from '../../app/server.js';
 import { RedisQueue } from '../../app/queue/redisQueue.js';
 import { PostgresQueue } from '../../app/queue/postgresQueue.js';
 import { mintAgentToken } from '../../app/http/auth.js';
 import { insertProject } from '../support/fixtures.js';
-import { startPrivatePostgres, startPrivateRedis, until, type PrivatePostgres, type PrivateRedis } from '../support/privateServices.js';
+import { until, type PrivateRedis } from '../support/privateServices.js';
+import { startPrivateOrchestrator, type PrivateOrchestrator } from '../support/privateOrchestrator.js';
 
 /**
  * Issue 10, the wait after Redis FLUSHALL: an index that lost its entries must not leave ready
@@ -17,30 +14,17 @@ import { startPrivatePostgres, startPrivateRedis, until, type PrivatePostgres, t
  * here, so whatever puts the index right is the claim path itself. Scaled down; invariants only.
  */
 describe('the ready index emptied under a running orchestrator', () => {
-  let pg: PrivatePostgres;
   let redis: PrivateRedis;
   let r: Redis;
   let o: Orchestrator;
+  let stack: PrivateOrchestrator | undefined;
   let token: string;
   let projectId: number;
   const PREFIX = 'fleet:emptied:';
 
   beforeAll(async () => {
-    [pg, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
-    o = await startOrchestrator({
-      env: {
-        HOST: '127.0.0.1',
-        PORT: '0',
-        DATABASE_URL: pg.url,
-        REDIS_URL: redis.url,
-        REDIS_PREFIX: PREFIX,
-        FLEET_ADMIN_TOKEN: 'admin-token-for-emptied-index',
-        FLEET_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'fleet-emptied-')),
-        LOG_LEVEL: 'silent',
-      },
-      log: pino({ level: 'silent' }),
-      periodic: false,
-    });
+    stack = await startPrivateOrchestrator('emptied', { REDIS_PREFIX: PREFIX, FLEET_ADMIN_TOKEN: 'admin-token-for-emptied-index' });
+    ({ redis, o } = stack);
     // 80 tasks, longest path first: 1.1 (80 h) ... 1.80 (1 h).
     ({ projectId } = await insertProject(o.db, Array.from({ length: 80 }, (_, i) => ({ key: `1.${i + 1}`, cp: 80 - i })), 'acme/emptied'));
     await o.engine.refreshAll();
@@ -52,8 +36,7 @@ describe('the ready index emptied under a running orchestrator', () => {
   }, 120_000);
   afterAll(async () => {
     r?.disconnect();
-    await o?.close();
-    await Promise.all([pg?.destroy(), redis?.destroy()]);
+    await stack?.close();
   });
 
   const claim = async () => {

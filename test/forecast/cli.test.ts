@@ -1,23 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Command, CommanderError } from 'commander';
-import { registerPlanCommands } from '../../app/cli/planCommands.js';
+import { runPlanCli as run } from '../support/runPlanCli.js';
 import { formatForecast } from '../../app/cli/statusCommand.js';
 import { EXAMPLE_PLAN } from '../plan/helpers.js';
 import { freshDb, PG_URL, type TestDb } from '../support/db.js';
-
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const program = new Command('fleet').exitOverride();
-  registerPlanCommands(program, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { code: 0, out, err };
-  } catch (e) {
-    if (e instanceof CommanderError) return { code: e.exitCode, out, err };
-    throw e;
-  }
-}
 
 describe('fleet plan schedule prints P50/P90', () => {
   it('in the table and in the JSON, above the estimate-pace makespan', async () => {

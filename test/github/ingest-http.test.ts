@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import pino from 'pino';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { githubRoutes } from '../../app/github/ingest/mount.js';
-import { example, privateKey } from './helpers.js';
+import type { TestServer } from '../support/server.js';
+import { startAppServer, webhookSignature } from '../support/appServer.js';
+import { example } from './helpers.js';
 import { until } from './ingestStandIn.js';
 
 const SECRET = 'ingest-http-secret';
-const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+const sign = (body: string) => webhookSignature(body, SECRET);
 
 // What the server logs, line by line, as a production process would write it.
 const lines: string[] = [];
@@ -25,15 +24,10 @@ const sink = new Writable({
 describe('the webhook route with hostile but signed deliveries', () => {
   let s: TestServer;
   beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    const settings = { appId: '1', privateKey: privateKey(), secret: SECRET, orchestratorUrl: 'http://127.0.0.1:0' };
-    s = await startTestServer('gh_ingest_http', { start: { routes: [githubRoutes(settings, {})], log: pino({ level: 'warn' }, sink) } });
+    s = await startAppServer('gh_ingest_http', SECRET, { log: pino({ level: 'warn' }, sink) });
   });
   afterAll(async () => {
     await s.close();
-    nock.cleanAll();
-    nock.enableNetConnect();
   });
 
   const post = (id: string, event: string, body: string) =>

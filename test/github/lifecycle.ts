@@ -5,6 +5,7 @@ import { DeliveryProcessor } from '../../app/github/ingest/deliveryProcessor.js'
 import { webhookRoute } from '../../app/github/ingest/webhookRoute.js';
 import type { Plan } from '../../schema/plan.js';
 import { API, INSTALLATION, OWNER, REPO, example, makeApp, type TestApp } from './helpers.js';
+import { fakeRepo, type FakeIssue } from '../support/fakeRepo.js';
 
 /**
  * A full task lifecycle against a stateful fake of GitHub's API (nock), with every webhook sent
@@ -31,10 +32,9 @@ export async function runLifecycle(db: Db, plan: Plan, opts: { capacity?: number
   const app: TestApp = await makeApp(db, { config: { pools: [{ name: 'default', capacity: opts.capacity ?? 2 }] } });
   const calls = new Map<string, number>();
   const count = (k: string) => calls.set(k, (calls.get(k) ?? 0) + 1);
-  const issues = new Map<number, { number: number; id: number; title: string; body: string; labels: string[]; state: string }>();
+  const issues = new Map<number, FakeIssue>();
   const dispatches: { task: string; issue: number; epoch: number; runId: number }[] = [];
   const relations = { subIssues: 0, blockedBy: 0 };
-  let nextNumber = 1;
   let nextRun = 1000;
   const repoPath = `/repos/${OWNER}/${REPO}`;
   const signer = new Webhooks({ secret: SECRET });
@@ -56,70 +56,20 @@ export async function runLifecycle(db: Db, plan: Plan, opts: { capacity?: number
   };
   const repository = () => (example('issues', 'opened') as { repository: unknown }).repository;
 
+  // The plan sync's routes (plan file, issues, labels, the batched GraphQL relations), counted here.
+  const repoFake = fakeRepo(OWNER, REPO, {
+    files: { '.github/fleet-plan.md': JSON.stringify(plan) },
+    issues,
+    onRequest: (name, body) => {
+      count(name);
+      if (name !== 'POST /graphql') return;
+      const q = String((body as { query?: string }).query ?? '');
+      relations.subIssues += (q.match(/addSubIssue\(/g) ?? []).length;
+      relations.blockedBy += (q.match(/addBlockedBy\(/g) ?? []).length;
+    },
+  });
   const scopes = [
-    nock(API)
-      .persist()
-      .post(`/app/installations/${INSTALLATION}/access_tokens`)
-      .reply(() => {
-        count('POST /app/installations/{id}/access_tokens');
-        return [201, { token: 'ghs_lifecycle', expires_at: '2999-01-01T00:00:00Z', permissions: {} }];
-      }),
-    nock(API)
-      .persist()
-      .get(/\/repos\/Codertocat\/Hello-World\/contents\/\.github(\/|%2F)fleet-plan\.md/)
-      .query(true)
-      .reply(() => {
-        count('GET /repos/{o}/{r}/contents/{path}');
-        return [200, JSON.stringify(plan)];
-      }),
-    nock(API)
-      .persist()
-      .get(`${repoPath}/issues`)
-      .query(true)
-      .reply((uri) => {
-        count('GET /repos/{o}/{r}/issues');
-        const label = new URL(uri, API).searchParams.get('labels') ?? '';
-        return [200, [...issues.values()].filter((i) => i.labels.includes(label)).map((i) => ({ ...i, node_id: `I_${i.number}`, labels: i.labels.map((name) => ({ name })) }))];
-      }),
-    nock(API)
-      .persist()
-      .post(`${repoPath}/issues`)
-      .reply((_uri, body) => {
-        count('POST /repos/{o}/{r}/issues');
-        const b = body as { title: string; body: string; labels: string[] };
-        const n = nextNumber++;
-        const iss = { number: n, id: 10_000 + n, title: b.title, body: b.body, labels: b.labels, state: 'open' };
-        issues.set(n, iss);
-        return [201, { ...iss, node_id: `I_${n}`, labels: b.labels.map((name) => ({ name })) }];
-      }),
-    nock(API)
-      .persist()
-      .patch(/\/repos\/Codertocat\/Hello-World\/issues\/\d+$/)
-      .reply((uri, body) => {
-        count('PATCH /repos/{o}/{r}/issues/{n}');
-        const n = Number(/(\d+)$/.exec(uri)![1]);
-        Object.assign(issues.get(n)!, body as object);
-        return [200, issues.get(n)];
-      }),
-    nock(API)
-      .persist()
-      .post('/graphql')
-      .reply((_uri, body) => {
-        count('POST /graphql');
-        const q = String((body as { query?: string }).query ?? '');
-        relations.subIssues += (q.match(/addSubIssue\(/g) ?? []).length;
-        relations.blockedBy += (q.match(/addBlockedBy\(/g) ?? []).length;
-        return [200, { data: {} }];
-      }),
-    nock(API)
-      .persist()
-      .post(/\/repos\/Codertocat\/Hello-World\/issues\/\d+\/labels$/)
-      .reply((uri, body) => {
-        count('POST /repos/{o}/{r}/issues/{n}/labels');
-        const n = Number(/issues\/(\d+)\/labels/.exec(uri)![1]);
-        issues.get(n)?.labels.push(...(body as { labels: string[] }).labels);
-        return [200, []];
-      }),
+    ...repoFake.scopes,
     nock(API)
       .persist()
       .post(`${repoPath}/actions/workflows/fleet-agent.yml/dispatches`)

@@ -1,27 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHmac } from 'node:crypto';
-import nock from 'nock';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { githubRoutes } from '../../app/github/ingest/mount.js';
-import { example, privateKey } from './helpers.js';
+import type { TestServer } from '../support/server.js';
+import { startAppServer, webhookSignature } from '../support/appServer.js';
+import { example } from './helpers.js';
 
 const SECRET = 'mount-test-secret';
-const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const sign = (body: string, secret = SECRET) => webhookSignature(body, secret);
 
 // The app's own HTTP path on the real server: signed deliveries are stored before the answer,
 // processed from the table, and a wrongly signed one changes nothing.
 describe('POST /api/github/webhooks on the orchestrator', () => {
   let s: TestServer;
   beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    const settings = { appId: '1', privateKey: privateKey(), secret: SECRET, orchestratorUrl: 'http://127.0.0.1:0' };
-    s = await startTestServer('gh_mount', { start: { routes: [githubRoutes(settings, {})] } });
+    s = await startAppServer('gh_mount', SECRET);
   });
   afterAll(async () => {
     await s.close();
-    nock.cleanAll();
-    nock.enableNetConnect();
   });
 
   const post = (body: string, headers: Record<string, string>) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text as readBody } from 'node:stream/consumers';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { parse } from 'yaml';
 import { chromium, type Browser } from 'playwright-core';
+import { webhookSignature } from '../support/appServer.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { orchestratorRoutes } from '../../app/routes.js';
 import { mintAgentToken } from '../../app/http/auth.js';
@@ -83,13 +84,12 @@ async function standInGitHub(): Promise<StandIn> {
   return s;
 }
 
-const sign = (body: string, secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 async function postWebhook(url: string, secret: string, id: string): Promise<number> {
   const body = JSON.stringify(example('star', 'created'));
   const res = await fetch(`${url}/api/github/webhooks`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-delivery': id, 'x-github-event': 'star', 'x-hub-signature-256': sign(body, secret) },
+    headers: { 'content-type': 'application/json', 'x-github-delivery': id, 'x-github-event': 'star', 'x-hub-signature-256': webhookSignature(body, secret) },
     body,
   });
   return res.status;

@@ -36,6 +36,17 @@ function dispatchWithoutRunId(key: string, issue: number, epoch: number): nock.S
     .reply(200, []);
 }
 
+/** A fresh app with task i<n> dispatched at epoch 1 from its issue, GitHub returning no run id. */
+async function dispatched(n: number): Promise<TestApp> {
+  const app = await makeApp(db().db);
+  const token = tokenScope();
+  const d = dispatchWithoutRunId(`i${n}`, n, 1);
+  await send(app, 'issues', taskIssue(n));
+  d.done();
+  token.done();
+  return app;
+}
+
 function workflowRun(action: 'requested' | 'in_progress' | 'completed', id: number, title: string, conclusion: string | null = null) {
   const p = example<{ action: string; workflow_run: Record<string, unknown> }>('workflow_run', 'completed', 1);
   p.action = action;
@@ -114,12 +125,7 @@ describe('agent runs matched by name before their run id is known', () => {
   });
 
   it('workflow_job by its job name, arriving first: ties the run and the runner, and marks the task in progress', async () => {
-    const app = await makeApp(db().db);
-    const token = tokenScope();
-    const d = dispatchWithoutRunId('i9', 9, 1);
-    await send(app, 'issues', taskIssue(9));
-    d.done();
-    token.done();
+    const app = await dispatched(9);
     await send(app, 'workflow_job', workflowJob('queued', 960, 'fleet task=i9 epoch=1', null));
     expect(await assignments('i9')).toEqual([{ epoch: 1, status: 'active', workflow_run_id: 960, runner_name: null }]);
     expect((await task('i9')).status).toBe('assigned');
@@ -136,12 +142,7 @@ describe('agent runs matched by name before their run id is known', () => {
   });
 
   it('a run named for a stale epoch, or a second run under a taken name, is recorded but moves nothing', async () => {
-    const app = await makeApp(db().db);
-    const token = tokenScope();
-    const d = dispatchWithoutRunId('i10', 10, 1);
-    await send(app, 'issues', taskIssue(10));
-    d.done();
-    token.done();
+    const app = await dispatched(10);
     await send(app, 'workflow_run', workflowRun('requested', 970, 'fleet task=i10 epoch=1'));
 
     // epoch 0 is not the lease the app handed out
@@ -156,12 +157,7 @@ describe('agent runs matched by name before their run id is known', () => {
   });
 
   it('a run that claims for itself (`fleet task= epoch=`) or an unrelated CI run is not an agent run', async () => {
-    const app = await makeApp(db().db);
-    const token = tokenScope();
-    const d = dispatchWithoutRunId('i11', 11, 1);
-    await send(app, 'issues', taskIssue(11));
-    d.done();
-    token.done();
+    const app = await dispatched(11);
     await send(app, 'workflow_run', workflowRun('completed', 980, 'fleet task= epoch=', 'failure'));
     await send(app, 'workflow_job', workflowJob('completed', 980, 'fleet task= epoch=', 'r1', 'failure'));
     await send(app, 'workflow_run', workflowRun('completed', 981, 'CI', 'failure'));

@@ -1,18 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nock from 'nock';
-import pino from 'pino';
 import { freshDb, type TestDb } from '../support/db.js';
 import { insertProject } from '../support/fixtures.js';
+import { guardRig } from '../support/guardJob.js';
 import { API, OWNER, REPO } from '../github/helpers.js';
-import { Engine } from '../../app/engine/engine.js';
-import { LocalEventBus } from '../../app/engine/events.js';
-import { PostgresQueue } from '../../app/queue/postgresQueue.js';
-import { createSqlPort } from '../../app/github/sqlPort.js';
-import { engineHooks } from '../../app/github/engineHooks.js';
-import { tokenClient } from '../../app/github/ingest/probot.js';
-import { octokitGateway } from '../../app/github/gateway/octokitGateway.js';
-import { installGuardRails } from '../../app/guards/guardsFor.js';
-import { runGuardJob, STOP_GRACE_MS } from '../../app/guards/githubGuardJob.js';
+import { STOP_GRACE_MS } from '../../app/guards/githubGuardJob.js';
 
 /**
  * Issue 15, the GitHub side: a job told to stop that keeps its lease past the grace period has its
@@ -30,16 +22,10 @@ describe('the guard job in the GitHub App', () => {
   afterAll(async () => {
     await t?.cleanup();
   });
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  // Every mock set up here must be called: the global guard (test/support/githubGuard.ts) checks that after each test.
 
   it('cancels the run of a job that did not stop in time, revokes its lease, labels paused epics and posts the circuit notice, each once', async () => {
-    const engine = new Engine({ db: t.db, queue: new PostgresQueue(), events: new LocalEventBus(), now: () => now });
-    const guards = installGuardRails({ db: t.db, engine, now: () => now });
-    const port = createSqlPort(t.db, { engine: engineHooks(engine) });
+    const { engine, guards, job } = guardRig(t.db, () => now);
     const { projectId } = await insertProject(t.db, [{ key: '1.1' }, { key: '1.2' }], `${OWNER}/${REPO}`);
     await t.db.query(`UPDATE projects SET installation_id = 77, pause_mode = 'stop', circuit_breaker = '{"failures": 2}'::jsonb WHERE id = $1`, [projectId]);
     await t.db.query(`UPDATE epics SET issue_number = 10 WHERE project_id = $1`, [projectId]);
@@ -51,8 +37,6 @@ describe('the guard job in the GitHub App', () => {
 
     await guards.pause(projectId);
     expect(await guards.heartbeatAnswer(c.assignment, c.task)).toMatchObject({ stop: true, reason: 'paused' });
-    const job = () =>
-      runGuardJob({ db: t.db, guards, port, log: pino({ level: 'silent' }), gateway: async (o, r) => octokitGateway(tokenClient('ghs_test'), o, r) });
 
     // Within the grace period: only the label.
     const label = nock(API).post(`${repoPath}/issues/10/labels`, { labels: ['fleet:paused'] }).reply(200, [{ name: 'fleet:paused' }]);
@@ -83,9 +67,7 @@ describe('the guard job in the GitHub App', () => {
   });
 
   it('pause with drain: every epic issue of the plan is labelled fleet:paused, running jobs are neither stopped nor cancelled; resume unlabels them all', async () => {
-    const engine = new Engine({ db: t.db, queue: new PostgresQueue(), events: new LocalEventBus(), now: () => now });
-    const guards = installGuardRails({ db: t.db, engine, now: () => now });
-    const port = createSqlPort(t.db, { engine: engineHooks(engine) });
+    const { engine, guards, job } = guardRig(t.db, () => now);
     // Epics 1 and 2 have issues; epic 3 has none (nothing to label there).
     const { projectId } = await insertProject(t.db, [{ key: '1.1' }, { key: '2.1' }, { key: '3.1' }], `${OWNER}/drain-${REPO}`);
     await t.db.query(`UPDATE projects SET installation_id = 78 WHERE id = $1`, [projectId]);
@@ -96,8 +78,6 @@ describe('the guard job in the GitHub App', () => {
     const c = (await engine.claim(agent.id, { projectId }))!;
     await t.db.query('UPDATE assignments SET workflow_run_id = 4343 WHERE id = $1', [c.assignment.id]);
     const path = `/repos/${OWNER}/drain-${REPO}`;
-    const job = () =>
-      runGuardJob({ db: t.db, guards, port, log: pino({ level: 'silent' }), gateway: async (o, r) => octokitGateway(tokenClient('ghs_test'), o, r) });
 
     expect(await guards.pause(projectId)).toMatchObject({ changed: true, mode: 'drain', stopping: 0 });
     expect(await engine.claim(agent.id, { projectId })).toBeNull();

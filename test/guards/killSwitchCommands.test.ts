@@ -36,6 +36,20 @@ function github(issue: number, commentId: number, reaction: '+1' | 'confused', r
     .reply(201, {});
 }
 
+/** What `/fleet status`, commented by a writer on task i31's issue, answers there. */
+async function statusReply(app: TestApp, commentId: number): Promise<string> {
+  let reply = '';
+  const token = tokenScope();
+  const gh = github(31, commentId, '+1', (body) => {
+    reply = body;
+    return true;
+  });
+  await send(app, comment(31, '/fleet status', commentId));
+  gh.done();
+  token.done();
+  return reply;
+}
+
 async function setup(allowBots: string[] = []) {
   // No pools: resume must not dispatch workflows in this test.
   const app = await makeApp(db().db, { config: { pools: [], commands: { allow: 'write', allowBots } } });
@@ -107,15 +121,7 @@ describe('/fleet pause, resume and stop', () => {
     expect(circuit).toMatchObject({ pool: 'gpu', status: 'open' });
     await guards.pause(project.id);
 
-    let reply = '';
-    const token = tokenScope();
-    const gh = github(31, 9010, '+1', (body) => {
-      reply = body;
-      return true;
-    });
-    await send(app, comment(31, '/fleet status', 9010));
-    gh.done();
-    token.done();
+    const reply = await statusReply(app, 9010);
     expect(reply).toContain('**Task i31**');
     expect(reply).toContain('The project is **paused**');
     expect(reply).toContain(`Held for budget: ${b.key}.`);
@@ -124,15 +130,7 @@ describe('/fleet pause, resume and stop', () => {
 
   it('/fleet status of a project with no guard in force says nothing about guards', async () => {
     const { app } = await setup();
-    let reply = '';
-    const token = tokenScope();
-    const gh = github(31, 9011, '+1', (body) => {
-      reply = body;
-      return true;
-    });
-    await send(app, comment(31, '/fleet status', 9011));
-    gh.done();
-    token.done();
+    const reply = await statusReply(app, 9011);
     expect(reply).toContain('**Task i31**');
     expect(reply).not.toMatch(/paused|Held for budget|circuit/);
   });

@@ -1,17 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nock from 'nock';
-import pino from 'pino';
 import { freshDb, type TestDb } from '../support/db.js';
+import { guardRig } from '../support/guardJob.js';
 import { API, OWNER, REPO } from '../github/helpers.js';
-import { Engine } from '../../app/engine/engine.js';
-import { LocalEventBus } from '../../app/engine/events.js';
-import { PostgresQueue } from '../../app/queue/postgresQueue.js';
-import { createSqlPort } from '../../app/github/sqlPort.js';
-import { engineHooks } from '../../app/github/engineHooks.js';
-import { tokenClient } from '../../app/github/ingest/probot.js';
-import { octokitGateway } from '../../app/github/gateway/octokitGateway.js';
-import { installGuardRails } from '../../app/guards/guardsFor.js';
-import { runGuardJob } from '../../app/guards/githubGuardJob.js';
 import { seedPlanRows } from '../../app/plan/seedPlan.js';
 
 /**
@@ -31,20 +22,13 @@ describe("the plan's tracking issue", () => {
   afterAll(async () => {
     await t?.cleanup();
   });
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  // Every mock set up here must be called: the global guard (test/support/githubGuard.ts) checks that after each test.
 
   async function setup(name: string) {
-    const engine = new Engine({ db: t.db, queue: new PostgresQueue(), events: new LocalEventBus(), now: () => now });
-    const guards = installGuardRails({ db: t.db, engine, now: () => now });
-    const port = createSqlPort(t.db, { engine: engineHooks(engine) });
+    const { guards, job } = guardRig(t.db, () => now);
     const [owner, repo] = name.split('/');
     const p = await t.db.query<{ id: number }>(`INSERT INTO projects (owner, repo, installation_id, circuit_breaker) VALUES ($1, $2, 77, '{"failures": 2}'::jsonb) RETURNING id`, [owner, repo]);
     const projectId = Number(p.rows[0]!.id);
-    const job = () => runGuardJob({ db: t.db, guards, port, log: pino({ level: 'silent' }), gateway: async (o, r) => octokitGateway(tokenClient('ghs_test'), o, r) });
     const open = async (pool: string) => {
       await guards.recordEnding(projectId, pool, 'agent_error');
       expect(await guards.recordEnding(projectId, pool, 'rate_limited')).toMatch(/circuit opened/);

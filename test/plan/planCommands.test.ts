@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Command, CommanderError } from 'commander';
-import { registerPlanCommands } from '../../app/cli/planCommands.js';
+import { runPlanCli as run } from '../support/runPlanCli.js';
 import { EXAMPLE_PLAN, fixture } from './helpers.js';
-
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const program = new Command('fleet').exitOverride();
-  registerPlanCommands(program, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { code: 0, out, err };
-  } catch (e) {
-    if (e instanceof CommanderError) return { code: e.exitCode, out, err };
-    throw e;
-  }
-}
 
 describe('fleet plan check', () => {
   it('summarises the example plan with its warnings and exits 0', async () => {

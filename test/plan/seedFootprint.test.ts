@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../app/store/db.js';
-import { openPgliteDb } from '../../app/store/pgliteDb.js';
-import { migrate } from '../../app/store/migrate.js';
+import { freshDb } from '../support/db.js';
 import { parsePlan } from '../../app/plan/parse/parsePlan.js';
 import { seedPlan, seedPlanRows } from '../../app/plan/seedPlan.js';
 import { parseWith } from '../../app/github/planSync/planHooks.js';
@@ -25,12 +24,9 @@ const plan = (files: string) =>
 let db: Db;
 // One database for the file (migrating PGlite is the slow part); each test seeds its own project.
 beforeAll(async () => {
-  db = await openPgliteDb();
-  await migrate(db);
+  ({ db } = await freshDb('seed_footprint', { backend: 'pglite' }));
 });
-afterAll(async () => {
-  await db.close();
-});
+afterAll(() => db.close());
 
 const footprints = async (pid: number) =>
   Object.fromEntries(

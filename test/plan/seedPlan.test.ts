@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../app/store/db.js';
-import { openPgliteDb } from '../../app/store/pgliteDb.js';
-import { migrate } from '../../app/store/migrate.js';
+import { freshDb } from '../support/db.js';
 import { parsePlan } from '../../app/plan/parse/parsePlan.js';
 import { seedPlan, type SeedProgress } from '../../app/plan/seedPlan.js';
 import { EXAMPLE_PLAN, generatedListPlan, read } from './helpers.js';
@@ -11,12 +10,9 @@ const example = parsePlan(exampleText);
 
 let db: Db;
 beforeEach(async () => {
-  db = await openPgliteDb();
-  await migrate(db);
+  ({ db } = await freshDb('seed_plan', { backend: 'pglite' }));
 });
-afterEach(async () => {
-  await db.close();
-});
+afterEach(() => db.close());
 
 const readyKeys = async (project = 'local/example') =>
   (

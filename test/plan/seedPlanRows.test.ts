@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../app/store/db.js';
-import { openPgliteDb } from '../../app/store/pgliteDb.js';
-import { migrate } from '../../app/store/migrate.js';
+import { freshDb } from '../support/db.js';
 import { parsePlan } from '../../app/plan/parse/parsePlan.js';
 import { seedPlan, seedPlanRows } from '../../app/plan/seedPlan.js';
 import { parseWith } from '../../app/github/planSync/planHooks.js';
@@ -16,12 +15,9 @@ import { EXAMPLE_PLAN, read } from './helpers.js';
 const text = read(EXAMPLE_PLAN);
 let db: Db;
 beforeEach(async () => {
-  db = await openPgliteDb();
-  await migrate(db);
+  ({ db } = await freshDb('seed_plan_rows', { backend: 'pglite' }));
 });
-afterEach(async () => {
-  await db.close();
-});
+afterEach(() => db.close());
 
 const rows = async () =>
   (

@@ -8,7 +8,7 @@ import { gitRoutes } from '../../app/http/routes/git.js';
 import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 import { registerStatusCommand } from '../../app/cli/statusCommand.js';
 import { compactRollup } from '../../app/progress/store.js';
-import { completeTask, PLAN, PLAN_EPIC_DEPS, PLAN_HOURS } from './helpers.js';
+import { completeTask, PLAN, PLAN_EPIC_DEPS, PLAN_HOURS, snapshotDaysAgo } from './helpers.js';
 
 describe('progress and git API', () => {
   let s: TestServer;
@@ -46,11 +46,7 @@ describe('progress and git API', () => {
   const withVelocity = async () => {
     await oneDone();
     expect((await s.call('POST', '/api/progress/snapshot', {})).status).toBe(201);
-    await s.o.db.query(
-      `INSERT INTO progress_snapshots (project_id, taken_at, tasks_total, tasks_done, hours_total, hours_done, active_agents)
-       VALUES ($1, now() - interval '2 days', 7, 0, 564, 0, 1)`,
-      [projectId],
-    );
+    await snapshotDaysAgo(s.o.db, 2, { tasks: 7, hours: 564 }, projectId);
   };
   /** …and holds 1.2. */
   const holding12 = async () => {
@@ -148,11 +144,7 @@ describe('progress and git API', () => {
     expect(snap.json.snapshots).toHaveLength(1);
     expect(snap.json.snapshots[0]).toMatchObject({ project_id: projectId, hours_done: 8, hours_total: PLAN_HOURS, tasks_done: 1, tasks_total: 7 });
     // Two days ago nothing was done: 8 h in 2 days is 4 h/day; 556 h remain, so 139 days.
-    await s.o.db.query(
-      `INSERT INTO progress_snapshots (project_id, taken_at, tasks_total, tasks_done, hours_total, hours_done, active_agents)
-       VALUES ($1, now() - interval '2 days', 7, 0, 564, 0, 1)`,
-      [projectId],
-    );
+    await snapshotDaysAgo(s.o.db, 2, { tasks: 7, hours: 564 }, projectId);
     const r = await s.call('GET', '/api/progress/summary');
     expect(r.json.overall.velocity_hours_per_day).toBeCloseTo(4, 1);
     const eta = r.json.overall.eta.by_velocity;

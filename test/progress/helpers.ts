@@ -1,3 +1,4 @@
+import type { Queryable } from '../../app/store/db.js';
 import type { TestServer } from '../support/server.js';
 import type { FixtureTask } from '../support/fixtures.js';
 
@@ -22,4 +23,16 @@ export async function completeTask(s: TestServer, key: string, agentId: number):
   if (a.status !== 201) throw new Error(`assign ${key}: ${a.status} ${a.text}`);
   const done = await s.call('PATCH', `/api/assignments/${a.json.assignment.id}/progress`, { epoch: a.json.lease.epoch, status: 'done' });
   if (done.status !== 200) throw new Error(`complete ${key}: ${done.status} ${done.text}`);
+}
+
+/**
+ * A progress snapshot `days` ago with nothing done yet (`tasks` and `hours` in total, one active
+ * agent): the start a velocity is measured from. For one project, or for every project.
+ */
+export async function snapshotDaysAgo(db: Queryable, days: number, total: { tasks: number; hours: number }, projectId: number | null = null): Promise<void> {
+  await db.query(
+    `INSERT INTO progress_snapshots (project_id, taken_at, tasks_total, tasks_done, hours_total, hours_done, active_agents)
+     SELECT id, now() - $1 * interval '1 day', $2, 0, $3, 0, 1 FROM projects WHERE $4::bigint IS NULL OR id = $4`,
+    [days, total.tasks, total.hours, projectId],
+  );
 }

@@ -13,12 +13,11 @@ import {
   utilisationPercent,
   velocityPerDay,
 } from '../../app/progress/maths.js';
+import { NOW, ago } from './fixedNow.js';
 import { simulateRemaining, type SimTask } from '../../app/progress/simulate.js';
 import { criticalPath } from '../../app/progress/graph.js';
 import { orderMergeQueue, type MergeQueueInput } from '../../app/core/mergeOrder.js';
 
-const NOW = new Date('2025-06-01T12:00:00Z');
-const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
 describe('percent weighted by hours', () => {
   it('8 of 564 hours done is 1.42', () => {

@@ -13,13 +13,12 @@ import {
   utilisationPercent,
   velocityPerDay,
 } from '../../app/progress/maths.js';
+import { NOW, ago } from './fixedNow.js';
 
 /**
  * The edges of the progress maths that test/progress/maths.test.ts leaves open (found by mutation
  * testing): exact boundaries, history in any order, tallies merged, the bases of an ETA.
  */
-const NOW = new Date('2025-06-01T12:00:00Z');
-const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
 describe('tallies', () => {
   it('leaves the tally untouched for a status it does not know', () => {

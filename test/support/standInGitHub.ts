@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { text as readBody } from 'node:stream/consumers';
+import { requestBody } from './requestBody.js';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -188,13 +188,7 @@ export async function startStandInGitHub(opts: StandInOptions = {}): Promise<Sta
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://stand-in');
-      const raw = await readBody(req);
-      let body: unknown;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
-      }
+      const { body } = await requestBody(req);
       const delivery = req.headers['x-github-delivery'];
       const r: StandInRequest = {
         method: req.method ?? 'GET',

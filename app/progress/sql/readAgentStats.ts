@@ -1,6 +1,7 @@
 import type { Queryable } from '../../store/db.js';
 
-export interface AgentStatsRow {
+/** The agent itself, as its row stores it and as the progress API serves it. */
+export interface AgentIdentity {
   id: number;
   name: string;
   pool: string;
@@ -8,6 +9,14 @@ export interface AgentStatsRow {
   labels: string[];
   capacity: number;
   active: boolean;
+}
+
+/** The identity part of a row as served: a bigint id (which pg reads as a string) as a number, no labels as none. */
+export function agentIdentity(r: AgentIdentity): AgentIdentity {
+  return { id: Number(r.id), name: r.name, pool: r.pool, kind: r.kind, labels: r.labels ?? [], capacity: r.capacity, active: r.active };
+}
+
+export interface AgentStatsRow extends AgentIdentity {
   last_heartbeat_at: Date | null;
   hb_age: number | null;
   window_s: number;

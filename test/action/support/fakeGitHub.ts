@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { text as readBody } from 'node:stream/consumers';
+import { requestBody } from '../../support/requestBody.js';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { githubRequestProblems } from '../../support/githubApi.js';
@@ -119,13 +119,7 @@ export async function startFakeGitHub(opts: { repository: string; claims?: Parti
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', state.url);
-      const raw = await readBody(req);
-      let body: unknown;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
-      }
+      const { raw, body } = await requestBody(req);
       state.requests.push({ method: req.method ?? '', path: url.pathname + url.search, body, authorization: req.headers.authorization });
 
       if (req.method === 'GET' && url.pathname === '/.well-known/jwks') return send(res, 200, { keys: [keys.jwk] });

@@ -2,6 +2,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { FakeGitHub } from './fakeGitHub.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const BUNDLE = join(ROOT, 'action/dist/index.js');
@@ -90,6 +91,31 @@ export function parseOutputFile(text: string): Record<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * The Action's inputs as a dispatched workflow passes them: no task, pool or epoch, `true` as the
+ * agent, the stand-in GitHub's token, one-second heartbeats; `over` sets what a test is about.
+ */
+export function actionInputs(orchestratorUrl: string, gh: Pick<FakeGitHub, 'githubToken'>, over: Record<string, string>): Record<string, string> {
+  return {
+    'orchestrator-url': orchestratorUrl,
+    task: '',
+    pool: '',
+    epoch: '',
+    'agent-command': 'true',
+    'github-token': gh.githubToken,
+    'orchestrator-token': '',
+    'heartbeat-seconds': '1',
+    'timeout-minutes': '5',
+    'draft-pr': 'false',
+    ...over,
+  };
+}
+
+/** What the runner gives a job with `id-token: write`, pointed at the stand-in GitHub and its OIDC issuer. */
+export function oidcEnv(gh: Pick<FakeGitHub, 'url' | 'tokenRequestUrl' | 'tokenRequestToken'>): Record<string, string> {
+  return { GITHUB_API_URL: gh.url, ACTIONS_ID_TOKEN_REQUEST_URL: gh.tokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: gh.tokenRequestToken };
 }
 
 export interface RunActionOptions {
