@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { helpText, parseCommands, type ParsedLine } from '../../app/github/commands/parse.js';
+
+/**
+ * The verbs' arguments at the edges a mutation run of `parseLine` (app/github/commands/parse.ts,
+ * lines 223-288) found untested; the main cases are in commandParse.test.ts.
+ */
+const one = (body: string): ParsedLine => {
+  const r = parseCommands(body);
+  expect(r).toHaveLength(1);
+  return r[0]!;
+};
+const command = (body: string) => {
+  const r = one(body);
+  if (!r.ok) throw new Error(`expected a command, got: ${r.error}`);
+  return r.command;
+};
+const error = (body: string) => {
+  const r = one(body);
+  if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.command)}`);
+  return r.error;
+};
+
+describe('estimate', () => {
+  it('accepts "hour" in the singular as well as "hours"', () => {
+    expect(command('/fleet estimate 8 hour')).toEqual({ kind: 'estimate', hours: 8 });
+    expect(command('/fleet estimate 1hour')).toEqual({ kind: 'estimate', hours: 1 });
+    expect(command('/fleet estimate 2 hours')).toEqual({ kind: 'estimate', hours: 2 });
+  });
+
+  it('keeps the words apart: "1 5" is not 15 hours', () => {
+    expect(error('/fleet estimate 1 5')).toMatch(/^`estimate` needs a number of hours/);
+    expect(error('/fleet estimate 8 h ours')).toMatch(/^`estimate` needs a number of hours/);
+  });
+});
+
+describe('stop', () => {
+  it('takes an issue only as a whole "#N" argument, not a key with "#N" inside', () => {
+    expect(command('/fleet stop #12')).toEqual({ kind: 'stop', task: { issue: 12 } });
+    expect(error('/fleet stop a#12')).toBe('`a#12` is not a task; write `/fleet stop 1.2` (a task key) or `/fleet stop #12` (its issue)');
+  });
+});
+
+describe('revise', () => {
+  it('trims white space the word separator does not cover (an em space) from the instructions', () => {
+    expect(command('/fleet revise \u2003handle the empty list\u2003')).toEqual({ kind: 'revise', instructions: 'handle the empty list' });
+    expect(command('/fleet revise \u2003x')).toEqual({ kind: 'revise', instructions: 'x' });
+  });
+});
+
+describe('help', () => {
+  it('leaves a blank line between the heading and the list', () => {
+    const [heading, blank, first] = helpText().split('\n');
+    expect(heading).toBe('Fleet commands (one per line, in an issue or PR comment):');
+    expect(blank).toBe('');
+    expect(first).toMatch(/^- `\/fleet /);
+  });
+});
