@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { parsePlan } from '../../app/plan/parse/parsePlan.js';
+import { parseTaskTree } from '../../app/plan/parse/parseTaskTree.js';
+import type { RawEpic } from '../../app/plan/parse/rawPlan.js';
+
+/**
+ * The plan parser's readers (task list, task tree, document walker, markdown blocks and cutter,
+ * cycles) at the edges a mutation run left untested (test/mutation/SURVIVORS.md, session 20).
+ * Every plan is parsed inside its test, so the run's mutant is switched on when it is read.
+ */
+const tasks = (md: string) => parsePlan(md).tasks;
+const task = (md: string, key: string) => {
+  const t = tasks(md).find((x) => x.key === key);
+  if (!t) throw new Error(`no task ${key}`);
+  return t;
+};
+const listPlan = (...lines: string[]) => ['## Epic 1: A', '', '- [ ] 1.1 First (1 hour)', ...lines, ''].join('\n');
+const treePlan = (...lines: string[]) => ['## Epic 1: A', '', '```', '├── Issue #1.1: First (1 hour)', ...lines, '```', ''].join('\n');
+
+describe('task list: the details nested under an item', () => {
+  it.each(['Depends on', 'Dependencies', 'Dependency', 'Blocked by', 'Requires'])('reads "%s:" as the task\'s dependencies', (label) => {
+    expect(task(listPlan('- [ ] 1.2 Second', `  - ${label}: 1.1`), '1.2').dependsOn).toEqual(['1.1']);
+  });
+
+  it.each(['Deliverables', 'Deliverable', 'Outputs'])('reads "%s:" as deliverables, without the label', (label) => {
+    expect(task(listPlan('- [ ] 1.2 Second', `  - ${label}: the report`), '1.2').deliverables).toEqual(['the report']);
+  });
+
+  it.each(['Estimate', 'Hours', 'Effort'])('reads "%s:" as the hours of a task without an estimate in its title', (label) => {
+    const t = task(listPlan('- [ ] 1.2 Second', `  - ${label}: 12.25 hours`), '1.2');
+    expect(t.hours).toBe(12.25);
+    expect(t.deliverables).toEqual([]);
+  });
+
+  it('keeps the estimate of the title over a nested one', () => {
+    expect(task(listPlan('- [ ] 1.2 Second (3 hours)', '  - Estimate: 5 hours'), '1.2').hours).toBe(3);
+  });
+
+  it('reads one deliverable per nested item under "Deliverables:", starting with its first line', () => {
+    const t = task(listPlan('- [ ] 1.2 Second', '  - Outputs:', '    - line one', '      continued', '    - line two'), '1.2');
+    expect(t.deliverables).toHaveLength(2);
+    expect(t.deliverables[0]).toMatch(/^line one/);
+    expect(t.deliverables[1]).toBe('line two');
+  });
+
+  it('adds no empty deliverable for a nested item without text (an image without alt text)', () => {
+    expect(task(listPlan('- [ ] 1.2 Second', '  - ![](shot.png)', '  - notes'), '1.2').deliverables).toEqual(['notes']);
+  });
+});
+
+describe('task list: a wrapped item ends its title at the first labelled line', () => {
+  const wrapped = (label: string, value: string) => task(listPlan('- [ ] 1.2 Second', `  ${label}: ${value}`), '1.2');
+
+  it.each(['Depends on', 'Dependencies', 'Dependency', 'Blocked by', 'Requires'])('"%s:" on the next line is a dependency, located on its own line', (label) => {
+    const plan = parsePlan(listPlan('- [ ] 1.2 Second (2 hours)', `  ${label}: 1.9`));
+    expect(plan.tasks.find((t) => t.key === '1.2')!.title).toBe('Second');
+    // The unknown task is reported at the labelled line (line 5), not at the item's first line.
+    expect(plan.errors.map((e) => [e.line, e.message])).toEqual([[5, 'task 1.2 depends on 1.9, which is not a task in this plan (epic 1 has 1.1, 1.2)']]);
+  });
+
+  it.each(['Deliverables', 'Deliverable', 'Outputs'])('"%s:" on the next line is a deliverable', (label) => {
+    const t = wrapped(label, 'the report');
+    expect([t.title, t.deliverables]).toEqual(['Second', ['the report']]);
+  });
+
+  it.each(['Estimate', 'Hours', 'Effort'])('"%s:" on the next line is the estimate', (label) => {
+    const t = wrapped(label, '4 hours');
+    expect([t.title, t.hours]).toEqual(['Second', 4]);
+  });
+
+  it.each(['Files', 'Paths', 'Touches'])('"%s:" on the next line is the footprint', (label) => {
+    const t = wrapped(label, '`app/a.ts`');
+    expect(t.title).toBe('Second');
+    expect(t.footprint).toHaveLength(1);
+  });
+});
+
+describe('task tree', () => {
+  it.each(['Depends on', 'Dependencies', 'Dependency', 'Blocked by', 'Requires'])('reads "%s:" under an issue as its dependencies', (label) => {
+    expect(task(treePlan('└── Issue #1.2: Second (1 hour)', `    └── ${label}: #1.1`), '1.2').dependsOn).toEqual(['1.1']);
+  });
+
+  it.each(['Deliverables', 'Deliverable', 'Outputs'])('reads "%s:" and the lines under it as deliverables', (label) => {
+    const t = task(treePlan('└── Issue #1.2: Second (1 hour)', `    └── ${label}: first`, '        └── second'), '1.2');
+    expect(t.deliverables).toEqual(['first', 'second']);
+  });
+
+  it('keeps reading an issue\'s details across an empty drawing line', () => {
+    const t = task(treePlan('└── Issue #1.2: Second (1 hour)', '    │', '    ├── Depends on: #1.1', '', '    └── Deliverables: it'), '1.2');
+    expect(t.dependsOn).toEqual(['1.1']);
+    expect(t.deliverables).toEqual(['it']);
+  });
+
+  it('ends an issue at a line at its own level that is not an issue', () => {
+    const t = task(treePlan('├── Issue #1.2: Second (1 hour)', '├── Depends on: #1.1', '└── Deliverables: not 1.2\'s'), '1.2');
+    expect(t.dependsOn).toEqual([]);
+    expect(t.deliverables).toEqual([]);
+  });
+
+  it('warns about a root naming another epic, not about one naming its own', () => {
+    const own = parsePlan(['## Epic 1: A', '', '```', 'Epic #1: A', '├── Issue #1.1: First (1 hour)', '```', ''].join('\n'));
+    expect(own.warnings).toEqual([]);
+    const other = parsePlan(['## Epic 1: A', '', '```', 'Epic #2: B', '├── Issue #1.1: First (1 hour)', '```', ''].join('\n'));
+    expect(other.warnings.map((w) => [w.line, w.message])).toEqual([[4, 'tree names Epic #2 inside the section of epic 1; its issues are counted in epic 1']]);
+  });
+
+  it('drops only the CR that ends a line given with CRLF endings', () => {
+    const epic: RawEpic = { key: '1', title: 'A', priority: 2, declaredHours: null, dependsOn: [], completionCriteria: [], line: 1, tasks: [] };
+    const got = parseTaskTree([{ text: '├── Issue #1.1: First (2 hours)\r', line: 1 }], epic, { errors: [], warnings: [] });
+    expect(got.map((t) => [t.key, t.title, t.hours])).toEqual([['1.1', 'First', 2]]);
+  });
+});
