@@ -110,3 +110,55 @@ describe('task tree', () => {
     expect(got.map((t) => [t.key, t.title, t.hours])).toEqual([['1.1', 'First', 2]]);
   });
 });
+
+describe('task tree: the dependency tail of an issue line', () => {
+  const tree = (line: string) => task(treePlan(`└── ${line}`), '1.2');
+
+  it.each([
+    ['no space before the dash', 'Issue #1.2: Second (2 hours)— depends on #1.1'],
+    ['no space after the dash', 'Issue #1.2: Second (2 hours) —depends on #1.1'],
+    ['a colon after "depends on"', 'Issue #1.2: Second (2 hours) - depends on: #1.1'],
+    ['no space after the colon', 'Issue #1.2: Second (2 hours) - depends on:#1.1'],
+  ])('cuts the tail with %s', (_, line) => {
+    const t = tree(line);
+    expect([t.title, t.hours, t.dependsOn]).toEqual(['Second', 2, ['1.1']]);
+  });
+
+  it('reads "depends on" without a separator before it as part of the title', () => {
+    const t = tree('Issue #1.2: Update what the API depends on (2 hours)');
+    expect([t.title, t.hours, t.dependsOn]).toEqual(['Update what the API depends on', 2, []]);
+  });
+
+  it.each(['Estimate', 'Hours', 'Effort'])('reads "%s:" under an issue without an estimate as its hours', (label) => {
+    expect(task(treePlan('└── Issue #1.2: Second', `    └── ${label}: 12.25 hours`), '1.2').hours).toBe(12.25);
+  });
+});
+
+describe('the document walker', () => {
+  it('reads a priority tag in the epic heading with spaces inside the brackets', () => {
+    const plan = parsePlan(['## Epic 1: A (2 hours) ( P1 )', '', '- [ ] 1.1 First (2 hours)', '', '## Epic 2: B [ p3 ]', '', '- [ ] 2.1 b (1 hour)', ''].join('\n'));
+    expect(plan.epics.map((e) => [e.title, e.priority, e.declaredHours])).toEqual([['A', 1, 2], ['B', 3, null]]);
+  });
+
+  it('reads a list after a code block as tasks, even after a criteria label', () => {
+    const plan = parsePlan(['## Epic 1: A', '', 'Acceptance criteria:', '', '```sh', 'npm test', '```', '', '- [ ] 1.1 First (2 hours)', ''].join('\n'));
+    expect(plan.tasks.map((t) => t.key)).toEqual(['1.1']);
+    expect(plan.epics[0]!.completionCriteria).toEqual([]);
+  });
+
+  it('joins the wrapped lines of a criteria item with a space', () => {
+    const plan = parsePlan(['## Epic 1: A', '', 'Completion criteria:', '', '- all tests', '  pass', '', '### Tasks', '', '- [ ] 1.1 First (2 hours)', ''].join('\n'));
+    expect(plan.epics[0]!.completionCriteria).toEqual(['all tests pass']);
+  });
+
+  it('reads a paragraph after the criteria list as prose, not as more criteria', () => {
+    const plan = parsePlan(['## Epic 1: A', '', 'Completion criteria:', '', '- all tests pass', '', 'Some notes on the epic.', '', '### Tasks', '', '- [ ] 1.1 First (2 hours)', ''].join('\n'));
+    expect(plan.epics[0]!.completionCriteria).toEqual(['all tests pass']);
+    expect(plan.tasks.map((t) => t.key)).toEqual(['1.1']);
+  });
+
+  it('adds no empty criterion for a line without text (an image without alt text)', () => {
+    const plan = parsePlan(['## Epic 1: A', '', 'Completion criteria:', '![](shot.png)', 'all green', '', '### Tasks', '', '- [ ] 1.1 First (2 hours)', ''].join('\n'));
+    expect(plan.epics[0]!.completionCriteria).toEqual(['all green']);
+  });
+});
