@@ -162,3 +162,57 @@ describe('the document walker', () => {
     expect(plan.epics[0]!.completionCriteria).toEqual(['all green']);
   });
 });
+
+describe('the document walker: an epic\'s own paragraph', () => {
+  const twoEpics = (...lines: string[]) => parsePlan(['## Epic 1: A', '', '- [ ] 1.1 a (1 hour)', '', '## Epic 2: B', '', ...lines, '', '- [ ] 2.1 b (1 hour)', ''].join('\n'));
+
+  it.each(['Dependencies', 'Depends on', 'Dependency', 'Blocked by', 'Requires'])('reads "%s:" as the epic\'s dependencies', (label) => {
+    expect(twoEpics(`${label}: Epic #1`).epics[1]!.dependsOn).toEqual(['epic:1']);
+  });
+
+  it.each(['Completion criteria', 'Acceptance criteria', 'Definition of done'])('reads "%s:" and the lines after it as criteria', (label) => {
+    const plan = parsePlan(['## Epic 1: A', '', `${label}: builds`, 'tests pass', '', '### Tasks', '', '- [ ] 1.1 a (1 hour)', ''].join('\n'));
+    expect(plan.epics[0]!.completionCriteria).toEqual(['builds', 'tests pass']);
+  });
+
+  it('reads prose without a criteria label as prose', () => {
+    expect(twoEpics('This epic is about B.').epics[1]!.completionCriteria).toEqual([]);
+  });
+});
+
+describe('the document walker: totals declared outside the epics', () => {
+  const withTotals = (...lines: string[]) => parsePlan([...lines, '', '## Epic 1: A', '', '- [ ] 1.1 a (2 hours)', ''].join('\n'));
+  const declared = (...lines: string[]) => withTotals(...lines).totals.declaredHours;
+
+  it('reads the TOTAL row of a table in the hours column, with or without closing pipes', () => {
+    expect(declared('| Epic | Hours', '| --- | ---', '| Total | 12.25')).toBe(12.25);
+    expect(declared('| Epic | Hour |', '| --- | --- |', '| Total | 12 |')).toBe(12);
+    expect(declared('| Epic | Total hours | Estimate |', '| --- | --- | --- |', '| Total | 99 | 10 |')).toBe(10);
+  });
+
+  it('reads only a row named exactly "Total", and only a number at the start of its cell', () => {
+    expect(declared('| Epic | Hours |', '| --- | --- |', '| Subtotal | 5 |', '| Totals by epic | 6 |', '| Total | 7 |')).toBe(7);
+    expect(declared('| Epic | Hours |', '| --- | --- |', '| Total | TBD, was 40 |')).toBeNull();
+  });
+
+  it('takes the hours column from the header row only', () => {
+    // The hours column is the first one, so no row named "Total" can carry a number in it; a later
+    // row mentioning "effort" does not become the header.
+    expect(declared('| Hours | Item |', '| --- | --- |', '| 3 | effort for review |', '| Total | 9 |')).toBeNull();
+  });
+
+  it.each([
+    ['Total: 12.25 hours', 12.25],
+    ['Total:12 hours', 12],
+    ['Total remaining work: ~12h', 12],
+    ['Total: 1 hour', 1],
+    ['Total: 5 hr', 5],
+  ])('reads "%s"', (line, hours) => {
+    expect(declared(line)).toBe(hours);
+  });
+
+  it('quotes at most 60 characters of the line in the warning about a wrong total', () => {
+    const line = `Total: 5 hours, ${'and a long explanation '.repeat(5)}`;
+    expect(withTotals(line).warnings.map((w) => w.message)).toEqual([`the line "${line.slice(0, 60)}" declares 5 hours in total but the tasks add up to 2 hours`]);
+  });
+});
