@@ -216,3 +216,10 @@ describe('the document walker: totals declared outside the epics', () => {
     expect(withTotals(line).warnings.map((w) => w.message)).toEqual([`the line "${line.slice(0, 60)}" declares 5 hours in total but the tasks add up to 2 hours`]);
   });
 });
+
+describe('cycles', () => {
+  it('names a cycle once, also when later tasks wait on it', () => {
+    const plan = parsePlan(['## Epic 1: A', '', '- [ ] 1.1 a (1 hour) — depends on 1.2', '- [ ] 1.2 b (1 hour) — depends on 1.1', '- [ ] 1.3 c (1 hour) — depends on 1.1', '- [ ] 1.4 d (1 hour) — depends on 1.3', ''].join('\n'));
+    expect(plan.errors).toEqual([{ line: 3, message: 'dependency cycle: 1.1 → 1.2 → 1.1 (each waits for the next, so none can start)' }]);
+  });
+});
