@@ -222,4 +222,21 @@ describe('cycles', () => {
     const plan = parsePlan(['## Epic 1: A', '', '- [ ] 1.1 a (1 hour) — depends on 1.2', '- [ ] 1.2 b (1 hour) — depends on 1.1', '- [ ] 1.3 c (1 hour) — depends on 1.1', '- [ ] 1.4 d (1 hour) — depends on 1.3', ''].join('\n'));
     expect(plan.errors).toEqual([{ line: 3, message: 'dependency cycle: 1.1 → 1.2 → 1.1 (each waits for the next, so none can start)' }]);
   });
+
+  const cycleOf = (...lines: string[]) => parsePlan([...lines, ''].join('\n')).errors.filter((e) => e.message.startsWith('dependency cycle'));
+
+  it('reads a cycle entered from outside it from its earliest task in the file', () => {
+    expect(cycleOf('## Epic 1: A', '', '- [ ] 1.1 a (1 hour) — depends on 1.3', '- [ ] 1.2 b (1 hour) — depends on 1.3', '- [ ] 1.3 c (1 hour) — depends on 1.2')).toEqual([
+      { line: 4, message: 'dependency cycle: 1.2 → 1.3 → 1.2 (each waits for the next, so none can start)' },
+    ]);
+  });
+
+  it('reads a cycle through epics from its earliest task, not from the epic it was entered at', () => {
+    expect(cycleOf('## Epic 3: C', '', '- [ ] 3.1 c (1 hour) — depends on Epic #1', '', '## Epic 1: A', '', '- [ ] 1.1 a (1 hour)', '- [ ] 1.2 b (1 hour) — depends on Epic #2', '', '## Epic 2: B', '', 'Dependencies: Epic #1', '', '- [ ] 2.1 d (1 hour)')).toEqual([
+      { line: 8, message: 'dependency cycle: 1.2 → epic:2 → 2.1 → epic:1 → 1.2 (each waits for the next, so none can start)' },
+    ]);
+    expect(cycleOf('## Epic 3: C', '', '- [ ] 3.1 c (1 hour) — depends on epic:1@50', '', '## Epic 1: A', '', '- [ ] 1.1 a (1 hour) — depends on Epic #2', '- [ ] 1.2 b (1 hour) — depends on Epic #2', '', '## Epic 2: B', '', 'Dependencies: Epic #1 must be 50% complete', '', '- [ ] 2.1 d (1 hour)')).toEqual([
+      { line: 7, message: 'dependency cycle: 1.1 → epic:2 → 2.1 → epic:1@50 → 1.1 (each waits for the next, so none can start)' },
+    ]);
+  });
 });
