@@ -240,3 +240,47 @@ describe('cycles', () => {
     ]);
   });
 });
+
+describe('cycles through a whole epic', () => {
+  it('names the epics a cycle passes through by their gates only', () => {
+    const plan = parsePlan(['## Epic 1: A', '', 'Dependencies: Epic #2', '', '- [ ] 1.1 a (1 hour)', '', '## Epic 2: B', '', '- [ ] 2.1 b (1 hour) — depends on 1.1', ''].join('\n'));
+    expect(plan.errors).toEqual([{ line: 5, message: 'dependency cycle: 1.1 → epic:2 → 2.1 → 1.1 (each waits for the next, so none can start)' }]);
+  });
+});
+
+describe('markdown blocks', () => {
+  const longIntro = `${'An introduction that runs on. '.repeat(40)}\n\n`;
+
+  it('reads a later paragraph of a list item as a detail line, keeping the item\'s first line as the task', () => {
+    const plan = parsePlan(['## Epic 1: A', '', '- [ ] 1.1 a (1 hour)', '- [ ] 1.2 b (1 hour)', '', '  Depends on: 1.1', ''].join('\n'));
+    expect(plan.tasks.map((t) => [t.key, t.dependsOn])).toEqual([['1.1', []], ['1.2', ['1.1']]]);
+  });
+
+  it('numbers a later paragraph of an item by its line in the whole document, also past the first piece', () => {
+    const text = `${longIntro}## Epic 1: A\n\n- [ ] 1.1 a (1 hour)\n\n  Depends on: 1.9\n`;
+    expect(text.length).toBeGreaterThan(1024);
+    expect(parsePlan(text).errors.map((e) => [e.line, e.message])).toEqual([[7, 'task 1.1 depends on 1.9, which is not a task in this plan (epic 1 has 1.1)']]);
+  });
+
+  it('reads no detail from a code block inside a list item', () => {
+    const t = task(['## Epic 1: A', '', '- [ ] 1.1 a (1 hour)', '', '  ```', '  npm test', '  ```', ''].join('\n'), '1.1');
+    expect(t.deliverables).toEqual([]);
+  });
+
+  it('reads a table row that starts after an inline HTML anchor as a table row', () => {
+    const plan = parsePlan(['| Epic | Hours |', '| --- | --- |', '<a id="sum"></a> | Total | 9 |', '', '## Epic 1: A', '', '- [ ] 1.1 a (9 hours)', ''].join('\n'));
+    expect(plan.totals.declaredHours).toBe(9);
+  });
+});
+
+describe('parsePlan', () => {
+  it('names the file "<plan>" when it is not given', () => {
+    expect(parsePlan('').file).toBe('<plan>');
+  });
+
+  it('drops a byte-order mark at the start only: one inside the text is white space like any other', () => {
+    const plan = parsePlan('\uFEFF## Epic 1: A\n\n- [ ] 1.1 a\uFEFFb (1 hour)\n');
+    expect(plan.epics.map((e) => e.key)).toEqual(['1']);
+    expect(plan.tasks.map((t) => t.title)).toEqual(['a b']);
+  });
+});
