@@ -282,5 +282,6 @@ describe('parsePlan', () => {
     const plan = parsePlan('\uFEFF## Epic 1: A\n\n- [ ] 1.1 a\uFEFFb (1 hour)\n');
     expect(plan.epics.map((e) => e.key)).toEqual(['1']);
     expect(plan.tasks.map((t) => t.title)).toEqual(['a b']);
+    expect(parsePlan('## Epic 1: A\n\n- [ ] 1.1 a\uFEFFb (1 hour)\n').tasks.map((t) => t.title)).toEqual(['a b']);
   });
 });
