@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { helpText, parseCommands, type ParsedLine } from '../../app/github/commands/parse.js';
 
 /**
- * The verbs' arguments at the edges a mutation run of `parseLine` (app/github/commands/parse.ts,
- * lines 223-288) found untested; the main cases are in commandParse.test.ts.
+ * The verbs' arguments (and the HTML state carried between paragraphs) at the edges mutation runs of
+ * app/github/commands/parse.ts (lines 69-159 and 223-288) found untested; the main cases are in
+ * commandParse.test.ts and commandHidden.test.ts.
  */
 const one = (body: string): ParsedLine => {
   const r = parseCommands(body);
@@ -54,5 +55,12 @@ describe('help', () => {
     expect(heading).toBe('Fleet commands (one per line, in an issue or PR comment):');
     expect(blank).toBe('');
     expect(first).toMatch(/^- `\/fleet /);
+  });
+});
+
+describe('HTML opened at the end of a paragraph', () => {
+  it('hides the commands of later paragraphs until it is closed', () => {
+    expect(parseCommands('see below <details>\n\n/fleet cancel\n\n</details>')).toEqual([]);
+    expect(parseCommands('see below <details>\n\n/fleet cancel\n\n</details>\n\n/fleet hold').map((r) => [r.line, r.text])).toEqual([[7, '/fleet hold']]);
   });
 });
