@@ -259,7 +259,9 @@ describe('markdown blocks', () => {
   it('numbers a later paragraph of an item by its line in the whole document, also past the first piece', () => {
     const text = `${longIntro}## Epic 1: A\n\n- [ ] 1.1 a (1 hour)\n\n  Depends on: 1.9\n`;
     expect(text.length).toBeGreaterThan(1024);
-    expect(parsePlan(text).errors.map((e) => [e.line, e.message])).toEqual([[7, 'task 1.1 depends on 1.9, which is not a task in this plan (epic 1 has 1.1)']]);
+    const plan = parsePlan(text);
+    expect(plan.tasks.map((t) => [t.key, t.line])).toEqual([['1.1', 5]]);
+    expect(plan.errors.map((e) => [e.line, e.message])).toEqual([[7, 'task 1.1 depends on 1.9, which is not a task in this plan (epic 1 has 1.1)']]);
   });
 
   it('reads no detail from a code block inside a list item', () => {
@@ -283,5 +285,25 @@ describe('parsePlan', () => {
     expect(plan.epics.map((e) => e.key)).toEqual(['1']);
     expect(plan.tasks.map((t) => t.title)).toEqual(['a b']);
     expect(parsePlan('## Epic 1: A\n\n- [ ] 1.1 a\uFEFFb (1 hour)\n').tasks.map((t) => t.title)).toEqual(['a b']);
+  });
+});
+
+describe('markdown blocks: where a code block\'s lines start', () => {
+  it('numbers a tree in indented code from the block\'s first line, also when it starts with "`--"', () => {
+    const plan = parsePlan(['## Epic 1: A', '', '    `-- Issue #1.1: First (1 hour)', '        `-- Depends on: #1.9', ''].join('\n'));
+    expect(plan.tasks.map((t) => [t.key, t.line])).toEqual([['1.1', 3]]);
+    expect(plan.errors.map((e) => e.line)).toEqual([4]);
+  });
+
+  it('numbers a fenced tree from the line after its fence, with the fence indented or not', () => {
+    for (const fence of ['```', '   ~~~']) {
+      const plan = parsePlan(['## Epic 1: A', '', fence, '`-- Issue #1.1: First (1 hour)', fence, ''].join('\n'));
+      expect(plan.tasks.map((t) => [t.key, t.line])).toEqual([['1.1', 4]]);
+    }
+  });
+
+  it('reads an item whose first block is code by its first paragraph', () => {
+    const plan = parsePlan(['## Epic 1: A', '', '- ```', '  npm test', '  ```', '  1.2 b (1 hour)', ''].join('\n'));
+    expect(plan.tasks.map((t) => [t.key, t.line])).toEqual([['1.2', 6]]);
   });
 });
