@@ -64,3 +64,11 @@ describe('HTML opened at the end of a paragraph', () => {
     expect(parseCommands('see below <details>\n\n/fleet cancel\n\n</details>\n\n/fleet hold').map((r) => [r.line, r.text])).toEqual([[7, '/fleet hold']]);
   });
 });
+
+describe('HTML attributes', () => {
+  it('reads a tag whose single-quoted attribute holds several characters, or a ">"', () => {
+    expect(parseCommands("<details class='log open'>\n\n/fleet cancel\n\n</details>")).toEqual([]);
+    expect(parseCommands("<details title='a > b'>\n\n/fleet cancel\n\n</details>")).toEqual([]);
+    expect(parseCommands('<details title="a > b">\n\n/fleet cancel\n\n</details>')).toEqual([]);
+  });
+});
