@@ -72,9 +72,11 @@ function pushBlocks(nodes: RootContent[], source: string, offset: number, out: B
         out.push({ type: 'paragraph', lines: numberedLines(plainText(node), line) });
         break;
       case 'code': {
-        // Fenced code starts on the line after its fence; indented code on its own first line.
+        // Fenced code starts on the line after its fence; indented code on its own first line. A
+        // fenced block's position starts at the fence itself, an indented one's at its indentation
+        // (which may be followed by a backtick: "    `-- Issue #1.1" is indented code).
         const startOffset = node.position?.start.offset ?? 0;
-        const fenced = /^[ \t]*[`~]/.test(source.slice(startOffset, startOffset + 8));
+        const fenced = /^[`~]/.test(source.slice(startOffset, startOffset + 1));
         const first = fenced ? line + 1 : line;
         out.push({ type: 'code', lang: (node.lang ?? '').toLowerCase(), lines: node.value.split('\n').map((t, i) => ({ text: t, line: first + i })), line });
         break;

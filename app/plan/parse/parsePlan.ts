@@ -9,8 +9,9 @@ import { buildPlan } from './buildPlan.js';
  */
 export function parsePlan(text: string, file = '<plan>'): PlanResult {
   try {
-    // A byte-order mark or stray NULs would otherwise shift what the markdown parser sees.
-    const clean = text.replace(/^\uFEFF/, '').replaceAll('\u0000', '\uFFFD');
+    // A byte-order mark or stray NULs would otherwise shift what the markdown parser sees. Markdown
+    // ends a line at CR too, but the plan reader splits code and paragraphs at LF: one ending for all.
+    const clean = text.replace(/^\uFEFF/, '').replaceAll('\u0000', '\uFFFD').replace(/\r\n?/g, '\n');
     return { file, ...buildPlan(readPlanDocument(markdownBlocks(clean))) };
   } catch (err) {
     // Only a bug can get here; the user still gets a located answer instead of a stack trace.

@@ -51,7 +51,8 @@ export function splitMarkdown(text: string, target = 1024): MarkdownPiece[] {
       if (open && !(open[1]![0] === '`' && open[2]!.includes('`'))) {
         fence = { char: open[1]![0]!, len: open[1]!.length };
       } else if (/^ {0,3}<!--/.test(lineText)) {
-        if (!lineText.includes('-->', lineText.indexOf('<!--') + 4)) rawEnd = /-->/;
+        // From the opener's own dashes: "<!-->" and "<!--->" are whole comments to markdown.
+        if (!lineText.includes('-->', lineText.indexOf('<!--') + 2)) rawEnd = /-->/;
       } else {
         const raw = RAW_OPEN.exec(lineText);
         if (raw && !new RegExp(`</${raw[1]}>`, 'i').test(lineText)) rawEnd = new RegExp(`</${raw[1]}>`, 'i');
