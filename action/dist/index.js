@@ -48031,6 +48031,60 @@ var GraphResponse = external_exports.object({
   critical_path: external_exports.object({ task_ids: external_exports.array(id), keys: external_exports.array(external_exports.string()), hours: external_exports.number() }),
   truncated: external_exports.boolean()
 });
+var Quantile = external_exports.object({ hours: external_exports.number(), date: timestamp });
+var BaselineStatus = external_exports.enum(["ahead", "on_track", "behind"]);
+var ForecastResponse = external_exports.object({
+  project: external_exports.string().nullable(),
+  as_of: timestamp,
+  p10: Quantile,
+  p50: Quantile,
+  p80: Quantile,
+  p90: Quantile,
+  /** max(remaining critical path, remaining work ÷ agents) at estimate pace. */
+  bound_hours: external_exports.number(),
+  critical_path: external_exports.array(external_exports.string()),
+  agents: external_exports.object({ count: external_exports.number().int().positive(), source: external_exports.enum(["query", "active_agents", "fleet_capacity", "local_default"]) }),
+  runs: external_exports.number().int().positive(),
+  seed: external_exports.number().int().nonnegative(),
+  calibration: external_exports.object({ observations: external_exports.number().int().nonnegative(), ratio_median: external_exports.number(), ratio_p90: external_exports.number(), retry_rate: external_exports.number(), review_hours_median: external_exports.number() }),
+  assumptions: external_exports.array(external_exports.string()),
+  hours_per_day: external_exports.number(),
+  remaining_hours: external_exports.number(),
+  /** When the remaining estimate-hours reach each level, in hours from `as_of`. */
+  band: external_exports.array(external_exports.object({ remaining_hours: external_exports.number(), p10_hours: external_exports.number(), p50_hours: external_exports.number(), p90_hours: external_exports.number() })),
+  tasks: external_exports.array(
+    external_exports.object({
+      key: external_exports.string(),
+      finish_hours: external_exports.number(),
+      finish_date: timestamp,
+      /** How much later it can finish without delaying the whole (its dependents and its agent's queue), mean over the runs. */
+      slack_hours: external_exports.number(),
+      /** Share of the runs in which it had no slack. */
+      critical_share: external_exports.number().min(0).max(1),
+      baseline: external_exports.object({ planned_finish: timestamp, delta_hours: external_exports.number(), status: BaselineStatus }).nullable()
+    })
+  )
+});
+var BaselineResponse = external_exports.object({
+  project: external_exports.string(),
+  created_at: timestamp,
+  reason: external_exports.string(),
+  agents: external_exports.number().int().positive(),
+  hours_per_day: external_exports.number(),
+  makespan_hours: external_exports.number(),
+  burndown: external_exports.array(external_exports.object({ at: timestamp, hours_remaining: external_exports.number() })),
+  tasks: external_exports.array(
+    external_exports.object({
+      key: external_exports.string(),
+      estimated_hours: external_exports.number(),
+      planned_start: timestamp,
+      planned_finish: timestamp,
+      status: TaskStatus.nullable(),
+      completed_at: timestamp.nullable(),
+      state: external_exports.enum(["ahead", "on_track", "behind", "pending"])
+    })
+  )
+});
 
 // schema/fleetConfig.ts
 var import_yaml = __toESM(require_dist(), 1);
