@@ -64,7 +64,7 @@ describe('the periodic round', () => {
       await gate;
     });
     const first = p.runOnce();
-    await eventually(() => expect(runs).toBe(1));
+    await eventually(() => expect(runs).toBe(1), { timeoutMs: 5000 });
     const second = p.runOnce();
     release();
     expect(await Promise.all([first, second])).toEqual([true, true]);
@@ -113,7 +113,7 @@ describe('the periodic round', () => {
     p.start();
     p.start();
     try {
-      await eventually(() => expect(runs).toBeGreaterThanOrEqual(2));
+      await eventually(() => expect(runs).toBeGreaterThanOrEqual(2), { timeoutMs: 5000 });
     } finally {
       await p.stop();
     }
