@@ -33,24 +33,27 @@ describe('claims around the ready index', () => {
   });
 
   it('after eight stale entries a claim goes by Postgres ordering and takes its task out of the index', async () => {
-    const stale = Array.from({ length: 8 }, (_, i) => ({ key: `1.${i + 1}`, priority: 0 }));
-    const p = await insertProject(t.db, [...stale, { key: '1.9', priority: 3 }], 'acme/stale');
+    // More stale entries than one claim's 50 attempts: only going by Postgres ordering finds 2.1.
+    const stale = Array.from({ length: 60 }, (_, i) => ({ key: `1.${i + 1}`, priority: 0 }));
+    const p = await insertProject(t.db, [...stale, { key: '2.1', priority: 3 }], 'acme/stale');
     await prime(engine);
-    // Held behind the engine's back: the index still proposes all eight first.
-    await t.db.query(`UPDATE tasks SET held = true WHERE project_id = $1 AND key <> '1.9'`, [p.projectId]);
+    // Held behind the engine's back: the index still proposes all sixty first.
+    await t.db.query(`UPDATE tasks SET held = true WHERE project_id = $1 AND key <> '2.1'`, [p.projectId]);
     const agent = await engine.heartbeatAgent({ name: 'stale-agent' });
-    expect((await engine.claim(agent.id, { projectId: p.projectId }))?.task.key).toBe('1.9');
-    expect(await queue.ordered(t.db, { projectId: p.projectId }, 20)).toEqual([]);
+    expect((await engine.claim(agent.id, { projectId: p.projectId }))?.task.key).toBe('2.1');
+    const left = await queue.ordered(t.db, { projectId: p.projectId }, 100);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left).not.toContain(p.ids.get('2.1'));
   });
 
   it('a claim while Redis cannot answer warns, goes by Postgres ordering and writes nothing to the index', async () => {
-    const p = await insertProject(t.db, [{ key: '2.1' }, { key: '2.2' }], 'acme/unavailable');
+    const p = await insertProject(t.db, [{ key: '3.1' }, { key: '3.2' }], 'acme/unavailable');
     await prime(engine);
     const agent = await engine.heartbeatAgent({ name: 'unavailable-agent' });
     warnings.length = 0;
     r.redis.disconnect();
     try {
-      expect((await engine.claim(agent.id, { projectId: p.projectId }))?.task.key).toBe('2.1');
+      expect((await engine.claim(agent.id, { projectId: p.projectId }))?.task.key).toBe('3.1');
     } finally {
       await r.redis.connect();
     }
