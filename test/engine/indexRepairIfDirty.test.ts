@@ -50,5 +50,21 @@ describe('repairQueueIfDirty', () => {
     clock += 5000;
     await engine.repairQueueIfDirty();
     expect(await indexed()).toEqual([b]);
+    // The rebuild cleaned it: the next check only repairs.
+    expect((await engine.maintainQueue()).rebuilt).toBe(false);
+  });
+
+  it('a check while Redis is down fails, and does not leave a clean index marked for a rebuild', async () => {
+    const queue = new RedisQueue(r.redis, r.prefix);
+    const engine = new Engine({ db: t.db, queue, events: new LocalEventBus() });
+    await insertProject(t.db, [{ key: '1.1' }], 'acme/if-dirty-down');
+    await prime(engine);
+    r.redis.disconnect();
+    try {
+      await expect(engine.maintainQueue()).rejects.toThrow();
+    } finally {
+      await r.redis.connect();
+    }
+    expect(await engine.maintainQueue()).toMatchObject({ rebuilt: false });
   });
 });
