@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 import { insertProject } from '../support/fixtures.js';
-import { eventually } from '../support/eventually.js';
 import { Engine } from '../../app/engine/engine.js';
 
 /**
@@ -25,13 +24,18 @@ describe('repairs a claim asks for (Redis ordering)', () => {
     const ids = ['1.1', '1.2', '1.3', '1.4'].map((k) => p.ids.get(k)!);
     const indexed = () => h.queue.ordered(h.t.db, { projectId: p.projectId }, 10);
 
+    // Until the repair a claim started is over (Claims.settled: for tests and shutdown).
+    const settled = () => (e as unknown as { claims: { settled(): Promise<void> } }).claims.settled();
+
     await h.queue.remove(ids);
     expect((await e.claim(agent.id, { projectId: p.projectId }))?.task.id).toBe(ids[0]);
-    await eventually(async () => expect(await indexed()).toEqual(ids.slice(1)), { timeoutMs: 5000 });
+    await settled();
+    expect(await indexed()).toEqual(ids.slice(1));
 
     clock += 5000;
     await h.queue.remove(ids.slice(1));
     expect((await e.claim(agent.id, { projectId: p.projectId }))?.task.id).toBe(ids[1]);
-    await eventually(async () => expect(await indexed()).toEqual(ids.slice(2)), { timeoutMs: 5000 });
+    await settled();
+    expect(await indexed()).toEqual(ids.slice(2));
   });
 });
