@@ -67,4 +67,21 @@ describe('repairQueueIfDirty', () => {
     }
     expect(await engine.maintainQueue()).toMatchObject({ rebuilt: false });
   });
+
+  it('a failed rebuild keeps the index marked: the next check rebuilds it', async () => {
+    let clock = Date.now();
+    const queue = new RedisQueue(r.redis, r.prefix);
+    const engine = new Engine({ db: t.db, queue, events: new LocalEventBus(), now: () => clock });
+    const p = await insertProject(t.db, [{ key: '1.1' }], 'acme/if-dirty-kept');
+    await prime(engine);
+    r.redis.disconnect();
+    try {
+      await engine.setHeld(p.ids.get('1.1')!, true);
+      clock += 5000;
+      await expect(engine.maintainQueue()).rejects.toThrow();
+    } finally {
+      await r.redis.connect();
+    }
+    expect(await engine.maintainQueue()).toMatchObject({ rebuilt: true, reason: 'writes failed' });
+  });
 });
