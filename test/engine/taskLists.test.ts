@@ -27,5 +27,13 @@ describe('task and assignment lists', () => {
     await h.engine.releaseTask(c1.task.id, 'stopped', { countAttempt: false });
     expect((await h.engine.listAssignments({ agentId: agent.id, status: 'active' })).map((x) => x.id)).toEqual([c2.assignment.id]);
     expect(await h.engine.listAssignments({ agentId: agent.id })).toHaveLength(2);
+    // Another agent's assignment, and one task's assignments.
+    const other = await h.engine.heartbeatAgent({ name: 'lists-other' });
+    const c3 = (await h.engine.claim(other.id, { projectId: a.projectId }))!;
+    expect((await h.engine.listAssignments({ agentId: other.id })).map((x) => x.id)).toEqual([c3.assignment.id]);
+    expect((await h.engine.listAssignments({ taskId: c1.task.id })).map((x) => x.id)).toEqual(
+      (await h.engine.listAssignments({})).filter((x) => x.taskId === c1.task.id).map((x) => x.id),
+    );
+    expect((await h.engine.listAssignments({ taskId: c2.task.id })).map((x) => x.id)).toEqual([c2.assignment.id]);
   });
 });
