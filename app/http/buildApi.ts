@@ -120,6 +120,8 @@ export async function buildApi(opts: BuildApiOptions): Promise<FastifyInstance> 
       return reply.code(503).header('retry-after', '5').send({ error: { code: 'unavailable', message: 'the database is unreachable; retry in a few seconds' } });
     }
     if (err instanceof FleetError) {
+      // The server's own failures are logged with what caused them; the client gets the message.
+      if (err.status >= 500) req.log.error({ err }, 'request failed');
       return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

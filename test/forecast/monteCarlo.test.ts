@@ -197,6 +197,9 @@ describe('Monte Carlo forecast (pure core)', () => {
     const err = await runForecast(broken, { agents: 2, runs: 100, seed: 1 }, { workerAbove: 0, maxThreads: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForecastWorkerError);
     expect(err).toMatchObject({ status: 503, code: 'unavailable' });
+    // What failed inside stays in the cause (logged), not in what a client reads.
+    expect((err as Error).message).toBe('the forecast could not be computed now (its worker thread failed); retry in a moment');
+    expect(((err as Error).cause as Error).message).toMatch(/./);
     const ok = await runForecast(rows, { agents: 2, runs: 100, seed: 1, priors: EXACT }, { workerAbove: 0, maxThreads: 1 });
     expect(ok.p50).toBe(2);
     await closeForecastWorkers();

@@ -11,10 +11,16 @@ export const WORKER_ABOVE_TASKS = 200;
 /** An idle worker is kept this long for the next forecast, then ended. */
 const IDLE_MS = 60_000;
 
-/** A worker thread failed or died: the server's state, not the request's fault, so a 503 (retry). */
+/**
+ * A worker thread failed or died: the server's state, not the request's fault, so a 503 (retry).
+ * What went wrong is in `cause` (logged), not in the message a client reads.
+ */
 export class ForecastWorkerError extends FleetError {
   override readonly status: number = 503;
   override readonly code: string = 'unavailable';
+  constructor(cause: unknown) {
+    super('the forecast could not be computed now (its worker thread failed); retry in a moment', { cause });
+  }
 }
 
 interface Job {
@@ -64,14 +70,14 @@ function addWorker(): PooledWorker {
     const job = pw.job;
     pw.job = null;
     if (job) {
-      if ('error' in m) job.reject(new ForecastWorkerError(`forecast worker failed: ${m.error}`));
+      if ('error' in m) job.reject(new ForecastWorkerError(new Error(m.error)));
       else job.resolve(m);
     }
     idle(pw);
     dispatch();
   });
-  pw.worker.on('error', (err) => fail(new ForecastWorkerError('forecast worker crashed', { cause: err })));
-  pw.worker.on('exit', (code) => fail(new ForecastWorkerError(`forecast worker exited with code ${code}`)));
+  pw.worker.on('error', (err) => fail(new ForecastWorkerError(err)));
+  pw.worker.on('exit', (code) => fail(new ForecastWorkerError(new Error(`forecast worker exited with code ${code}`))));
   pool.push(pw);
   return pw;
 }
