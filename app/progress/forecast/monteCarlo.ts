@@ -282,8 +282,8 @@ export function summariseRuns(work: RemainingWork, opts: ForecastOptions, parts:
   }
 
   const tasks: TaskForecast[] = [];
+  const per = Math.max(1, runs);
   for (let t = 0; t < n; t++) {
-    const per = Math.max(1, runs);
     tasks.push({ key: g.keys[t]!, finish_hours: r2(finishSum[t]! / per), slack_hours: r2(slackSum[t]! / per), critical_share: r2(criticalRuns[t]! / per) });
   }
 
