@@ -5,16 +5,8 @@ import { eventually } from '../support/eventually.js';
 import { Engine } from '../../app/engine/engine.js';
 import { PostgresQueue } from '../../app/queue/postgresQueue.js';
 import { ConflictError, NotFoundError, StaleEpochError } from '../../app/core/errors.js';
+import { recordingLog } from '../support/recordingLog.js';
 
-/** What the engine wrote to its log, as (level, object, message). */
-function recordingLog() {
-  const lines: { level: 'warn' | 'info'; obj: unknown; msg: string | undefined }[] = [];
-  return {
-    lines,
-    warn: (obj: unknown, msg?: string) => void lines.push({ level: 'warn', obj, msg }),
-    info: (obj: unknown, msg?: string) => void lines.push({ level: 'info', obj, msg }),
-  };
-}
 
 /**
  * Issue 13 (engine survivors): the edges of claims (app/engine/claims.ts) on Redis ordering: a

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 import { insertProject } from '../support/fixtures.js';
 import { Periodic } from '../../app/engine/periodic.js';
+import { recordingLog } from '../support/recordingLog.js';
 
 /**
  * Issue 13 (engine survivors): what the periodic round does to the Redis index and says about it:
@@ -15,15 +16,6 @@ describe('the periodic round and the ready index (Redis ordering)', () => {
     h = await engineHarness('periodicIndexChecks', 'redis');
   });
   afterAll(() => h.cleanup());
-
-  function recordingLog() {
-    const lines: { level: string; obj: unknown; msg: string | undefined }[] = [];
-    return {
-      lines,
-      warn: (obj: unknown, msg?: string) => void lines.push({ level: 'warn', obj, msg }),
-      info: (obj: unknown, msg?: string) => void lines.push({ level: 'info', obj, msg }),
-    };
-  }
 
   async function project() {
     const p = await insertProject(h.t.db, [{ key: '1.1' }, { key: '1.2' }], `acme/checks-${++seq}`);

@@ -8,16 +8,8 @@ import { Engine } from '../../app/engine/engine.js';
 import { LocalEventBus } from '../../app/engine/events.js';
 import { PostgresQueue } from '../../app/queue/postgresQueue.js';
 import { tryPeriodicLock } from '../../app/engine/sql/tryPeriodicLock.js';
+import { recordingLog } from '../support/recordingLog.js';
 
-/** What a round wrote to the log, as (level, object, message). */
-function recordingLog() {
-  const lines: { level: 'warn' | 'info'; obj: unknown; msg: string | undefined }[] = [];
-  return {
-    lines,
-    warn: (obj: unknown, msg?: string) => void lines.push({ level: 'warn', obj, msg }),
-    info: (obj: unknown, msg?: string) => void lines.push({ level: 'info', obj, msg }),
-  };
-}
 
 /**
  * Issue 13 (engine survivors): the periodic round (app/engine/periodic.ts) one leader at a time:
