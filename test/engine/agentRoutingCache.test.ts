@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 import { insertProject } from '../support/fixtures.js';
-import { Engine } from '../../app/engine/engine.js';
 
 /**
  * Issue 13 (engine survivors): on Redis ordering a claimer's routing (pool, capabilities) is
@@ -18,7 +17,7 @@ describe("the claimer's routing cache (Redis ordering)", () => {
 
   async function setup() {
     let clock = Date.now();
-    const e = new Engine({ db: h.t.db, queue: h.queue, events: h.events, now: () => clock });
+    const e = h.engineWith({ now: () => clock });
     const p = await insertProject(h.t.db, [{ key: '1.1', pool: 'blue' }], `acme/routing-${++seq}`);
     await prime(e);
     const name = `mover-${seq}`;

@@ -30,7 +30,7 @@ describe('claim edges (Redis ordering)', () => {
   const agent = (name: string, extra: { capacity?: number; pool?: string } = {}) => h.engine.heartbeatAgent({ name: `${name}-${seq}`, ...extra });
   const keyspace = () => h.redis!.keys(`${(h.queue as unknown as { prefix: string }).prefix}*`);
   /** An engine on the same rows and index that logs to `log`. */
-  const loggingEngine = (log: ReturnType<typeof recordingLog>) => new Engine({ db: h.t.db, queue: h.queue, events: h.events, log });
+  const loggingEngine = (log: ReturnType<typeof recordingLog>) => h.engineWith({ log });
 
   it('a draining engine hands out nothing; another process still does', async () => {
     const p = await project([{ key: '1.1' }]);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 import { insertProject } from '../support/fixtures.js';
-import { Engine } from '../../app/engine/engine.js';
 
 /**
  * Issue 13 (engine survivors): a claim that finds the Redis index short asks for a repair; once
@@ -17,7 +16,7 @@ describe('repairs a claim asks for (Redis ordering)', () => {
 
   it('a second short index, after the gap, is repaired too', async () => {
     let clock = Date.now();
-    const e = new Engine({ db: h.t.db, queue: h.queue, events: h.events, now: () => clock });
+    const e = h.engineWith({ now: () => clock });
     const p = await insertProject(h.t.db, [{ key: '1.1' }, { key: '1.2' }, { key: '1.3' }, { key: '1.4' }], 'acme/repairs');
     await prime(e);
     const agent = await e.heartbeatAgent({ name: 'repairs-agent', capacity: 5 });

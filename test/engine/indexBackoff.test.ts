@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../support/db.js';
-import { freshRedis } from '../support/redis.js';
+import type { Redis } from 'ioredis';
+import type { TestDb } from '../support/db.js';
 import { insertProject } from '../support/fixtures.js';
-import { prime } from '../support/engine.js';
-import { Engine } from '../../app/engine/engine.js';
-import { LocalEventBus } from '../../app/engine/events.js';
-import { RedisQueue } from '../../app/queue/redisQueue.js';
+import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 
 /**
  * Issue 13 (engine survivors): the ready index's back-off and dirty flag (app/engine/readyIndex.ts):
@@ -14,30 +11,29 @@ import { RedisQueue } from '../../app/queue/redisQueue.js';
  * Also the claim gate (app/engine/engine.ts): a gate that refuses stops every claim until removed.
  */
 describe('ready index back-off, dirty flag and the claim gate', () => {
+  let h: EngineHarness;
   let t: TestDb;
-  let r: Awaited<ReturnType<typeof freshRedis>>;
+  let redis: Redis;
   beforeAll(async () => {
-    t = await freshDb('indexBackoff', { backend: 'postgres' });
-    r = await freshRedis('indexBackoff');
+    h = await engineHarness('indexBackoff', 'redis');
+    ({ t } = h);
+    redis = h.redis!;
   });
-  afterAll(async () => {
-    await r.cleanup();
-    await t.cleanup();
-  });
+  afterAll(() => h.cleanup());
 
   it('a fresh index is checked, not rebuilt; the back-off after a failed write lasts one second', async () => {
     let clock = Date.now();
-    const queue = new RedisQueue(r.redis, r.prefix);
-    const engine = new Engine({ db: t.db, queue, events: new LocalEventBus(), now: () => clock });
+    const queue = h.queue;
+    const engine = h.engineWith({ now: () => clock });
     const p = await insertProject(t.db, [{ key: '1.1' }, { key: '1.2' }], 'acme/backoff');
     await prime(engine);
     expect(await engine.maintainQueue()).toMatchObject({ rebuilt: false });
     const [a, b] = [p.ids.get('1.1')!, p.ids.get('1.2')!];
-    r.redis.disconnect();
+    redis.disconnect();
     try {
       await engine.setHeld(a, true);
     } finally {
-      await r.redis.connect();
+      await redis.connect();
     }
     // Exactly one second later the index is tried again: this write goes through.
     clock += 1000;
@@ -46,7 +42,7 @@ describe('ready index back-off, dirty flag and the claim gate', () => {
   });
 
   it('a claim gate that refuses stops claims until it is removed; a new claim has no run yet', async () => {
-    const engine = new Engine({ db: t.db, queue: new RedisQueue(r.redis, r.prefix), events: new LocalEventBus() });
+    const engine = h.engineWith({});
     const p = await insertProject(t.db, [{ key: '1.1' }], 'acme/gate');
     await prime(engine);
     const agent = await engine.heartbeatAgent({ name: 'gated', pool: 'linux' });

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../support/db.js';
-import { freshRedis } from '../support/redis.js';
+import type { Redis } from 'ioredis';
+import type { TestDb } from '../support/db.js';
 import { insertProject } from '../support/fixtures.js';
-import { prime } from '../support/engine.js';
-import { Engine } from '../../app/engine/engine.js';
-import { LocalEventBus } from '../../app/engine/events.js';
-import { RedisQueue } from '../../app/queue/redisQueue.js';
+import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 
 /**
  * Issue 13 (engine survivors): the ready index while Redis cannot answer (app/engine/readyIndex.ts):
@@ -13,27 +10,26 @@ import { RedisQueue } from '../../app/queue/redisQueue.js';
  * off, writes while backed off mark it dirty, and the next check rebuilds it for that reason.
  */
 describe('the ready index while Redis is unreachable', () => {
+  let h: EngineHarness;
   let t: TestDb;
-  let r: Awaited<ReturnType<typeof freshRedis>>;
+  let redis: Redis;
   beforeAll(async () => {
-    t = await freshDb('indexDown', { backend: 'postgres' });
-    r = await freshRedis('indexDown');
+    h = await engineHarness('indexDown', 'redis');
+    ({ t } = h);
+    redis = h.redis!;
   });
-  afterAll(async () => {
-    await r.cleanup();
-    await t.cleanup();
-  });
+  afterAll(() => h.cleanup());
 
   it('reads fall back to Postgres, a failed write backs off and marks the index for a rebuild', async () => {
     let clock = Date.now();
     const warnings: { obj: unknown; msg: string | undefined }[] = [];
     const log = { warn: (obj: unknown, msg?: string) => void warnings.push({ obj, msg }), info: () => undefined };
-    const engine = new Engine({ db: t.db, queue: new RedisQueue(r.redis, r.prefix), events: new LocalEventBus(), log, now: () => clock });
+    const engine = h.engineWith({ log, now: () => clock });
     const p = await insertProject(t.db, [{ key: '1.1' }, { key: '1.2' }], 'acme/index-down');
     await prime(engine);
     const [a, b] = [p.ids.get('1.1')!, p.ids.get('1.2')!];
 
-    r.redis.disconnect();
+    redis.disconnect();
     try {
       expect((await engine.listReady({ projectId: p.projectId })).map((x) => x.id)).toEqual([a, b]);
       // The status change goes through; the index write fails and is logged once.
@@ -45,7 +41,7 @@ describe('the ready index while Redis is unreachable', () => {
       expect((await engine.setHeld(b, true)).changed).toBe(true);
       expect(warnings.filter((w) => w.msg === 'ready index update failed; it will be rebuilt')).toHaveLength(1);
     } finally {
-      await r.redis.connect();
+      await redis.connect();
     }
     clock += 5000;
     const m = await engine.maintainQueue();

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from '../support/db.js';
-import { freshRedis } from '../support/redis.js';
+import type { Redis } from 'ioredis';
+import type { TestDb } from '../support/db.js';
 import { insertProject } from '../support/fixtures.js';
-import { prime } from '../support/engine.js';
-import { Engine } from '../../app/engine/engine.js';
-import { LocalEventBus } from '../../app/engine/events.js';
-import { RedisQueue } from '../../app/queue/redisQueue.js';
+import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 
 /**
  * Issue 13 (engine survivors): repairQueueIfDirty (a process that does not lead the periodic
@@ -13,21 +10,20 @@ import { RedisQueue } from '../../app/queue/redisQueue.js';
  * index is left alone, even one short of an entry (that is the periodic round's to repair).
  */
 describe('repairQueueIfDirty', () => {
+  let h: EngineHarness;
   let t: TestDb;
-  let r: Awaited<ReturnType<typeof freshRedis>>;
+  let redis: Redis;
   beforeAll(async () => {
-    t = await freshDb('indexRepairIfDirty', { backend: 'postgres' });
-    r = await freshRedis('indexRepairIfDirty');
+    h = await engineHarness('indexRepairIfDirty', 'redis');
+    ({ t } = h);
+    redis = h.redis!;
   });
-  afterAll(async () => {
-    await r.cleanup();
-    await t.cleanup();
-  });
+  afterAll(() => h.cleanup());
 
   it('leaves a clean index alone, waits out the back-off, then rebuilds after a failed write', async () => {
     let clock = Date.now();
-    const queue = new RedisQueue(r.redis, r.prefix);
-    const engine = new Engine({ db: t.db, queue, events: new LocalEventBus(), now: () => clock });
+    const queue = h.queue;
+    const engine = h.engineWith({ now: () => clock });
     const p = await insertProject(t.db, [{ key: '1.1' }, { key: '1.2' }], 'acme/if-dirty');
     await prime(engine);
     const [a, b] = [p.ids.get('1.1')!, p.ids.get('1.2')!];
@@ -38,11 +34,11 @@ describe('repairQueueIfDirty', () => {
     await engine.repairQueueIfDirty();
     expect(await indexed()).toEqual([a]);
 
-    r.redis.disconnect();
+    redis.disconnect();
     try {
       await engine.setHeld(a, true);
     } finally {
-      await r.redis.connect();
+      await redis.connect();
     }
     // Dirty but still backed off: nothing yet.
     await engine.repairQueueIfDirty();
@@ -55,32 +51,30 @@ describe('repairQueueIfDirty', () => {
   });
 
   it('a check while Redis is down fails, and does not leave a clean index marked for a rebuild', async () => {
-    const queue = new RedisQueue(r.redis, r.prefix);
-    const engine = new Engine({ db: t.db, queue, events: new LocalEventBus() });
+    const engine = h.engineWith({});
     await insertProject(t.db, [{ key: '1.1' }], 'acme/if-dirty-down');
     await prime(engine);
-    r.redis.disconnect();
+    redis.disconnect();
     try {
       await expect(engine.maintainQueue()).rejects.toThrow();
     } finally {
-      await r.redis.connect();
+      await redis.connect();
     }
     expect(await engine.maintainQueue()).toMatchObject({ rebuilt: false });
   });
 
   it('a failed rebuild keeps the index marked: the next check rebuilds it', async () => {
     let clock = Date.now();
-    const queue = new RedisQueue(r.redis, r.prefix);
-    const engine = new Engine({ db: t.db, queue, events: new LocalEventBus(), now: () => clock });
+    const engine = h.engineWith({ now: () => clock });
     const p = await insertProject(t.db, [{ key: '1.1' }], 'acme/if-dirty-kept');
     await prime(engine);
-    r.redis.disconnect();
+    redis.disconnect();
     try {
       await engine.setHeld(p.ids.get('1.1')!, true);
       clock += 5000;
       await expect(engine.maintainQueue()).rejects.toThrow();
     } finally {
-      await r.redis.connect();
+      await redis.connect();
     }
     expect(await engine.maintainQueue()).toMatchObject({ rebuilt: true, reason: 'writes failed' });
   });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 import { insertProject } from '../support/fixtures.js';
-import { Engine } from '../../app/engine/engine.js';
 
 /**
  * Issue 13 (engine survivors): a claim routed by a cached pool the agent has since left pops a
@@ -16,7 +15,7 @@ describe('a task popped for an agent that changed pool (Redis ordering)', () => 
 
   it('goes back into the index', async () => {
     const clock = Date.now();
-    const e = new Engine({ db: h.t.db, queue: h.queue, events: h.events, now: () => clock });
+    const e = h.engineWith({ now: () => clock });
     const empty = await insertProject(h.t.db, [], 'acme/requeue-empty');
     const p = await insertProject(h.t.db, [{ key: '1.1', pool: 'red' }], 'acme/requeue');
     await prime(e);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 import { insertProject } from '../support/fixtures.js';
-import { Engine } from '../../app/engine/engine.js';
 
 /**
  * Issue 13 (engine survivors): what a status change writes and refreshes (app/engine/status.ts):
@@ -57,7 +56,7 @@ describe('status change columns and refreshes (Redis ordering)', () => {
   });
 
   it('a failed attempt waits out its backoff only when the engine uses retry backoff', async () => {
-    const withBackoff = new Engine({ db: h.t.db, queue: h.queue, events: h.events, retryBackoff: true });
+    const withBackoff = h.engineWith({ retryBackoff: true });
     for (const [e, held] of [[h.engine, false], [withBackoff, true]] as const) {
       const { p, id } = await oneTask();
       const agent = await e.heartbeatAgent({ name: `backoff-${seq}` });

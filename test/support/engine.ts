@@ -1,4 +1,4 @@
-import { Engine } from '../../app/engine/engine.js';
+import { Engine, type EngineOptions } from '../../app/engine/engine.js';
 import { LocalEventBus } from '../../app/engine/events.js';
 import { PostgresQueue } from '../../app/queue/postgresQueue.js';
 import { RedisQueue } from '../../app/queue/redisQueue.js';
@@ -17,6 +17,8 @@ export interface EngineHarness {
   events: LocalEventBus;
   /** Another engine on the same database and index: a second orchestrator process. */
   another(): Promise<Engine>;
+  /** An engine on the same database, index and events with options of its own (a clock, a log, retry backoff). */
+  engineWith(opts: Omit<EngineOptions, 'db' | 'queue' | 'events'>): Engine;
   cleanup(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function engineHarness(label: string, backend: Backend, opts: { lea
     queue,
     redis: redisCtx?.redis ?? null,
     events,
+    engineWith: (o) => new Engine({ db: t.db, queue, events, ...o }),
     async another() {
       const db = await t.openAnother();
       const q = redisCtx ? new RedisQueue(redisCtx.redis.duplicate(), redisCtx.prefix) : new PostgresQueue();
