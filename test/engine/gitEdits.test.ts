@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
+import { claimedTask, engineHarness, prime, recordEvents, type EngineHarness } from '../support/engine.js';
 import { insertProject } from '../support/fixtures.js';
 import { StaleEpochError, ValidationError } from '../../app/core/errors.js';
 
 /**
  * Issue 13 (engine survivors): a job's git edit needs its lease epoch; a refused dependency edit
- * leaves the Redis index alone; a confirm with a superseded epoch names the current one.
+ * leaves the Redis index alone; a confirm with a superseded epoch names the current one; a git
+ * edit announces the task with its branch and pull request.
  */
 describe('git edits, refused edges and confirms (Redis ordering)', () => {
   let h: EngineHarness;
@@ -22,6 +23,15 @@ describe('git edits, refused edges and confirms (Redis ordering)', () => {
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as Error).message).toBe('epoch is required: send the lease epoch you were given with the claim');
     expect((await h.engine.getTask(p.ids.get('1.1')!)).branch).toBeNull();
+  });
+
+  it("a lease holder's git edit announces the task with its branch and pull request", async () => {
+    const { id, c, actor } = await claimedTask(h, 'git-announce');
+    const seen = recordEvents(h);
+    await h.engine.setGit(id, { epoch: c.lease.epoch, branch: 'fleet/1.1', prNumber: 7, prUrl: 'https://github.com/acme/git-announce/pull/7' }, actor);
+    seen.stop();
+    // The edit's refresh announces the task too; the git announcement is the one with the fields.
+    expect(seen.of('task.updated')).toContainEqual({ id, key: '1.1', status: 'assigned', branch: 'fleet/1.1', pr_number: 7, pr_url: 'https://github.com/acme/git-announce/pull/7' });
   });
 
   it('a dependency edit that adds nothing does not touch the index', async () => {
