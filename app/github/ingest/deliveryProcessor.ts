@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
+import { describeError } from '../../core/describeError.js';
 import { webhookMetrics } from '../../metrics/webhookMetrics.js';
 import type { Db } from '../../store/db.js';
 import type { Lane } from './receiveDelivery.js';
@@ -106,7 +107,7 @@ export class DeliveryProcessor {
   /** Asks for a drain soon; never throws, never waits. */
   kick(): void {
     if (this.stopped) return;
-    void this.drain().catch((err: unknown) => this.log?.error({ err: (err as Error).message }, 'webhook drain failed'));
+    void this.drain().catch((err: unknown) => this.log?.error({ err: describeError(err) }, 'webhook drain failed'));
   }
 
   /** Processes until nothing is claimable; resolves with how many deliveries it handled. */
@@ -205,7 +206,7 @@ export class DeliveryProcessor {
       }
     } finally {
       this.held.delete(id);
-      await releaseLane(this.db, key.installationKey, key.lane, this.owner).catch((err: unknown) => this.log?.warn({ err: (err as Error).message }, 'webhook lane release failed; its lease will lapse'));
+      await releaseLane(this.db, key.installationKey, key.lane, this.owner).catch((err: unknown) => this.log?.warn({ err: describeError(err) }, 'webhook lane release failed; its lease will lapse'));
     }
     // More may be due than one batch: take the lane again (or another) in the next claim.
     if (n >= this.batch) this.again = true;
@@ -260,17 +261,7 @@ export class DeliveryProcessor {
         await renewDeliveryClaims(this.db, inFlight, until);
       }
     } catch (err) {
-      this.log?.warn({ err: (err as Error).message }, 'webhook lease renewal failed');
+      this.log?.warn({ err: describeError(err) }, 'webhook lease renewal failed');
     }
   }
-}
-
-function describeError(err: unknown): string {
-  if (err instanceof AggregateError) return err.errors.map(describeError).join('; ') || err.message;
-  if (err instanceof Error) {
-    const inner = (err as { errors?: unknown[] }).errors;
-    if (Array.isArray(inner) && inner.length) return inner.map(describeError).join('; ');
-    return err.message;
-  }
-  return String(err);
 }
