@@ -266,8 +266,13 @@ describe('one drain at a time', () => {
     await store('c-1', 3);
     rec.open('a-1');
     // b-1 blocks whichever worker took it; c-1 runs on the other at the same time.
-    await eventually(() => expect(rec.seen).toEqual(['a-1', 'c-1']), { timeoutMs: 5_000 });
-    expect(rec.started).toContain('b-1');
+    await eventually(
+      () => {
+        expect(rec.seen).toEqual(['a-1', 'c-1']);
+        expect(rec.started).toContain('b-1');
+      },
+      { timeoutMs: 5_000 },
+    );
     rec.open('b-1');
     expect(await drained).toBe(3);
   });
