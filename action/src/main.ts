@@ -16,7 +16,7 @@ import {
 import type { ProcessRunner } from './processRunner.js';
 import { branchName, buildPrompt } from './prompt.js';
 import { buildPullBody, openOrUpdatePullRequest, pullTitle, type GitHubClient } from './pullRequest.js';
-import { describeError } from './retry.js';
+import { describeError } from '../../app/core/describeError.js';
 import { classifyExit, type ExitClassification } from './exitReason.js';
 import { readAgentUsage, UsageTracker, usageReportBody, type AgentUsage } from './usage/index.js';
 

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { AssignmentHeartbeatResponse, ClaimResponse, ErrorResponse, type LeaseJson } from '../../schema/apiResponses.js';
 import type { AssignmentProgressBody, AssignmentUsageBody, EvidenceBody as EvidenceBodySchema, TaskGitBody as TaskGitBodySchema } from '../../schema/api.js';
 import type { Clock } from './clock.js';
-import { DEFAULT_RETRY, describeError, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
+import { describeError } from '../../app/core/describeError.js';
+import { DEFAULT_RETRY, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
 
 /**
  * The API's shapes come from schema/ (the server's serializers are typed by the same schemas and a

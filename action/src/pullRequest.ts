@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from './clock.js';
-import { DEFAULT_RETRY, describeError, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
+import { describeError } from '../../app/core/describeError.js';
+import { DEFAULT_RETRY, isConnectionRefused, withRetry, type RetryPolicy } from './retry.js';
 import type { ClaimedTask } from './orchestratorClient.js';
 import { taskMarker } from '../../schema/markers.js';
 

@@ -28,13 +28,6 @@ export function isConnectionRefused(err: unknown): boolean {
   return false;
 }
 
-export function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause as { code?: string; message?: string } | undefined;
-  if (cause && typeof cause === 'object') return `${err.message} (${cause.code ?? cause.message ?? 'unknown cause'})`;
-  return err.message;
-}
-
 export async function withRetry<T>(
   clock: Clock,
   policy: RetryPolicy,

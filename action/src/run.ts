@@ -10,7 +10,7 @@ import { runJob, type JobResult } from './main.js';
 import { createOrchestratorClient, type TokenProvider } from './orchestratorClient.js';
 import { createProcessRunner } from './processRunner.js';
 import { createGitHubClient } from './pullRequest.js';
-import { describeError } from './retry.js';
+import { describeError } from '../../app/core/describeError.js';
 
 const coreLogger: Logger = {
   info: (m) => core.info(m),

@@ -16,6 +16,8 @@ export default defineConfig({
       'test/readiness/**/*.test.ts',
       'test/epochs/**/*.test.ts',
       'test/github/deliveries.test.ts',
+      'test/github/receiveDelivery.test.ts',
+      'test/github/deliveryProcessor.test.ts',
       'test/github/deliveryTakeover.test.ts',
       'test/github/ingest-http.test.ts',
       'test/github/ingest-throttle.test.ts',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
+import { describeError } from '../../core/describeError.js';
 import { webhookMetrics } from '../../metrics/webhookMetrics.js';
 import type { Db } from '../../store/db.js';
 import type { Lane } from './receiveDelivery.js';
@@ -67,6 +68,7 @@ export class DeliveryProcessor {
   private timer: NodeJS.Timeout | undefined;
   private renewer: NodeJS.Timeout | undefined;
   private running: Promise<number> | null = null;
+  /** A drain was asked for while this one ran: go round once more unless a claim since has looked. */
   private again = false;
   private busy = 0;
   private waiting: (() => void)[] = [];
@@ -106,7 +108,7 @@ export class DeliveryProcessor {
   /** Asks for a drain soon; never throws, never waits. */
   kick(): void {
     if (this.stopped) return;
-    void this.drain().catch((err: unknown) => this.log?.error({ err: (err as Error).message }, 'webhook drain failed'));
+    void this.drain().catch((err: unknown) => this.log?.error({ err: describeError(err) }, 'webhook drain failed'));
   }
 
   /** Processes until nothing is claimable; resolves with how many deliveries it handled. */
@@ -122,7 +124,6 @@ export class DeliveryProcessor {
       this.startRenewing();
       try {
         do {
-          this.again = false;
           await ensureLanes(this.db, this.maxAttempts, this.now());
           const workers = Array.from({ length: this.concurrency }, () => this.worker());
           total += (await Promise.all(workers)).reduce((a, b) => a + b, 0);
@@ -133,8 +134,9 @@ export class DeliveryProcessor {
       return total;
     })();
     this.running = run;
+    // Only this run can be running until it ends: a drain asked for meanwhile returns it.
     void run.finally(() => {
-      if (this.running === run) this.running = null;
+      this.running = null;
     }).catch(() => undefined);
     return run;
   }
@@ -146,7 +148,9 @@ export class DeliveryProcessor {
   private async worker(): Promise<number> {
     let n = 0;
     while (!this.stopped) {
-      // Receipt makes a new lane's row; ENSURE_LANES_SQL at each round covers rows stored otherwise.
+      // The claim below sees every lane stored so far, so earlier requests for another look are
+      // answered; one made while the last claim is in flight stays set and the drain goes round
+      // again. (Receipt makes a new lane's row; ensureLanes at each round covers rows stored otherwise.)
       this.again = false;
       // Busy from the claim on: a worker that finds nothing ends only when no other worker is
       // claiming or running a lane (either may bring more work within this round).
@@ -205,10 +209,9 @@ export class DeliveryProcessor {
       }
     } finally {
       this.held.delete(id);
-      await releaseLane(this.db, key.installationKey, key.lane, this.owner).catch((err: unknown) => this.log?.warn({ err: (err as Error).message }, 'webhook lane release failed; its lease will lapse'));
+      await releaseLane(this.db, key.installationKey, key.lane, this.owner).catch((err: unknown) => this.log?.warn({ err: describeError(err) }, 'webhook lane release failed; its lease will lapse'));
     }
-    // More may be due than one batch: take the lane again (or another) in the next claim.
-    if (n >= this.batch) this.again = true;
+    // More may be due than one batch: the worker's next claim takes the lane again (or another).
     return n;
   }
 
@@ -260,17 +263,7 @@ export class DeliveryProcessor {
         await renewDeliveryClaims(this.db, inFlight, until);
       }
     } catch (err) {
-      this.log?.warn({ err: (err as Error).message }, 'webhook lease renewal failed');
+      this.log?.warn({ err: describeError(err) }, 'webhook lease renewal failed');
     }
   }
-}
-
-function describeError(err: unknown): string {
-  if (err instanceof AggregateError) return err.errors.map(describeError).join('; ') || err.message;
-  if (err instanceof Error) {
-    const inner = (err as { errors?: unknown[] }).errors;
-    if (Array.isArray(inner) && inner.length) return inner.map(describeError).join('; ');
-    return err.message;
-  }
-  return String(err);
 }
