@@ -48457,6 +48457,22 @@ import { join } from "node:path";
 // action/src/orchestratorClient.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
 
+// app/core/describeError.ts
+function describeError(err) {
+  if (err instanceof Error) {
+    const inner = err.errors;
+    if (Array.isArray(inner) && inner.length) return inner.map(describeError).join("; ");
+    const cause = err.cause;
+    if (cause && typeof cause === "object") {
+      const why = typeof cause.code === "string" ? cause.code : typeof cause.message === "string" ? cause.message : "unknown cause";
+      return `${err.message} (${why})`;
+    }
+    return err.message;
+  }
+  const message = err?.message;
+  return typeof message === "string" ? message : String(err);
+}
+
 // action/src/retry.ts
 var DEFAULT_RETRY = { attempts: 6, baseDelayMs: 500, maxDelayMs: 15e3 };
 function backoffDelay(policy, attempt, random = Math.random) {
@@ -48473,12 +48489,6 @@ function isConnectionRefused(err) {
     e = e.cause;
   }
   return false;
-}
-function describeError(err) {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause;
-  if (cause && typeof cause === "object") return `${err.message} (${cause.code ?? cause.message ?? "unknown cause"})`;
-  return err.message;
 }
 async function withRetry(clock, policy, fn, shouldRetry, onRetry, signal) {
   for (let attempt = 1; ; attempt++) {
