@@ -158,8 +158,8 @@ describe('timers', () => {
     await renewal.reached;
     renewal.release();
     const askedBefore = deliveryClaims();
-    // The renewal's result is handled before the test goes on (the next statement it waits on is
-    // the test's own); then the running delivery finishes.
+    // The renewal handles its answer in microtasks, which all run before this round trip returns;
+    // only then does the running delivery finish.
     await t.db.query('SELECT 1');
     rec.open('d-1');
     expect(await drained).toBe(1);
