@@ -21,6 +21,7 @@ export default defineConfig({
       'test/plan/scheduleResult.test.ts',
       'test/plan/criticalPathTails.test.ts',
       'test/plan/dependencyGraphInputs.test.ts',
+      'test/plan/simulateReadySet.test.ts',
       'test/progress/maths.test.ts',
       'test/progress/mathsBoundaries.test.ts',
       'test/github/pure.test.ts',
