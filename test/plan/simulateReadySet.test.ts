@@ -5,8 +5,8 @@ import { referenceSimulate } from './scheduleReference.js';
 
 /**
  * The kernel's ready set on more than 1,024 tasks, where its summary bitset has more than one
- * word (the kernel test draws at most 25 tasks, so one word holds them all), and the moment
- * two tasks count as ending together.
+ * word (the kernel test draws at most 25 tasks, so one word holds them all), and the 1e-9 hours
+ * within which two tasks end together and a threshold counts as met.
  */
 
 describe('scheduler kernel ready set beyond 1,024 tasks', () => {
@@ -37,12 +37,20 @@ describe('scheduler kernel ready set beyond 1,024 tasks', () => {
   });
 });
 
-describe('scheduler kernel moments', () => {
+describe('scheduler kernel tolerances of 1e-9', () => {
   it('counts a task ending within 1e-9 hours of another as ending at the same moment', () => {
     // 0 ends at 1, 1 at 1 + 1e-9: 2 (after 1) starts at 1, not 1 + 1e-9.
     const g = buildTaskGraph({ tasks: [{ hours: 1, epic: -1, after: [] }, { hours: 1 + 1e-9, epic: -1, after: [] }, { hours: 1, epic: -1, after: [{ task: 1 }] }], epics: [] });
     const s = simulate(g, { agents: 2, order: 'fifo' });
     expect(s.start[2]).toBe(1);
     expect(s.cause[2]).toBe(1);
+  });
+
+  it('opens a threshold when the epic’s done hours fall short of it by no more than 1e-9', () => {
+    // Epic 0 (10 hours, none of them in the graph) is 5 - 1e-9 hours done: 50% counts as met.
+    const g = buildTaskGraph({ tasks: [{ hours: 1, epic: -1, after: [{ epic: 0, percent: 50 }] }], epics: [{ after: [], totalHours: 10, totalTasks: 2 }] });
+    const s = simulate(g, { agents: 1, order: 'fifo', from: { epicDone: [{ epic: 0, hours: 5 - 1e-9, tasks: 0 }] } });
+    expect(s.start[0]).toBe(0);
+    expect(s.stuck).toEqual([]);
   });
 });
