@@ -50,8 +50,9 @@ describe('dependency graph from indices', () => {
     expect(g.epicHours[0]).toBe(2.5);
   });
 
-  it('leaves out an epic or a prerequisite task numbered past the end', () => {
-    const g = buildTaskGraph({ tasks: [{ hours: 1, epic: 1, after: [{ task: 1 }] }], epics: [{ after: [] }] });
+  it('leaves out an epic, a prerequisite task or a prerequisite epic numbered past either end', () => {
+    const g = buildTaskGraph({ tasks: [{ hours: 1, epic: 1, after: [{ task: 1 }, { epic: -1, percent: 50 }, { epic: 1, percent: 50 }] }], epics: [{ after: [] }] });
+    expect(g.gates).toEqual([]);
     expect(Array.from(g.epicOf)).toEqual([-1]);
     expect(g.epicTasks).toEqual([[]]);
     expect(g.preds[0]).toEqual([]);
@@ -82,10 +83,36 @@ describe('dependency graph from indices', () => {
     expect(g.gates.map((x) => x.percent)).toEqual([100, 50]);
     expect(g.gatesByEpic).toEqual([[base + 1, base], []]);
   });
+
+  it('orders an epic’s thresholds by the hours they need', () => {
+    const g = buildTaskGraph({
+      tasks: [{ hours: 4, epic: 0, after: [] }, { hours: 1, epic: 1, after: [{ epic: 0, percent: 100 }, { epic: 0, percent: 50 }] }],
+      epics: [{ after: [] }, { after: [] }],
+    });
+    const base = g.n + g.m;
+    expect(g.gates.map((x) => x.requiredHours)).toEqual([4, 2]);
+    expect(g.gatesByEpic).toEqual([[base + 1, base], []]);
+  });
+
+  it('makes one gate per epic and threshold, however many wait on it, counting 1 prerequisite (its progress)', () => {
+    const half = { epic: 0, percent: 50 };
+    const g = buildTaskGraph({ tasks: [{ hours: 2, epic: 0, after: [] }, { hours: 1, epic: -1, after: [half] }, { hours: 1, epic: -1, after: [half] }], epics: [{ after: [] }, { after: [half] }] });
+    expect(g.gates).toHaveLength(1);
+    const gate = g.n + g.m;
+    expect(g.succ[gate]).toEqual([g.n + 1, 1, 2]);
+    expect(g.predCount[gate]).toBe(1);
+  });
+
+  it('names tasks and epics by their index when the spec gives no names', () => {
+    const g = buildTaskGraph({ tasks: [{ hours: 1, epic: 1, after: [] }], epics: [{ after: [] }, { after: [] }] });
+    expect(g.keys).toEqual(['0']);
+    expect(g.epicKeys).toEqual(['0', '1']);
+  });
 });
 
 describe('node labels in cycle messages', () => {
-  const g = buildTaskGraph({
+  // Built in each test, not once for the file: a mutation test switches mutants between tests.
+  const graph = () => buildTaskGraph({
     tasks: [{ hours: 1, epic: 0, after: [{ epic: 1, percent: 50 }, { epic: 1, percent: 100 }] }],
     epics: [{ after: [] }, { after: [] }],
     keys: ['1.1'],
@@ -93,6 +120,7 @@ describe('node labels in cycle messages', () => {
   });
 
   it('names a task by its key, an epic entry "epic K", a threshold "epic:K@P" and a whole epic "epic:K"', () => {
+    const g = graph();
     expect(g.n + g.m).toBe(3);
     expect([0, 1, 2, 3, 4].map((v) => nodeLabel(g, v))).toEqual(['1.1', 'epic 1', 'epic 2', 'epic:2@50', 'epic:2']);
   });

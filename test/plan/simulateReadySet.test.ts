@@ -14,14 +14,16 @@ describe('scheduler kernel ready set beyond 1,024 tasks', () => {
   // other 1,099 become ready at once, ranks 0..1098 across both summary words.
   const n = 1100;
   const last = n - 1;
-  const g = buildTaskGraph({
-    tasks: Array.from({ length: n }, (_, i) => ({ hours: 1, epic: -1, after: i === last ? [] : [{ task: last }] })),
-    epics: [],
-  });
+  // Built in each test, not once for the file: a mutation test switches mutants between tests.
+  const graph = () =>
+    buildTaskGraph({
+      tasks: Array.from({ length: n }, (_, i) => ({ hours: 1, epic: -1, after: i === last ? [] : [{ task: last }] })),
+      epics: [],
+    });
   const priority = Float64Array.from({ length: n }, (_, i) => (i === last ? 0 : 2 * n - i));
 
   it('starts the ready tasks in priority order, word after word, after going past empty words', () => {
-    const s = simulate(g, { agents: 1, order: 'priority', priority });
+    const s = simulate(graph(), { agents: 1, order: 'priority', priority });
     expect(s.start[last]).toBe(0);
     const late = Array.from(s.start.subarray(0, last)).map((t, i) => t - i).filter((d) => d !== 1);
     expect(late).toEqual([]); // task i starts at i + 1
@@ -30,6 +32,7 @@ describe('scheduler kernel ready set beyond 1,024 tasks', () => {
 
   it('gives what the straightforward scheduler gives with several agents', () => {
     const plain = (x: { start: Float64Array; agent: Int32Array; seq: Int32Array; makespan: number }) => ({ start: Array.from(x.start), agent: Array.from(x.agent), seq: Array.from(x.seq), makespan: x.makespan });
+    const g = graph();
     for (const agents of [3, 40]) {
       const opts = { agents, order: 'priority' as const, priority };
       expect(plain(simulate(g, opts))).toEqual(plain(referenceSimulate(g, opts)));
