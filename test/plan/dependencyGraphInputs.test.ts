@@ -51,7 +51,7 @@ describe('dependency graph from indices', () => {
   });
 
   it('leaves out an epic, a prerequisite task or a prerequisite epic numbered past either end', () => {
-    const g = buildTaskGraph({ tasks: [{ hours: 1, epic: 1, after: [{ task: 1 }, { epic: -1, percent: 50 }, { epic: 1, percent: 50 }] }], epics: [{ after: [] }] });
+    const g = buildTaskGraph({ tasks: [{ hours: 1, epic: 1, after: [{ task: 1 }, { task: -1 }, { epic: -1, percent: 50 }, { epic: 1, percent: 50 }] }], epics: [{ after: [] }] });
     expect(g.gates).toEqual([]);
     expect(Array.from(g.epicOf)).toEqual([-1]);
     expect(g.epicTasks).toEqual([[]]);
