@@ -6,6 +6,7 @@ import { describeDb } from './store/openDb.js';
 import { seedOnStart } from './seedOnStart.js';
 import { orchestratorRoutes } from './routes.js';
 import { githubAppSlot } from './github/ingest/mount.js';
+import { describeError } from './core/describeError.js';
 
 /**
  * `npm start`: the orchestrator on whatever the environment configures, or with nothing
@@ -51,6 +52,6 @@ async function main(env = process.env): Promise<void> {
 
 main().catch((err) => {
   // A bad setting is one clear line; anything else keeps its message but never a token.
-  console.error(err instanceof ConfigError ? err.message : `fleet orchestrator failed to start: ${(err as Error).message}`);
+  console.error(err instanceof ConfigError ? err.message : `fleet orchestrator failed to start: ${describeError(err)}`);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import { reconcile } from '../github/reconcile.js';
 import type { GitHubClient } from '../github/types.js';
 import type { FleetPort } from '../github/ports.js';
 import type { Db } from '../store/db.js';
+import { describeError } from '../core/describeError.js';
 
 /**
  * `fleet sync <plan> --repo owner/repo [--dry-run]` and `fleet reconcile --repo owner/repo`.
@@ -39,7 +40,7 @@ async function githubClient(io: CliIo, owner: string, repo: string): Promise<Git
   try {
     return (await installationClient(probot, owner, repo)).gh;
   } catch (err) {
-    throw new CliExit(`the app is not installed on ${owner}/${repo} or its credentials are wrong (${(err as Error).message})`, 1);
+    throw new CliExit(`the app is not installed on ${owner}/${repo} or its credentials are wrong (${describeError(err)})`, 1);
   }
 }
 

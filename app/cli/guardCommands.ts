@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliExit, type CliIo } from './io.js';
 import { apiToken } from './apiToken.js';
+import { describeError } from '../core/describeError.js';
 
 /**
  * `fleet pause|resume <owner/repo>` and `fleet budgets set <project>` (issue 15): the admin API
@@ -86,7 +87,7 @@ async function call(io: CliIo, opts: { url?: string; token?: string }, method: s
       signal: AbortSignal.timeout(30_000),
     });
   } catch (err) {
-    throw new CliExit(`cannot reach the orchestrator at ${base}: ${(err as Error).message}`, 1);
+    throw new CliExit(`cannot reach the orchestrator at ${base}: ${describeError(err)}`, 1);
   }
   const json = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
   if (!res.ok) throw new CliExit(`${method} ${p}: HTTP ${res.status}${json?.error?.message ? `: ${json.error.message}` : ''}`, 1);

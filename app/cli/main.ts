@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { processIo, CliExit, type CliIo } from './io.js';
 import { registerCoreCommands } from './coreCommands.js';
 import { ConfigError } from '../config/env.js';
+import { describeError } from '../core/describeError.js';
 
 /** Builds the `fleet` program; each area registers its own commands. */
 export async function buildProgram(io: CliIo): Promise<Command> {
@@ -37,7 +38,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.stderr(err.message);
       return 2;
     }
-    io.stderr(`fleet: ${(err as Error).message}`);
+    io.stderr(`fleet: ${describeError(err)}`);
     return 1;
   }
 }

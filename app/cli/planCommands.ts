@@ -11,6 +11,7 @@ import { DEFAULT_PRIORS } from '../progress/forecast/calibration.js';
 import { storeBaseline } from '../progress/forecast/storeBaseline.js';
 import { LOCAL_FLEET_CAPACITY } from '../progress/forecast/fleetSettings.js';
 import { findProject } from '../engine/sql/findProject.js';
+import { describeError } from '../core/describeError.js';
 
 export interface PlanCliIo {
   stdout: { write(chunk: string): unknown };
@@ -61,7 +62,7 @@ async function readPlanFile(cmd: Command, file: string): Promise<PlanResult & { 
     buf = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : describeError(err);
     return cmd.error(`cannot read plan ${file}: ${why}`, { exitCode: 2, code: 'fleet.unreadableFile' });
   }
   if (buf.length > MAX_PLAN_BYTES) {
@@ -195,7 +196,7 @@ export function registerPlanCommands(program: Command, io: PlanCliIo): void {
       try {
         name = parseProjectName(opts.project);
       } catch (err) {
-        return this.error(`--project: ${(err as Error).message}`, { exitCode: 2, code: 'fleet.badProject' });
+        return this.error(`--project: ${describeError(err)}`, { exitCode: 2, code: 'fleet.badProject' });
       }
       const db = await openDbFromEnv(io.env);
       try {
@@ -219,7 +220,7 @@ export function registerPlanCommands(program: Command, io: PlanCliIo): void {
     try {
       parseProjectName(opts.project);
     } catch (err) {
-      this.error(`--project: ${(err as Error).message}`, { exitCode: 2, code: 'fleet.badProject' });
+      this.error(`--project: ${describeError(err)}`, { exitCode: 2, code: 'fleet.badProject' });
     }
     const result = await readPlanFile(this, file);
     failOnErrors(this, io, result);

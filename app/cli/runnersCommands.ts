@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseFleetConfig, type FleetConfig, type PoolConfig } from '../../schema/fleetConfig.js';
+import { describeError } from '../core/describeError.js';
 
 /** What the runners commands need from the CLI: where to print, and how to read the config. */
 export interface RunnersIo {
@@ -152,7 +153,7 @@ export function registerRunnersCommands(program: Command, io: RunnersIo): Comman
           io.err(`${DEFAULT_CONFIG} not found: planning for the default configuration`);
           text = '';
         } else {
-          throw new RunnersCommandError(`cannot read ${opts.config}: ${(err as Error).message}`);
+          throw new RunnersCommandError(`cannot read ${opts.config}: ${describeError(err)}`);
         }
       }
       const parsed = parseFleetConfig(text);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliExit, type CliIo } from './io.js';
 import { apiToken } from './apiToken.js';
+import { describeError } from '../core/describeError.js';
 
 /**
  * `fleet status`: the progress summary of a running orchestrator in the terminal, the same
@@ -88,7 +89,7 @@ async function readForecast(summaryUrl: URL, token: string | undefined): Promise
     const f = (await res.json()) as ForecastLine;
     return f && typeof f === 'object' && f.p50 && f.p90 ? { forecast: f } : { forecast: null, why: 'not available (unexpected answer)' };
   } catch (err) {
-    return { forecast: null, why: `not available (${(err as Error).message})` };
+    return { forecast: null, why: `not available (${describeError(err)})` };
   }
 }
 
@@ -118,7 +119,7 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
       try {
         res = await fetch(url, { headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(15_000) });
       } catch (err) {
-        throw new CliExit(`fleet status: cannot reach ${url.origin} (${(err as Error).message}); is the orchestrator running? (npm start)`, 1);
+        throw new CliExit(`fleet status: cannot reach ${url.origin}: ${describeError(err)}; is the orchestrator running? (npm start)`, 1);
       }
       const text = await res.text();
       let body: unknown = null;

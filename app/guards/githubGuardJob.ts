@@ -7,6 +7,7 @@ import type { FleetPort } from '../github/ports.js';
 import { clearCircuitNotice, pendingCircuitNotices } from './sql/poolCircuits.js';
 import { pauseLabelsDone, pauseLabelsDue } from './sql/pauseLabels.js';
 import { trackingIssue } from './sql/trackingIssue.js';
+import { describeError } from '../core/describeError.js';
 
 /** How long a job told to stop may keep its lease before its workflow run is cancelled. */
 export const STOP_GRACE_MS = 5 * 60_000;
@@ -48,7 +49,7 @@ export async function runGuardJob(d: GuardJobDeps): Promise<{ cancelled: number;
       }
       await d.guards.revoke(stop);
     } catch (err) {
-      d.log.warn({ assignment: stop.assignmentId, err: (err as Error).message }, 'could not cancel the run of a job told to stop');
+      d.log.warn({ assignment: stop.assignmentId, err: describeError(err) }, 'could not cancel the run of a job told to stop');
     }
   }
 
@@ -62,7 +63,7 @@ export async function runGuardJob(d: GuardJobDeps): Promise<{ cancelled: number;
       }
       await clearCircuitNotice(d.db, n.projectId, n.pool, n.notice);
     } catch (err) {
-      d.log.warn({ project: n.projectId, pool: n.pool, err: (err as Error).message }, 'could not post the circuit notice');
+      d.log.warn({ project: n.projectId, pool: n.pool, err: describeError(err) }, 'could not post the circuit notice');
     }
   }
 
@@ -77,7 +78,7 @@ export async function runGuardJob(d: GuardJobDeps): Promise<{ cancelled: number;
       await pauseLabelsDone(d.db, p.projectId, p.paused);
       out.labelled++;
     } catch (err) {
-      d.log.warn({ project: p.projectId, err: (err as Error).message }, 'could not label the paused epics');
+      d.log.warn({ project: p.projectId, err: describeError(err) }, 'could not label the paused epics');
     }
   }
   return out;

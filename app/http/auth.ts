@@ -5,6 +5,7 @@ import type { Db } from '../store/db.js';
 import type { Actor } from '../engine/types.js';
 import { UnauthorizedError, ValidationError } from '../core/errors.js';
 import { agentByTokenHash } from './sql/agentByTokenHash.js';
+import { describeError } from '../core/describeError.js';
 
 export type Principal = Actor | { kind: 'public' };
 
@@ -92,7 +93,7 @@ export class Authenticator {
         ({ repository } = await this.opts.jobs.verify(token));
       } catch (err) {
         if (err instanceof UnauthorizedError) throw err;
-        throw new UnauthorizedError(`GitHub OIDC token refused: ${(err as Error).message}`, { cause: err });
+        throw new UnauthorizedError(`GitHub OIDC token refused: ${describeError(err)}`, { cause: err });
       }
       // A job acts only in its own repository's project; the zero-configuration demo plan is nobody's.
       const [owner = '', repo = ''] = repository.split('/');

@@ -5,6 +5,7 @@ import { requireRead } from '../http/principal.js';
 import { FleetError, UnauthorizedError } from '../core/errors.js';
 import { ConfigError } from '../config/env.js';
 import { createFleetMetrics } from './fleetMetrics.js';
+import { describeError } from '../core/describeError.js';
 
 export interface MetricsRouteOptions {
   /** FLEET_METRICS_TOKEN from the settings (optional). */
@@ -66,7 +67,7 @@ export function metricsRoutes(opts: MetricsRouteOptions = {}): RouteModule {
       try {
         text = await metrics.render();
       } catch (err) {
-        req.log.warn({ err: (err as Error).message }, 'metrics could not be collected');
+        req.log.warn({ err: describeError(err) }, 'metrics could not be collected');
         throw new MetricsUnavailableError('metrics could not be read from the database; try again shortly');
       }
       return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(text);

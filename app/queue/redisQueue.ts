@@ -12,6 +12,7 @@ import { readyCounts } from './sql/readyCounts.js';
 import { readyEntriesAfter, readyEntriesSince, unreadySince } from './sql/readyEntries.js';
 import { loadLua } from './loadLua.js';
 import { queueMember, queueScore, routeAllows, routeOf } from '../core/queueOrder.js';
+import { describeError } from '../core/describeError.js';
 
 const CLAIM_NEXT_LUA = loadLua('claimNext');
 const READY_WINDOW_LUA = loadLua('readyWindow');
@@ -55,7 +56,7 @@ export class RedisQueue implements ReadyQueue {
     try {
       return await fn();
     } catch (err) {
-      throw new QueueUnavailableError(`redis ${op} failed: ${(err as Error).message}`, { cause: err });
+      throw new QueueUnavailableError(`redis ${op} failed: ${describeError(err)}`, { cause: err });
     }
   }
 

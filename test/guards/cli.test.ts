@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { insertProject } from '../support/fixtures.js';
 import { registerGuardCommands } from '../../app/cli/guardCommands.js';
 import { CliExit, type CliIo } from '../../app/cli/io.js';
+import { freePort } from '../support/privateServices.js';
 
 /** `fleet pause|resume <owner/repo>` and `fleet budgets set` against a real orchestrator. */
 describe('fleet pause, resume and budgets set', () => {
@@ -37,5 +38,14 @@ describe('fleet pause, resume and budgets set', () => {
     await expect(fleet('budgets', 'set', 'acme/cli-guards', '--per-day-usd', 'lots')).rejects.toThrow(/--per-day-usd: expected a number of 0 or more, got "lots"/);
     await expect(fleet('pause', 'no/such')).rejects.toBeInstanceOf(CliExit);
     await expect(fleet('pause', 'no/such')).rejects.toThrow(/HTTP 404/);
+  });
+
+  it('says why it cannot reach an orchestrator that is not running', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const program = new Command().exitOverride();
+    registerGuardCommands(program, { stdout: () => undefined, stderr: () => undefined, env: { FLEET_URL: url, FLEET_TOKEN: s.admin } } satisfies CliIo);
+    const run = program.parseAsync(['node', 'fleet', 'pause', 'acme/cli-guards']);
+    await expect(run).rejects.toBeInstanceOf(CliExit);
+    await expect(run).rejects.toThrow(`cannot reach the orchestrator at ${url}: fetch failed (ECONNREFUSED)`);
   });
 });

@@ -9,6 +9,7 @@ import { dashboardRoutes } from '../../app/http/routes/dashboard.js';
 import { registerStatusCommand } from '../../app/cli/statusCommand.js';
 import { compactRollup } from '../../app/progress/store.js';
 import { completeTask, PLAN, PLAN_EPIC_DEPS, PLAN_HOURS, snapshotDaysAgo } from './helpers.js';
+import { freePort } from '../support/privateServices.js';
 
 describe('progress and git API', () => {
   let s: TestServer;
@@ -351,6 +352,13 @@ describe('progress and git API', () => {
     const p3 = new Command('fleet').exitOverride();
     registerStatusCommand(p3, { stdout: () => undefined, stderr: () => undefined, env: { FLEET_URL: s.url, FLEET_DATA_DIR: '/nonexistent' } });
     await expect(p3.parseAsync(['status'], { from: 'user' })).rejects.toThrow(/HTTP 401.*FLEET_TOKEN/);
+  });
+
+  it('fleet status says why it cannot reach an orchestrator that is not running', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const program = new Command('fleet').exitOverride();
+    registerStatusCommand(program, { stdout: () => undefined, stderr: () => undefined, env: { FLEET_URL: url, FLEET_TOKEN: 'any' } });
+    await expect(program.parseAsync(['status'], { from: 'user' })).rejects.toThrow(`fleet status: cannot reach ${url}: fetch failed (ECONNREFUSED); is the orchestrator running? (npm start)`);
   });
 
   it('serves the dashboard page and its assets under the CSP, with no token needed for the files', async () => {

@@ -7,6 +7,7 @@ import { mergeQueueEvents } from '../mergeQueue/hooks.js';
 import { gatewayOf } from '../gateway/gatewayOf.js';
 import { mayGiveFeedback, reviewRequestedChanges } from './reviewFeedback.js';
 import { recordWebhookEvidence } from './webhookEvidence.js';
+import { describeError } from '../../core/describeError.js';
 
 /** Issue numbers a PR body closes: "Closes #12", "fixes #3", "Resolves: #4". */
 export function closingIssues(body: unknown): number[] {
@@ -107,7 +108,7 @@ async function recordPrFiles(ctx: RepoCtx, taskId: number, prNumber: number): Pr
   try {
     await ctx.deps.port.setPrFiles(taskId, await gatewayOf(ctx).listPullRequestFiles(prNumber));
   } catch (err) {
-    ctx.log.warn({ err: (err as Error).message, pr: prNumber }, 'could not list the pull request files: the footprint keeps the plan globs');
+    ctx.log.warn({ err: describeError(err), pr: prNumber }, 'could not list the pull request files: the footprint keeps the plan globs');
   }
 }
 

@@ -10,6 +10,7 @@ import { installedProjects } from '../sql/installedProjects.js';
 import { octokitGateway } from '../gateway/octokitGateway.js';
 import { runGuardJob } from '../../guards/githubGuardJob.js';
 import { guardsFor } from '../../guards/guardsFor.js';
+import { describeError } from '../../core/describeError.js';
 
 /** How long a delivery's record of its GitHub writes is kept. */
 const EFFECTS_KEPT_MS = 7 * 24 * 3600 * 1000;
@@ -73,7 +74,7 @@ export function githubJobs(o: { db: Db; engine: Engine; runtime: () => GitHubApp
             const report = await reconcile(gh, port, p, { log: probot.log });
             if (report.repaired.length) probot.log.info({ project: `${p.owner}/${p.repo}`, repaired: report.repaired.length }, 'reconciled');
           } catch (err) {
-            probot.log.warn({ project: `${p.owner}/${p.repo}`, err: (err as Error).message }, 'reconcile failed');
+            probot.log.warn({ project: `${p.owner}/${p.repo}`, err: describeError(err) }, 'reconcile failed');
           }
         }
       }),

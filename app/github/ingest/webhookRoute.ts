@@ -1,6 +1,7 @@
 import type { Db } from '../../store/db.js';
 import type { DeliveryProcessor } from './deliveryProcessor.js';
 import { receiveDelivery, type ReceiveOutcome } from './receiveDelivery.js';
+import { describeError } from '../../core/describeError.js';
 
 export interface HttpAnswer {
   status: number;
@@ -37,7 +38,7 @@ export function webhookRoute(opts: WebhookRouteOptions) {
     try {
       out = await receiveDelivery(opts.db, { id, name, signature, rawBody }, opts.secret);
     } catch (err) {
-      opts.log?.warn({ err: (err as Error).message, delivery: id }, 'webhook delivery could not be stored');
+      opts.log?.warn({ err: describeError(err), delivery: id }, 'webhook delivery could not be stored');
       return { status: 503, body: { error: 'delivery could not be stored; GitHub will let you redeliver it' } };
     }
     switch (out.status) {

@@ -2,6 +2,7 @@ import type { Db } from '../../store/db.js';
 import type { PlanHooks } from '../context.js';
 import { seedPlanRows } from '../../plan/seedPlan.js';
 import type { Plan } from '../../../schema/plan.js';
+import { describeError } from '../../core/describeError.js';
 
 /** The plan parser's entry point (app/plan/parse/parsePlan.ts): text in, the plan with its errors out. */
 export type ParsePlanFn = (text: string, file?: string) => Plan;
@@ -23,7 +24,7 @@ export function parseWith(parse: ParsePlanFn, text: string): ReturnType<PlanHook
   try {
     plan = parse(text, 'plan');
   } catch (err) {
-    return { plan: null, errors: [{ line: 1, message: `the plan could not be read: ${(err as Error).message}` }] };
+    return { plan: null, errors: [{ line: 1, message: `the plan could not be read: ${describeError(err)}` }] };
   }
   const errors = plan.errors.map((e) => ({ line: e.line, message: e.message }));
   if (!plan.tasks.length && !errors.length) errors.push({ line: 1, message: 'the plan has no tasks' });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../buildApi.js';
+import { describeError } from '../../core/describeError.js';
 
 export type HealthCheck = () => Promise<string>;
 
@@ -16,7 +17,7 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         ]);
       } catch (err) {
         ok = false;
-        checks[name] = `down: ${(err as Error).message}`;
+        checks[name] = `down: ${describeError(err)}`;
       }
     }
     const down = Object.entries(checks)

@@ -3,6 +3,7 @@ import { workFromRows } from './fromRows.js';
 import { drawRuns, summariseRuns, type RemainingWork } from './monteCarlo.js';
 import { runsPartBuffers, type WorkerReply, type WorkerRequest, type WorkMessage } from './workerProtocol.js';
 import { unpackWorkRows } from './workRowsPacked.js';
+import { describeError } from '../../core/describeError.js';
 
 /**
  * Worker-thread entry: builds the remaining work, draws the chunks of runs it is given, and
@@ -34,7 +35,7 @@ parentPort?.on('message', (m: WorkerRequest) => {
     }
     reply = { core: summariseRuns(work, m.opts, m.parts) };
   } catch (err) {
-    reply = { error: (err as Error).message };
+    reply = { error: describeError(err) };
   }
   parentPort!.postMessage(reply);
 });
