@@ -167,7 +167,7 @@ export async function startOrchestrator(opts: StartOptions = {}): Promise<Orches
       async close() {
         if (closed) return;
         closed = true;
-        engine.drain();
+        await engine.drain();
         await periodic.stop();
         await api.close();
         for (const c of closers) await c().catch(() => undefined);

@@ -8,6 +8,7 @@ import { claimByKey } from './sql/claimByKey.js';
 import { claimTask, claimTaskForAgent, isCapacityRefusal, isDuplicateClaimKey, type ClaimKey } from './sql/claimTask.js';
 import { lockAgent } from './sql/lockAgent.js';
 import { activeAssignment } from './sql/activeAssignment.js';
+import { describeError } from '../core/describeError.js';
 
 /** The event payload of a new or changed assignment. */
 export const assignmentEvent = (a: Assignment, t: Task) => ({
@@ -104,9 +105,9 @@ export class Claims {
         step = await attempt(index.fallback);
       } else if (refused >= STALE_POPS) {
         // The index keeps proposing what Postgres refuses: this claim goes by Postgres ordering
-        // rather than answer "nothing" while work is ready; the index is checked meanwhile.
-        this.repairIndexSoon();
+        // rather than answer "nothing" while work is ready; the index is checked afterwards.
         step = await around();
+        this.repairIndexSoon();
       } else {
         try {
           step = await attempt(index.queue);
@@ -114,7 +115,7 @@ export class Claims {
           if (!(err instanceof QueueUnavailableError)) throw err;
           if (/rebuild needed/.test(err.message)) {
             // Gone (FLUSHALL, a restart): rebuilt now; this claim does not wait for it.
-            void index.rebuild().catch((e: unknown) => this.ctx.log.warn({ err: (e as Error).message }, 'ready index rebuild failed'));
+            void index.rebuild().catch((e: unknown) => this.ctx.log.warn({ err: describeError(e) }, 'ready index rebuild failed'));
           } else {
             index.markDown();
             this.ctx.log.warn({ err: err.message }, 'ready index unavailable: claiming through Postgres ordering');
@@ -122,10 +123,12 @@ export class Claims {
           step = await around();
         }
         // The index had nothing, Postgres says there is: claim through Postgres ordering now,
-        // and put the missing entries back now rather than at the next periodic round.
+        // and put the missing entries back now rather than at the next periodic round. The
+        // repair starts once this claim has committed: begun before, it reads the task this claim
+        // takes as still ready and puts it back, a stale entry the next claim has to skip.
         if (step.kind === 'missed') {
-          this.repairIndexSoon();
           step = await around();
+          this.repairIndexSoon();
           if (step.kind === 'empty') index.forgetReadyChecks();
         }
       }
@@ -158,14 +161,14 @@ export class Claims {
       .then((r) => {
         if (r.rebuilt || r.missing) this.ctx.log.warn({ rebuilt: r.rebuilt, missing: r.missing, reason: r.reason }, 'ready index repaired after a claim found it short');
       })
-      .catch((err: unknown) => this.ctx.log.warn({ err: (err as Error).message }, 'ready index repair failed'))
+      .catch((err: unknown) => this.ctx.log.warn({ err: describeError(err) }, 'ready index repair failed'))
       .finally(() => {
         this.repairedAt = this.ctx.now();
         this.repairing = null;
       });
   }
 
-  /** Until the running repair is done (tests, shutdown). */
+  /** Until the running repair is done (Engine.drain at shutdown, tests). */
   async settled(): Promise<void> {
     await this.repairing;
   }

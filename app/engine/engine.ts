@@ -78,9 +78,13 @@ export class Engine {
     return this.ctx.index.queue.kind;
   }
 
-  /** Stops handing out work (SIGTERM); reads and reports still go through. */
-  drain(): void {
+  /**
+   * Stops handing out work (SIGTERM); reads and reports still go through. Resolves once an index
+   * repair a claim started is over, so a shutdown does not close the pool under it.
+   */
+  async drain(): Promise<void> {
     this.claims.drain();
+    await this.claims.settled();
   }
 
   // reads

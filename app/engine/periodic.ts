@@ -2,6 +2,7 @@ import type { Db } from '../store/db.js';
 import type { Engine } from './engine.js';
 import { pruneClaimRequests } from './sql/pruneClaimRequests.js';
 import { tryPeriodicLock } from './sql/tryPeriodicLock.js';
+import { describeError } from '../core/describeError.js';
 
 export type PeriodicJob = (engine: Engine) => Promise<unknown>;
 
@@ -64,7 +65,7 @@ export class Periodic {
         led = await this.asLeader(() => this.round());
         if (!led) await this.o.engine.repairQueueIfDirty();
       } catch (err) {
-        this.o.log.warn({ err: (err as Error).message }, 'periodic round failed');
+        this.o.log.warn({ err: describeError(err) }, 'periodic round failed');
       }
     })();
     this.running = round;
@@ -90,7 +91,7 @@ export class Periodic {
       try {
         await j.job(engine);
       } catch (err) {
-        this.o.log.warn({ job: name, err: (err as Error).message }, 'periodic job failed');
+        this.o.log.warn({ job: name, err: describeError(err) }, 'periodic job failed');
       }
     }
   }

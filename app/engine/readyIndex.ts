@@ -5,6 +5,7 @@ import { PostgresQueue } from '../queue/postgresQueue.js';
 import { readyEntriesOf } from '../queue/sql/readyEntries.js';
 import type { Clock } from './clock.js';
 import type { EngineLog } from './context.js';
+import { describeError } from '../core/describeError.js';
 
 /** How long claims skip a Redis that just failed or timed out, going straight to Postgres ordering. */
 const QUEUE_BACKOFF_MS = 1000;
@@ -58,7 +59,7 @@ export class ReadyIndex {
       await fn(this.queue);
     } catch (err) {
       this.markDown();
-      this.log.warn({ err: (err as Error).message }, 'ready index update failed; it will be rebuilt');
+      this.log.warn({ err: describeError(err) }, 'ready index update failed; it will be rebuilt');
     }
   }
 
@@ -90,7 +91,7 @@ export class ReadyIndex {
       for (const id of ids) this.stranded.delete(id);
     } catch (err) {
       // Still down: they stay listed, and the empty-answer check and the periodic repair cover them meanwhile.
-      this.log.warn({ err: (err as Error).message, tasks: ids.length }, 'could not yet return popped tasks to the ready index');
+      this.log.warn({ err: describeError(err), tasks: ids.length }, 'could not yet return popped tasks to the ready index');
     }
   }
 

@@ -37,4 +37,18 @@ describe('repairs a claim asks for (Redis ordering)', () => {
     await settled();
     expect(await indexed()).toEqual(ids.slice(2));
   });
+
+  it('drain (shutdown) waits for the repair a claim started, so the pool is not closed under it', async () => {
+    const e = h.engineWith({});
+    const p = await insertProject(h.t.db, [{ key: '1.1' }, { key: '1.2' }, { key: '1.3' }], 'acme/repairs-drain');
+    await prime(e);
+    const agent = await e.heartbeatAgent({ name: 'repairs-drain-agent', capacity: 5 });
+    const ids = ['1.1', '1.2', '1.3'].map((k) => p.ids.get(k)!);
+    await h.queue.remove(ids);
+    expect((await e.claim(agent.id, { projectId: p.projectId }))?.task.id).toBe(ids[0]);
+    await e.drain();
+    // Repaired by the time drain resolves: nothing else waited for it.
+    expect(await h.queue.ordered(h.t.db, { projectId: p.projectId }, 10)).toEqual(ids.slice(1));
+    expect(await e.claim(agent.id, { projectId: p.projectId })).toBeNull();
+  });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Webhooks } from '@octokit/webhooks';
 import type { Db } from '../../store/db.js';
 import { storeDelivery } from '../sql/storeDelivery.js';
+import { describeError } from '../../core/describeError.js';
 
 /**
  * Durable, idempotent webhook ingestion. A delivery is verified, written to webhook_deliveries
@@ -103,7 +104,7 @@ export async function receiveDelivery(db: Db, d: IncomingDelivery, secret: strin
     // the payload's own: it would fail the same way on every redelivery, so it is a 400.
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'))) {
-      return { status: 'bad_request', reason: `payload cannot be stored: ${(err as Error).message.slice(0, 200)}` };
+      return { status: 'bad_request', reason: `payload cannot be stored: ${describeError(err).slice(0, 200)}` };
     }
     throw err;
   }
