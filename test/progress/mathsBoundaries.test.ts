@@ -96,6 +96,8 @@ describe('ETA from a makespan', () => {
     expect(etaFromMakespan(0, 2, null, NOW)).toMatchObject({ basis: 'estimate_pace' });
     expect(etaFromMakespan(0, 2, 0, NOW)).toMatchObject({ basis: 'estimate_pace' });
     expect(etaFromMakespan(-1, 2, -3, NOW)).toMatchObject({ hours: 0, basis: 'estimate_pace' });
+    // Nothing left is done now, with no worker too (not "no date" as with work left and no one).
+    expect(etaFromMakespan(0, 0, null, NOW)).toEqual({ hours: 0, days: 0, date: NOW.toISOString(), basis: 'estimate_pace' });
   });
 
   it('works with one worker, and falls back to estimate pace without a positive velocity', () => {
