@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { engineHarness, prime, type EngineHarness } from '../support/engine.js';
 import { insertProject } from '../support/fixtures.js';
 import { eventually } from '../support/eventually.js';
@@ -108,6 +108,26 @@ describe('the periodic round', () => {
       await eventually(() => expect(runs).toBeGreaterThanOrEqual(2), { timeoutMs: 5000 });
     } finally {
       await p.stop();
+    }
+  });
+
+  it('one timer however often start() is called, and none after stop()', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const p = periodic();
+      // The timer is what is under test here: each tick's round is counted, not run.
+      const round = vi.spyOn(p, 'runOnce').mockResolvedValue(true);
+      p.start();
+      p.start();
+      vi.advanceTimersByTime(10);
+      expect(round).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(30);
+      expect(round).toHaveBeenCalledTimes(4);
+      await p.stop();
+      vi.advanceTimersByTime(100);
+      expect(round).toHaveBeenCalledTimes(4);
+    } finally {
+      vi.useRealTimers();
     }
   });
 

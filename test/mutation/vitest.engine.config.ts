@@ -25,6 +25,7 @@ export default defineConfig({
       'test/http/api.test.ts',
       'test/http/eventsOnce.test.ts',
       'test/http/taskLookup.test.ts',
+      'test/http/scopedReads.test.ts',
       'test/guards/guardRails.test.ts',
       'test/evidence/**/*.test.ts',
     ],
