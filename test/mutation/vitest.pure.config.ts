@@ -12,6 +12,7 @@ export default defineConfig({
       'test/plan/planParseUnits.test.ts',
       'test/plan/planParseSurvivors.test.ts',
       'test/plan/planParserMutants.test.ts',
+      'test/plan/planParseSurvivors22.test.ts',
       'test/plan/splitMarkdownCuts.test.ts',
       'test/plan/planLineEndings.test.ts',
       'test/plan/footprint.test.ts',

@@ -5,6 +5,9 @@ import { findCycles } from './findCycles.js';
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
+/** One name per dependency target, for finding the same one written twice. */
+const depId = (d: ParsedDependency): string => `${d.kind}:${d.key}`;
+
 const NO_PLAN =
   'no epics or tasks found: expected epic headings like "### Epic 1: Title (40 hours)" followed by a code block tree of ' +
   '"├── Issue #1.1: Title (8 hours)" lines, or list items like "- [ ] 1.1 Title (8 hours) — depends on 1.2"';
@@ -56,6 +59,7 @@ export function buildPlan(raw: RawPlan): Plan {
   const epicsWithTasks = new Set(tasks.map((t) => t.epic));
   const keysByEpic = new Map<string, string[]>();
   for (const t of tasks) keysByEpic.set(t.epic, [...(keysByEpic.get(t.epic) ?? []).slice(0, 8), t.key]);
+  // Only named in an error about a dependency, which is always read inside an epic: never empty.
   const epicList = [...epicByKey.keys()].slice(0, 20).join(', ') + (epicByKey.size > 20 ? ', ...' : '');
   for (const epic of epics) {
     if (!epicsWithTasks.has(epic.key)) {
@@ -72,7 +76,7 @@ export function buildPlan(raw: RawPlan): Plan {
         continue;
       }
       if (dep.kind === 'epic' && !epicByKey.has(dep.key)) {
-        errors.push({ line, message: `${owner} depends on epic ${dep.key}, which is not an epic in this plan (epics: ${epicList || 'none'})` });
+        errors.push({ line, message: `${owner} depends on epic ${dep.key}, which is not an epic in this plan (epics: ${epicList})` });
         continue;
       }
       if (dep.kind === 'epic' && dep.key === ownEpic) {
@@ -84,7 +88,7 @@ export function buildPlan(raw: RawPlan): Plan {
         });
         continue;
       }
-      const id = dep.kind === 'task' ? dep.key : `epic:${dep.key}`;
+      const id = depId(dep);
       const prev = out.get(id);
       // The same epic named twice keeps the stricter threshold.
       if (!prev || (prev.kind === 'epic' && dep.kind === 'epic' && dep.percent > prev.percent)) out.set(id, dep);
@@ -94,11 +98,11 @@ export function buildPlan(raw: RawPlan): Plan {
   for (const epic of epics) epic.dependsOn = resolve(`epic ${epic.key}`, epic.key, rawDeps.get(epic) ?? [], true).map(formatDependency);
   for (const task of tasks) {
     const epic = epicByKey.get(task.epic);
-    const epicDeps = new Map((epic ? rawDeps.get(epic) ?? [] : []).map((d) => [d.dep.kind === 'task' ? d.dep.key : `epic:${d.dep.key}`, d.dep]));
+    const epicDeps = new Map((epic ? rawDeps.get(epic) ?? [] : []).map((d) => [depId(d.dep), d.dep]));
     task.dependsOn = resolve(`task ${task.key}`, task.epic, rawDeps.get(task) ?? [], false)
       // What the epic already requires is not repeated on its tasks.
       .filter((d) => {
-        const e = epicDeps.get(d.kind === 'task' ? d.key : `epic:${d.key}`);
+        const e = epicDeps.get(depId(d));
         return !e || (e.kind === 'epic' && d.kind === 'epic' && d.percent > e.percent);
       })
       .map(formatDependency);

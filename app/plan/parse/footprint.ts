@@ -22,7 +22,7 @@ export function normalisePath(written: string): string | null {
 /** Whether backticked text reads as a file path or glob rather than code. */
 export function looksLikePath(text: string): boolean {
   if (!/^[\w.@*?/{}[\],!+-]+$/.test(text)) return false; // no spaces, parentheses, quotes or operators
-  if (/^\.+$/.test(text) || /^[\d.]+$/.test(text)) return false;
+  if (/^[\d.]+$/.test(text)) return false; // dots ("..."), or a version or task number ("1.2.3")
   if (text.includes('/')) return /[\w*]/.test(text);
   // A bare name needs an extension ("README.md", "*.sql"), and is not a dotted identifier like "pool.query".
   // Names with more dots ("vite.config.ts", "*.test.js") count when they end in a file type people name.

@@ -26,11 +26,10 @@ function splitTopLevel(text: string): string[] {
   return parts.flatMap((p) => p.split(/\s+and\s+/i)).map((p) => p.trim()).filter((p) => p !== '');
 }
 
-function percentIn(text: string): number | null | 'bad' {
+/** The first "N%" in the text; its range is checked with the "@N" form's, where the epic is read. */
+function percentIn(text: string): number | null {
   const m = /(\d+(?:\.\d+)?)\s*%/.exec(text);
-  if (!m) return null;
-  const p = Number(m[1]);
-  return p > 0 && p <= 100 ? p : 'bad';
+  return m ? Number(m[1]) : null;
 }
 
 /**
@@ -40,10 +39,12 @@ function percentIn(text: string): number | null | 'bad' {
 export function parseDependencies(text: string): DependencyText {
   const out: DependencyText = { deps: [], problems: [] };
   const trimmed = text.trim().replace(/[.]+$/, '');
-  if (trimmed === '' || /^(none|n\/a|nothing|no dependencies|[-–—])(\b|\s|$)/i.test(trimmed)) return out;
+  // Empty text needs no case here: it splits into no pieces below, so it gives nothing.
+  if (/^(none|n\/a|nothing|no dependencies|[-–—])(\b|\s|$)/i.test(trimmed)) return out;
   let previousWasEpic = false;
   for (const raw of splitTopLevel(trimmed)) {
-    const token = raw.replace(/^(?:on\s+)?/i, '').replace(/[.]+$/, '').trim();
+    // White space left at the ends is trimmed from withoutParens, and percentIn ignores it.
+    const token = raw.replace(/^(?:on\s+)?/i, '').replace(/[.]+$/, '');
     const percent = percentIn(token);
     const withoutParens = token.replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim();
     let m: RegExpExecArray | null;
@@ -72,7 +73,7 @@ export function parseDependencies(text: string): DependencyText {
       }
       const at = /@\s*(\d+(?:\.\d+)?)/.exec(rest);
       const p = at ? Number(at[1]) : percent;
-      if (p === 'bad' || (typeof p === 'number' && !(p > 0 && p <= 100))) {
+      if (p !== null && !(p > 0 && p <= 100)) {
         out.problems.push(`dependency "${raw}" has a threshold outside 1..100%: a threshold is more than 0 and at most 100`);
         continue;
       }
