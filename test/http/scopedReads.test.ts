@@ -94,6 +94,17 @@ describe('reads of a project-scoped token', () => {
     expect(projectIdsOf((await s.call('GET', `/api/tasks?project=${Y}`)).json.tasks)).toEqual([ids.y]);
   });
 
+  it('a token minted for X now is confined to X; minted again without a project, to none', async () => {
+    // Minted inside the test (not in beforeAll) so a mutation run sees the mint's own code.
+    const { token } = await mintAgentToken(s.o.db, 'scoped-mint-now', { project: X });
+    expect((await s.call('GET', `/api/tasks/${task.y}`, undefined, token)).status).toBe(403);
+    expect((await s.call('GET', `/api/tasks/${task.x}`, undefined, token)).status).toBe(200);
+    const again = await mintAgentToken(s.o.db, 'scoped-mint-now');
+    expect((await s.call('GET', `/api/tasks/${task.y}`, undefined, again.token)).status).toBe(200);
+    // The old token went with the new one.
+    expect((await s.call('GET', `/api/tasks/${task.x}`, undefined, token)).status).toBe(401);
+  });
+
   it('assignments and agents: only those of X', async () => {
     const list = await s.call('GET', '/api/assignments', undefined, tokens.jobX);
     expect(list.status).toBe(200);
