@@ -114,6 +114,16 @@ describe('parseDependencies', () => {
     expect(problems('1.1, 5')).toEqual([expect.stringContaining('cannot read dependency "5"')]);
   });
 
+  it('reads the plural "Epics 1 and 2" and a percent sign after @', () => {
+    expect(parseDependencies('Epics 1 and 2')).toEqual({ deps: [{ kind: 'epic', key: '1', percent: 100 }, { kind: 'epic', key: '2', percent: 100 }], problems: [] });
+    expect(deps('Epics #3, 4 must be 50% complete')).toEqual([{ kind: 'epic', key: '3', percent: 100 }, { kind: 'epic', key: '4', percent: 50 }]);
+    expect(parseDependencies('epic:1@50%')).toEqual({ deps: [{ kind: 'epic', key: '1', percent: 50 }], problems: [] });
+    expect(problems('epic:1@150%')).toEqual(['dependency "epic:1@150%" has threshold 150%: a threshold is more than 0 and at most 100']);
+    // Only an "s" makes the plural: other words that start with "epic" are still refused.
+    expect(problems('Epicenter 1')).toEqual([expect.stringContaining('cannot read dependency "Epicenter 1"')]);
+    expect(problems('epic:1@50%%')).toHaveLength(1);
+  });
+
   it('rejects thresholds outside (0, 100] and prose it cannot read, naming what is accepted', () => {
     expect(problems('epic:1@0')).toEqual(['dependency "epic:1@0" has threshold 0%: a threshold is more than 0 and at most 100']);
     expect(problems('epic:1@100.5')).toHaveLength(1);

@@ -53,7 +53,7 @@ export function parseDependencies(text: string): DependencyText {
       previousWasEpic = false;
       continue;
     }
-    if ((m = /^epic:(\d{1,9})(?:@(\d+(?:\.\d+)?))?$/i.exec(withoutParens))) {
+    if ((m = /^epic:(\d{1,9})(?:@(\d+(?:\.\d+)?)%?)?$/i.exec(withoutParens))) {
       const p = m[2] === undefined ? 100 : Number(m[2]);
       if (!(p > 0 && p <= 100)) {
         out.problems.push(`dependency "${raw}" has threshold ${m[2]}%: a threshold is more than 0 and at most 100`);
@@ -63,7 +63,8 @@ export function parseDependencies(text: string): DependencyText {
       previousWasEpic = true;
       continue;
     }
-    const epic = /^epic\s*#?\s*(\d{1,9})\b(.*)$/i.exec(withoutParens) ?? (previousWasEpic ? /^#?\s*(\d{1,9})\b(.*)$/.exec(withoutParens) : null);
+    // "Epics 1 and 2": the plural names the first; the pieces after it read as epics too.
+    const epic = /^epics?\s*#?\s*(\d{1,9})\b(.*)$/i.exec(withoutParens) ?? (previousWasEpic ? /^#?\s*(\d{1,9})\b(.*)$/.exec(withoutParens) : null);
     if (epic) {
       // Whatever follows the number must be prose about completion ("must be 50% complete").
       const rest = epic[2]!.trim();
