@@ -13,7 +13,7 @@ import { looksLikePath } from '../../app/plan/parse/footprint.js';
 const epic = (key: string, percent = 100) => ({ kind: 'epic', key, percent });
 const taskDep = (key: string) => ({ kind: 'task', key });
 const cannotRead = (piece: string) => `cannot read dependency "${piece}": ${ACCEPTED_DEPENDENCIES}`;
-const outsideRange = (piece: string) => `dependency "${piece}" has a threshold outside 1..100%: a threshold is more than 0 and at most 100`;
+const outsideRange = (piece: string, p: number) => `dependency "${piece}" has threshold ${p}%: a threshold is more than 0 and at most 100`;
 const messages = (md: string) => parsePlan(md).errors.map((e) => e.message);
 
 describe('dependency text: thresholds written in words', () => {
@@ -30,9 +30,9 @@ describe('dependency text: thresholds written in words', () => {
   });
 
   it('rejects a threshold of 0% or above 100%, and accepts exactly 100%', () => {
-    expect(parseDependencies('Epic #2 must be 0% complete').problems).toEqual([outsideRange('Epic #2 must be 0% complete')]);
-    expect(parseDependencies('Epic #2 must be 100.5% complete').problems).toEqual([outsideRange('Epic #2 must be 100.5% complete')]);
-    expect(parseDependencies('Epic #2 (0%)').problems).toEqual([outsideRange('Epic #2 (0%)')]);
+    expect(parseDependencies('Epic #2 must be 0% complete').problems).toEqual([outsideRange('Epic #2 must be 0% complete', 0)]);
+    expect(parseDependencies('Epic #2 must be 100.5% complete').problems).toEqual([outsideRange('Epic #2 must be 100.5% complete', 100.5)]);
+    expect(parseDependencies('Epic #2 (0%)').problems).toEqual([outsideRange('Epic #2 (0%)', 0)]);
     expect(parseDependencies('Epic #2 must be 100% complete')).toEqual({ deps: [epic('2')], problems: [] });
   });
 
@@ -40,7 +40,7 @@ describe('dependency text: thresholds written in words', () => {
     expect(parseDependencies('Epic #2 @50')).toEqual({ deps: [epic('2', 50)], problems: [] });
     expect(parseDependencies('Epic #2 @ 50')).toEqual({ deps: [epic('2', 50)], problems: [] });
     expect(parseDependencies('Epic #2 @12.25')).toEqual({ deps: [epic('2', 12.25)], problems: [] });
-    expect(parseDependencies('Epic #2 @0').problems).toEqual([outsideRange('Epic #2 @0')]);
+    expect(parseDependencies('Epic #2 @0').problems).toEqual([outsideRange('Epic #2 @0', 0)]);
   });
 
   it('accepts "completed" and "all of it" as completion prose', () => {

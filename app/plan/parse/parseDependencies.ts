@@ -33,6 +33,17 @@ function percentIn(text: string): number | null {
 }
 
 /**
+ * The one range check of an epic threshold, for every way of writing one; no threshold means the
+ * whole epic. A piece refused for its threshold still names an epic, so a bare number after it
+ * ("epic:1@0, 2") is read as an epic too.
+ */
+function pushEpic(out: DependencyText, raw: string, epic: string, threshold: number | null): void {
+  const p = threshold ?? 100;
+  if (p > 0 && p <= 100) out.deps.push({ kind: 'epic', key: String(Number(epic)), percent: p });
+  else out.problems.push(`dependency "${raw}" has threshold ${p}%: a threshold is more than 0 and at most 100`);
+}
+
+/**
  * Reads the text after "Depends on:" or "Dependencies:". Prose around epic references is
  * tolerated ("Epic #3 (component refactoring)"), because real plans explain themselves.
  */
@@ -54,12 +65,7 @@ export function parseDependencies(text: string): DependencyText {
       continue;
     }
     if ((m = /^epic:(\d{1,9})(?:@(\d+(?:\.\d+)?)%?)?$/i.exec(withoutParens))) {
-      const p = m[2] === undefined ? 100 : Number(m[2]);
-      if (!(p > 0 && p <= 100)) {
-        out.problems.push(`dependency "${raw}" has threshold ${m[2]}%: a threshold is more than 0 and at most 100`);
-        continue;
-      }
-      out.deps.push({ kind: 'epic', key: String(Number(m[1])), percent: p });
+      pushEpic(out, raw, m[1]!, m[2] === undefined ? null : Number(m[2]));
       previousWasEpic = true;
       continue;
     }
@@ -73,12 +79,7 @@ export function parseDependencies(text: string): DependencyText {
         continue;
       }
       const at = /@\s*(\d+(?:\.\d+)?)/.exec(rest);
-      const p = at ? Number(at[1]) : percent;
-      if (p !== null && !(p > 0 && p <= 100)) {
-        out.problems.push(`dependency "${raw}" has a threshold outside 1..100%: a threshold is more than 0 and at most 100`);
-        continue;
-      }
-      out.deps.push({ kind: 'epic', key: String(Number(epic[1])), percent: p ?? 100 });
+      pushEpic(out, raw, epic[1]!, at ? Number(at[1]) : percent);
       previousWasEpic = true;
       continue;
     }
