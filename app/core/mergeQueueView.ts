@@ -166,8 +166,10 @@ export function buildMergeQueue(rows: MergeQueueRows, requiredApprovals: (projec
         dependsOn.push(d.key);
         prerequisites.push({ key: orderKey(t.projectId, d.key), label: d.key, done: false, prNumber: d.prNumber });
       } else {
-        dependsOn.push(`epic:${d.key}@${d.threshold}`);
-        prerequisites.push({ key: orderKey(t.projectId, `epic ${d.key}`), label: `epic ${d.key}`, done: false, epic: { percent: d.percent ?? 0, threshold: d.threshold ?? 100 } });
+        // A threshold left out means the whole epic, as the plan parser reads "epic:K".
+        const threshold = d.threshold ?? 100;
+        dependsOn.push(`epic:${d.key}@${threshold}`);
+        prerequisites.push({ key: orderKey(t.projectId, `epic ${d.key}`), label: `epic ${d.key}`, done: false, epic: { percent: d.percent ?? 0, threshold } });
       }
     }
     const required = requiredApprovals(t.projectId);
@@ -199,8 +201,10 @@ export function buildMergeQueue(rows: MergeQueueRows, requiredApprovals: (projec
   // changing the same files is in it; in app mode the runner merges one PR at a time anyway.
   const inGitHub = inputs.filter((i) => i.extra.live?.mode === 'native' && i.extra.live.state === 'merging');
   const overlapWait = (row: MergeTaskRow, live: MergeQueueRow | null): MergeWait[] => {
-    if (live?.mode !== 'native' || live.state !== 'queued' || !row.footprint?.length) return [];
-    const other = inGitHub.find((i) => i.row.projectId === row.projectId && i.row.id !== row.id && footprintsOverlap(i.row.footprint ?? [], row.footprint ?? []));
+    const mine = row.footprint;
+    if (live?.mode !== 'native' || live.state !== 'queued' || !mine?.length) return [];
+    // Only PRs being merged are in GitHub's queue, and this one is still queued: never itself.
+    const other = inGitHub.find((i) => i.row.projectId === row.projectId && footprintsOverlap(i.row.footprint ?? [], mine));
     return other ? [{ reason: 'overlap', detail: `waiting for #${other.row.prNumber} to merge first: they change the same files` }] : [];
   };
   return orderMergeQueue(inputs, (e) => e.extra.live !== null && AT_HEAD.has(e.extra.live.state)).map((o) => {
