@@ -52,6 +52,7 @@ describe('typed errors, built per test', () => {
     });
     expect(e.message).toBe('task 4.2 cannot go from cancelled to done; from cancelled it may go to: pending');
     expect(new IllegalTransitionError('cancelled', 'done').message).toBe('task cannot go from cancelled to done; from cancelled it may go to: pending');
+    expect(new IllegalTransitionError('failed', 'assigned', '1.1').message).toBe('task 1.1 cannot go from failed to assigned; from failed it may go to: pending, cancelled, done');
     expect(new IllegalTransitionError('nowhere', 'done').message).toBe('task cannot go from nowhere to done; from nowhere it may go to: nothing');
   });
 });

@@ -19,6 +19,11 @@ describe('pickAvoidingConflicts: own path or the queue on its files', () => {
     expect(pickAvoidingConflicts([cand(4, 5), cand(8, 4)], [busy(2)], 'avoid', 10)).toEqual({ index: 0 });
   });
 
+  it('a path over the horizon by no more than the rounding tolerance (1e-9 h) still waits', () => {
+    // The tolerance is inclusive: sums of fractional hours must not flip a task that ends on the horizon.
+    expect(pickAvoidingConflicts([cand(10 + 1e-9, 4)], [busy(0)], 'avoid', 10)).toEqual({ index: -1, reason: 'all-overlap' });
+  });
+
   it('divides the work under way over the lanes holding the files when deciding whether its own path can wait', () => {
     // Two lanes of 2 h: 7 + 4 / 2 = 9 h fits; with 4 h queued, 7 + 8 / 2 = 11 h does not, so the
     // queue's lane opener (the 4 h task ahead) goes.
