@@ -22,6 +22,9 @@ describe('pickAvoidingConflicts: own path or the queue on its files', () => {
   it('a path over the horizon by no more than the rounding tolerance (1e-9 h) still waits', () => {
     // The tolerance is inclusive: sums of fractional hours must not flip a task that ends on the horizon.
     expect(pickAvoidingConflicts([cand(10 + 1e-9, 4)], [busy(0)], 'avoid', 10)).toEqual({ index: -1, reason: 'all-overlap' });
+    // The same for "its own path can wait for the work under way": with 4 h queued ahead it is the
+    // queue that cannot wait, so the queue's lane opener (the 4 h task ahead) goes, not this one.
+    expect(pickAvoidingConflicts([cand(4, 4), cand(10 + 1e-9, 1)], [busy(0)], 'avoid', 10)).toEqual({ index: 0 });
   });
 
   it('divides the work under way over the lanes holding the files when deciding whether its own path can wait', () => {
@@ -52,6 +55,8 @@ describe('pickAvoidingConflicts: which candidate opens the lane', () => {
   it('a task exactly as long as the one under way still fits inside it', () => {
     // The 6 h task ends with the 6 h left: inside; the 7 h one is longer but would outlast it.
     expect(pickAvoidingConflicts([cand(4, 6), cand(3, 7)], [busy(6)], 'avoid', 10)).toEqual({ index: 0 });
+    // Within the rounding tolerance (1e-9 h) of it counts as exactly as long.
+    expect(pickAvoidingConflicts([cand(4, 6 + 1e-9), cand(3, 7)], [busy(6)], 'avoid', 10)).toEqual({ index: 0 });
   });
 
   it('of two tasks that fit inside, the longer goes; of equal ones, the first', () => {
