@@ -173,14 +173,15 @@ export function orderMergeQueue<T extends MergeQueueInput>(entries: readonly T[]
   return order.map((i, n) => {
     const e = entries[i]!;
     const { state, waits, why } = eligibility(e);
-    let st = state;
+    // An entry left in a cycle is never 'ready' here: eligibility already counts the unfinished
+    // prerequisite that holds it, and that prerequisite is itself in the cycle (had every queued
+    // prerequisite been placed, so would this entry), so the list of others is never empty.
     if (!done.has(i)) {
       const others = e.dependsOn.filter((d) => !d.done && byKey.has(d.key) && cyclic.includes(byKey.get(d.key)!)).map((d) => d.label ?? d.key);
-      const detail = `dependency cycle with ${others.join(', ') || 'another queued task'}`;
+      const detail = `dependency cycle with ${others.join(', ')}`;
       waits.push(detail);
       why.push({ reason: 'dependency', detail });
-      if (st === 'ready') st = 'waiting';
     }
-    return { ...e, position: n + 1, state: st, waitingFor: waits.length ? waits.join('; ') : null, waits, why };
+    return { ...e, position: n + 1, state, waitingFor: waits.length ? waits.join('; ') : null, waits, why };
   });
 }
