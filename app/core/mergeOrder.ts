@@ -105,9 +105,10 @@ export function eligibility(e: MergeQueueInput): { state: MergeEligibility; wait
   const why: MergeWait[] = [];
   let blocked = false;
   const names = e.checkNames?.length ? `: ${e.checkNames.slice(0, 5).join(', ')}${e.checkNames.length > 5 ? ', ...' : ''}` : '';
-  if (e.approvals.changesRequested && e.approvals.changesRequested > 0) {
+  const changes = e.approvals.changesRequested ?? 0;
+  if (changes > 0) {
     blocked = true;
-    why.push({ reason: 'changes_requested', detail: `changes requested by ${plural(e.approvals.changesRequested, 'reviewer')}` });
+    why.push({ reason: 'changes_requested', detail: `changes requested by ${plural(changes, 'reviewer')}` });
   }
   if (e.approvals.approved < e.approvals.required) {
     const missing = e.approvals.required - e.approvals.approved;
