@@ -92,6 +92,10 @@ export class GuardRails {
       agentId,
       ref: `assignment ${a.id} epoch ${u.epoch}`,
       metadata,
+      // The day budget's window is read on the engine's clock (dayStartOf(this.now())), so the
+      // report is dated on it too: with the database's clock, a report near midnight, or any
+      // report under a clock that is not the wall's, counted on the wrong day.
+      at: new Date(this.now()),
     });
     await this.enforceBudgets(task.projectId);
     return ev;

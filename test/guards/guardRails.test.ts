@@ -76,6 +76,10 @@ describe('guard rails around the engine', () => {
     const agent = await pool('daily-pool');
     const c = (await engine.claim(agent.id, { projectId }))!;
     await guards.recordUsage(c.assignment, c.task, { epoch: c.lease.epoch, costUsd: 2.5 }, null);
+    // Dated on the engine's clock, which also draws the day's window (not the database's: this
+    // clock is fixed on 2026-11-29, and on the wall's next day the report counted on the wrong one).
+    const dated = await t.db.query<{ created_at: Date }>(`SELECT created_at FROM evidence WHERE project_id = $1 AND type = 'usage'`, [projectId]);
+    expect(dated.rows.map((r) => new Date(r.created_at).getTime())).toEqual([now]);
     expect(await engine.claim(agent.id, { projectId })).toBeNull();
     const reasons = await t.db.query<{ key: string; hold_reason: string | null }>(`SELECT key, hold_reason FROM tasks WHERE project_id = $1 AND status = 'pending' ORDER BY key`, [projectId]);
     expect(reasons.rows.map((r) => r.hold_reason)).toEqual(['budget', 'budget']);
