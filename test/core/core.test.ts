@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareQueueOrder, queueMember, queueScore, routeAllows, routeOf, type Orderable } from '../../app/core/queueOrder.js';
+import { IllegalTransitionError } from '../../app/core/errors.js';
 import { LEASED, TASK_STATUSES, TERMINAL, TRANSITIONS, canTransition, isTaskStatus, transition } from '../../app/core/taskStatus.js';
-import {
-  ConflictError,
-  FleetError,
-  ForbiddenError,
-  IllegalTransitionError,
-  NotFoundError,
-  StaleEpochError,
-  UnauthorizedError,
-  ValidationError,
-} from '../../app/core/errors.js';
 
-/** The pure core without a database: queue order, routing, the status machine, typed errors. */
+/** The pure core without a database: queue order, routing and the status machine (typed errors: errors.test.ts). */
 const T0 = new Date(Date.UTC(2024, 0, 1));
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 const task = (o: Partial<Orderable>): Orderable => ({ id: 1, criticalPathHours: 10, priority: 2, readySince: at(0), ...o });
@@ -118,22 +109,11 @@ describe('task status machine', () => {
   });
 });
 
-describe('typed errors', () => {
-  it.each([
-    [new FleetError('x'), 500, 'internal', 'FleetError'],
-    [new NotFoundError('x'), 404, 'not_found', 'NotFoundError'],
-    [new ConflictError('x'), 409, 'conflict', 'ConflictError'],
-    [new ValidationError('x'), 400, 'invalid', 'ValidationError'],
-    [new ForbiddenError('x'), 403, 'forbidden', 'ForbiddenError'],
-    [new UnauthorizedError('x'), 401, 'unauthorized', 'UnauthorizedError'],
-    [new StaleEpochError('x'), 409, 'stale_epoch', 'StaleEpochError'],
-  ])('%s carries its HTTP status, code and name', (e, status, code, name) => {
-    expect(e).toMatchObject({ status, code, name, message: 'x' });
-    expect(e).toBeInstanceOf(FleetError);
-  });
-
-  it('keeps the cause', () => {
-    const cause = new Error('root');
-    expect(new FleetError('x', { cause }).cause).toBe(cause);
+describe('routing: a route part it does not know', () => {
+  it('refuses it even when the claimer has a capability spelt like its value', () => {
+    // An unknown part must not be read as a capability list: "role:gpu" is not "caps:gpu" (both
+    // prefixes are five characters, so the value after them reads the same).
+    expect(routeAllows('role:gpu', 'x', ['gpu'])).toBe(false);
+    expect(routeAllows('caps:gpu', 'x', ['gpu'])).toBe(true);
   });
 });

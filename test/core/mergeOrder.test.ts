@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { eligibility, engineCompare, orderMergeQueue, type MergeQueueInput } from '../../app/core/mergeOrder.js';
+import { checkConclusion, eligibility, engineCompare, orderMergeQueue, reviewsAllowMerge, type MergeQueueInput } from '../../app/core/mergeOrder.js';
 
-/** The merge queue's order and eligibility, pure. */
+/**
+ * The merge queue's order and eligibility, pure. Every input is built inside its test: Stryker
+ * switches a mutant on per test, after module load.
+ */
 const entry = (key: string, o: Partial<MergeQueueInput> = {}): MergeQueueInput => ({
   key,
   dependsOn: [],
@@ -100,6 +103,168 @@ describe('order', () => {
     expect(out.map((e) => [e.key, e.position])).toEqual([
       ['b', 1],
       ['a', 2],
+    ]);
+  });
+});
+
+describe('checkConclusion', () => {
+  it('reads no conclusion yet (null, undefined or empty) as still running', () => {
+    expect(checkConclusion(null)).toBe('pending');
+    expect(checkConclusion(undefined)).toBe('pending');
+    expect(checkConclusion('')).toBe('pending');
+  });
+
+  it('reads success, neutral and skipped as green in either case, and anything else as failed', () => {
+    expect(checkConclusion('success')).toBe('success');
+    expect(checkConclusion('SUCCESS')).toBe('success');
+    expect(checkConclusion('Neutral')).toBe('success');
+    expect(checkConclusion('skipped')).toBe('success');
+    expect(checkConclusion('failure')).toBe('failure');
+    expect(checkConclusion('CANCELLED')).toBe('failure');
+    expect(checkConclusion('timed_out')).toBe('failure');
+  });
+});
+
+describe('reviewsAllowMerge', () => {
+  it('allows a PR approved as required, with no changes requested and green or no checks', () => {
+    expect(reviewsAllowMerge({ approved: 1, required: 1, changesRequested: 0, checks: 'success' })).toBe(true);
+    expect(reviewsAllowMerge({ approved: 0, required: 0, changesRequested: 0, checks: 'none' })).toBe(true);
+  });
+
+  it('refuses one short of approvals, with changes requested, or with checks failed or running', () => {
+    expect(reviewsAllowMerge({ approved: 0, required: 1, changesRequested: 0, checks: 'success' })).toBe(false);
+    expect(reviewsAllowMerge({ approved: 1, required: 1, changesRequested: 1, checks: 'success' })).toBe(false);
+    expect(reviewsAllowMerge({ approved: 1, required: 1, changesRequested: 0, checks: 'failure' })).toBe(false);
+    expect(reviewsAllowMerge({ approved: 1, required: 1, changesRequested: 0, checks: 'pending' })).toBe(false);
+  });
+});
+
+describe('engineCompare: age given as a Date, an ISO string or milliseconds', () => {
+  it('reads a Date to the millisecond, not through its string form (which drops them)', () => {
+    // Date(7) is 2 ms after 5; as a string it would read as 0 and come first.
+    expect(engineCompare(entry('a', { since: new Date(7) }), entry('b', { since: 5 }))).toBeGreaterThan(0);
+  });
+
+  it('reads a number as milliseconds, not as a date string', () => {
+    // Parsed as text, "1000000000000" is no date and would sort last.
+    expect(engineCompare(entry('a', { since: 1e12 }), entry('b', { since: '2030-01-01T00:00:00Z' }))).toBeLessThan(0);
+  });
+
+  it('parses an ISO string rather than taking it for a number', () => {
+    expect(engineCompare(entry('a', { since: '1970-01-01T00:00:00.001Z' }), entry('b', { since: 5 }))).toBeLessThan(0);
+  });
+});
+
+describe('eligibility: the words', () => {
+  it('names a dependency by its label when it has one', () => {
+    expect(eligibility(entry('a', { dependsOn: [{ key: '7/1.2', label: '1.2', done: false, prNumber: 3 }] })).waits).toEqual([
+      "waiting for 1.2's PR #3",
+    ]);
+  });
+
+  it('says how far an epic threshold is, with the reason code "epic"', () => {
+    expect(eligibility(entry('a', { dependsOn: [{ key: 'epic E1', done: false, epic: { percent: 40, threshold: 75 } }] }))).toEqual({
+      state: 'waiting',
+      waits: ['waiting for epic E1 to reach 75% (now 40%)'],
+      why: [{ reason: 'epic', detail: 'waiting for epic E1 to reach 75% (now 40%)' }],
+    });
+  });
+
+  it('does not block on a count of requested changes that is not positive', () => {
+    expect(eligibility(entry('a', { approvals: { approved: 1, required: 1, changesRequested: -1 } })).state).toBe('ready');
+  });
+});
+
+describe('orderMergeQueue: ties, duplicate keys and cycles', () => {
+  it('keeps entries the engine cannot tell apart in their input order, even when one is freed later', () => {
+    // Two entries for the same key with the same figures: the first waits for "d", so it joins the
+    // candidates after the second, yet it still goes first.
+    const first = entry('x', { dependsOn: [{ key: 'd', done: false }] });
+    const second = entry('x');
+    const out = orderMergeQueue([first, entry('d', { criticalPathHours: 100 }), second]);
+    expect(out.map((e) => [e.key, e.state])).toEqual([
+      ['d', 'ready'],
+      ['x', 'waiting'],
+      ['x', 'ready'],
+    ]);
+  });
+
+  it('makes a dependency on a key queued twice wait for the first of them', () => {
+    const out = orderMergeQueue([
+      entry('a', { criticalPathHours: 1 }),
+      entry('b', { criticalPathHours: 9, dependsOn: [{ key: 'a', done: false }] }),
+      entry('a', { criticalPathHours: 0 }),
+    ]);
+    expect(out.map((e) => [e.key, e.criticalPathHours])).toEqual([
+      ['a', 1],
+      ['b', 9],
+      ['a', 0],
+    ]);
+  });
+
+  it('does not hold an entry behind a queued prerequisite that is already done', () => {
+    const out = orderMergeQueue([entry('a', { criticalPathHours: 9, dependsOn: [{ key: 'b', done: true }] }), entry('b', { criticalPathHours: 1 })]);
+    expect(out.map((e) => e.key)).toEqual(['a', 'b']);
+  });
+
+  it('places an entry with two queued prerequisites once, after both', () => {
+    const out = orderMergeQueue([
+      entry('c', { criticalPathHours: 9, dependsOn: [{ key: 'a', done: false }, { key: 'b', done: false }] }),
+      entry('a', { criticalPathHours: 5 }),
+      entry('b', { criticalPathHours: 1 }),
+    ]);
+    expect(out.map((e) => [e.key, e.position])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+  });
+
+  it('names every other member of a cycle it waits for, comma-separated', () => {
+    const out = orderMergeQueue([
+      entry('x', { criticalPathHours: 3, dependsOn: [{ key: 'y', done: false }, { key: 'z', done: false }] }),
+      entry('y', { criticalPathHours: 2, dependsOn: [{ key: 'x', done: false }] }),
+      entry('z', { criticalPathHours: 1, dependsOn: [{ key: 'x', done: false }] }),
+    ]);
+    expect(out[0]!.waits.at(-1)).toBe('dependency cycle with y, z');
+  });
+
+  it('names only the queued, unfinished members of the cycle, by label, and records why', () => {
+    const out = orderMergeQueue([
+      entry('x', {
+        criticalPathHours: 3,
+        dependsOn: [
+          { key: 'y', label: 'Y', done: false },
+          { key: 'z', done: true },
+          { key: 'w', done: false },
+          { key: 'gone', done: false },
+        ],
+      }),
+      entry('y', { criticalPathHours: 2, dependsOn: [{ key: 'x', done: false }] }),
+      entry('z', { criticalPathHours: 1, dependsOn: [{ key: 'y', done: false }] }),
+      entry('w', { criticalPathHours: 0 }),
+    ]);
+    expect(out.map((e) => [e.key, e.state])).toEqual([
+      ['w', 'ready'],
+      ['x', 'waiting'],
+      ['y', 'waiting'],
+      ['z', 'waiting'],
+    ]);
+    const x = out[1]!;
+    // z is in the cycle but done for x; w is queued but placed; "gone" is not queued.
+    expect(x.waits.at(-1)).toBe('dependency cycle with Y');
+    expect(x.why.at(-1)).toEqual({ reason: 'dependency', detail: 'dependency cycle with Y' });
+    expect(x.waitingFor).toBe(x.waits.join('; '));
+  });
+
+  it('leaves an entry in a cycle blocked when a person must act on it anyway', () => {
+    const out = orderMergeQueue([
+      entry('x', { dependsOn: [{ key: 'y', done: false }], approvals: { approved: 1, required: 1, changesRequested: 1 } }),
+      entry('y', { dependsOn: [{ key: 'x', done: false }] }),
+    ]);
+    expect(out.map((e) => [e.key, e.state])).toEqual([
+      ['x', 'blocked'],
+      ['y', 'waiting'],
     ]);
   });
 });

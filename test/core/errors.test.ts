@@ -13,11 +13,11 @@ import {
 import '../../app/core/taskStatus.js';
 
 /**
- * The typed errors, each built inside its test (issue 13, session 23). core.test.ts builds them in
- * the `it.each` table, at collection time, before Stryker switches a mutant on, so a mutant in a
- * field initialiser or the constructor was never seen by it.
+ * The typed errors. Each is built inside its test, not in an `it.each` table: a table is built at
+ * collection time, before Stryker switches a mutant on, so it would never see a mutant in a field
+ * initialiser or a constructor.
  */
-describe('typed errors, built per test', () => {
+describe('typed errors', () => {
   it('each carries its HTTP status, code and own class name', () => {
     const table: [FleetError, number, string, string][] = [
       [new FleetError('x'), 500, 'internal', 'FleetError'],
